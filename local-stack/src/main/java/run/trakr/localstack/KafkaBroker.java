@@ -1,0 +1,115 @@
+package run.trakr.localstack;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+
+/** A single-node Kafka broker and controller in KRaft mode, running in this JVM. */
+final class KafkaBroker implements AutoCloseable {
+
+	private final KafkaRaftServer server;
+
+	private final int port;
+
+	private KafkaBroker(KafkaRaftServer server, int port) {
+		this.server = server;
+		this.port = port;
+	}
+
+	static KafkaBroker start(Path dir, int port, int controllerPort) {
+		Properties config = config(dir.resolve("data"), port, controllerPort);
+		format(dir, config);
+		KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(config), Time.SYSTEM);
+		server.startup();
+		KafkaBroker broker = new KafkaBroker(server, port);
+		broker.awaitReady(Duration.ofSeconds(30));
+		return broker;
+	}
+
+	String bootstrapServers() {
+		return "127.0.0.1:" + this.port;
+	}
+
+	@Override
+	public void close() {
+		this.server.shutdown();
+		this.server.awaitShutdown();
+	}
+
+	private static Properties config(Path logDir, int port, int controllerPort) {
+		Properties config = new Properties();
+		config.putAll(Map.ofEntries(Map.entry("process.roles", "broker,controller"), Map.entry("node.id", "1"),
+				Map.entry("controller.quorum.voters", "1@127.0.0.1:" + controllerPort),
+				Map.entry("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort),
+				Map.entry("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port),
+				Map.entry("controller.listener.names", "CONTROLLER"),
+				Map.entry("inter.broker.listener.name", "PLAINTEXT"),
+				Map.entry("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"),
+				Map.entry("log.dirs", logDir.toString()),
+				// One node: every internal topic has one replica, and fewer partitions
+				// start faster.
+				Map.entry("offsets.topic.replication.factor", "1"), Map.entry("offsets.topic.num.partitions", "4"),
+				Map.entry("transaction.state.log.replication.factor", "1"),
+				Map.entry("transaction.state.log.min.isr", "1"), Map.entry("transaction.state.log.num.partitions", "4"),
+				Map.entry("share.coordinator.state.topic.replication.factor", "1"),
+				Map.entry("share.coordinator.state.topic.min.isr", "1"),
+				Map.entry("group.initial.rebalance.delay.ms", "0"), Map.entry("num.partitions", "1"),
+				Map.entry("auto.create.topics.enable", "true")));
+		return config;
+	}
+
+	/** Formats the metadata log the way {@code kafka-storage.sh format} does. */
+	private static void format(Path dir, Properties config) {
+		Path configFile = dir.resolve("server.properties");
+		try (Writer writer = Files.newBufferedWriter(configFile)) {
+			config.store(writer, "local stack broker");
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		ByteArrayOutputStream output = new ByteArrayOutputStream();
+		int exit = StorageTool.execute(
+				new String[] { "format", "--cluster-id", Uuid.randomUuid().toString(), "--config",
+						configFile.toString(), "--ignore-formatted" },
+				new PrintStream(output, true, StandardCharsets.UTF_8));
+		if (exit != 0) {
+			throw new IllegalStateException("kafka-storage format failed: " + output.toString(StandardCharsets.UTF_8));
+		}
+	}
+
+	private void awaitReady(Duration timeout) {
+		Map<String, Object> adminConfig = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+		long deadline = System.nanoTime() + timeout.toNanos();
+		try (Admin admin = Admin.create(adminConfig)) {
+			while (System.nanoTime() < deadline) {
+				try {
+					if (!admin.describeCluster().nodes().get().isEmpty()) {
+						return;
+					}
+				}
+				catch (Exception ex) {
+					// broker not registered yet
+				}
+				LocalStack.pause(50);
+			}
+		}
+		throw new IllegalStateException("Kafka broker not ready within " + timeout);
+	}
+
+}

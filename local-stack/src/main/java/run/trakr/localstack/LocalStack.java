@@ -1,0 +1,217 @@
+package run.trakr.localstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Kafka broker (KRaft), PostgreSQL and Redis on loopback ports, started from jars
+ * with nothing installed or running beforehand. Nothing outlives the JVM: see
+ * {@link StackDirectory}.
+ */
+public final class LocalStack implements AutoCloseable {
+
+	private static final Logger log = LoggerFactory.getLogger(LocalStack.class);
+
+	private static LocalStack shared;
+
+	private final StackDirectory directory;
+
+	private final KafkaBroker kafka;
+
+	private final PostgresServer postgres;
+
+	private final RedisServer redis;
+
+	private final Duration startupTime;
+
+	private boolean closed;
+
+	private LocalStack(StackDirectory directory, KafkaBroker kafka, PostgresServer postgres, RedisServer redis,
+			Duration startupTime) {
+		this.directory = directory;
+		this.kafka = kafka;
+		this.postgres = postgres;
+		this.redis = redis;
+		this.startupTime = startupTime;
+	}
+
+	/**
+	 * How to start a stack. Port 0 picks a free port; {@code durable} keeps PostgreSQL's
+	 * fsync on, as benchmarks want.
+	 */
+	public record Settings(int kafkaPort, int postgresPort, int redisPort, boolean durable) {
+
+		public static Settings forTests() {
+			return new Settings(0, 0, 0, false);
+		}
+
+	}
+
+	/** Starts the three servers in parallel and returns when all of them answer. */
+	public static LocalStack start(Settings settings) {
+		long started = System.nanoTime();
+		StackDirectory directory = StackDirectory.create(StackDirectory.defaultRoot());
+		int kafkaPort = portOrFree(settings.kafkaPort());
+		int controllerPort = freePort();
+		int redisPort = portOrFree(settings.redisPort());
+		CompletableFuture<KafkaBroker> kafka = CompletableFuture
+			.supplyAsync(() -> KafkaBroker.start(directory.resolve("kafka"), kafkaPort, controllerPort));
+		CompletableFuture<PostgresServer> postgres = CompletableFuture
+			.supplyAsync(() -> PostgresServer.start(directory, settings.postgresPort(), settings.durable()));
+		CompletableFuture<RedisServer> redis = CompletableFuture
+			.supplyAsync(() -> RedisServer.start(directory, StackDirectory.defaultRoot().resolve("bin"), redisPort));
+		try {
+			CompletableFuture.allOf(kafka, postgres, redis).join();
+		}
+		catch (RuntimeException ex) {
+			kafka.thenAccept(KafkaBroker::close);
+			redis.thenAccept(RedisServer::close);
+			postgres.thenAccept(LocalStack::closeQuietly);
+			directory.close();
+			throw new IllegalStateException("Local stack did not start", ex.getCause() != null ? ex.getCause() : ex);
+		}
+		LocalStack stack = new LocalStack(directory, kafka.join(), postgres.join(), redis.join(),
+				Duration.ofNanos(System.nanoTime() - started));
+		log.info("Local stack ready in {} ms: kafka {}, postgres {}, redis {}", stack.startupTime.toMillis(),
+				stack.kafkaBootstrapServers(), stack.jdbcUrl(), stack.redisUrl());
+		return stack;
+	}
+
+	/**
+	 * The one stack of this JVM, started on first use and stopped when the JVM exits (or
+	 * earlier, by the JUnit extension at the end of the test run).
+	 */
+	public static synchronized LocalStack shared() {
+		if (shared == null || shared.closed) {
+			shared = start(Settings.forTests());
+			Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "local-stack-shutdown"));
+		}
+		return shared;
+	}
+
+	public String kafkaBootstrapServers() {
+		return this.kafka.bootstrapServers();
+	}
+
+	/** The JDBC URL of the {@code trakr} database. */
+	public String jdbcUrl() {
+		return this.postgres.jdbcUrl(PostgresServer.DATABASE);
+	}
+
+	public String postgresUser() {
+		return PostgresServer.USER;
+	}
+
+	/** PostgreSQL trusts loopback connections, so any password (or none) works. */
+	public String postgresPassword() {
+		return "";
+	}
+
+	public int postgresPort() {
+		return this.postgres.port();
+	}
+
+	public String redisHost() {
+		return "127.0.0.1";
+	}
+
+	public int redisPort() {
+		return this.redis.port();
+	}
+
+	public String redisUrl() {
+		return "redis://" + redisHost() + ":" + redisPort();
+	}
+
+	public Duration startupTime() {
+		return this.startupTime;
+	}
+
+	/**
+	 * Creates a new empty database and returns its JDBC URL, for tests that need one of
+	 * their own.
+	 */
+	public String createDatabase() {
+		String name = "db_" + UUID.randomUUID().toString().replace("-", "");
+		this.postgres.createDatabase(name);
+		return this.postgres.jdbcUrl(name);
+	}
+
+	/** Stops Redis, so that tests can see how clients behave without it. */
+	public void stopRedis() {
+		this.redis.stop();
+	}
+
+	/** Starts Redis again on the same port after {@link #stopRedis()}. */
+	public void restartRedis() {
+		this.redis.restart();
+	}
+
+	/** The settings a Spring Boot service needs to use this stack, as properties. */
+	public Map<String, String> springProperties() {
+		Map<String, String> properties = new LinkedHashMap<>();
+		properties.put("spring.kafka.bootstrap-servers", kafkaBootstrapServers());
+		properties.put("spring.datasource.url", jdbcUrl());
+		properties.put("spring.datasource.username", postgresUser());
+		properties.put("spring.datasource.password", postgresPassword());
+		properties.put("spring.data.redis.url", redisUrl());
+		return properties;
+	}
+
+	@Override
+	public synchronized void close() {
+		if (this.closed) {
+			return;
+		}
+		this.closed = true;
+		closeQuietly(this.kafka);
+		closeQuietly(this.postgres);
+		closeQuietly(this.redis);
+		this.directory.close();
+		log.info("Local stack stopped");
+	}
+
+	private static void closeQuietly(AutoCloseable server) {
+		try {
+			server.close();
+		}
+		catch (Exception ex) {
+			log.warn("Stopping {} failed: {}", server.getClass().getSimpleName(), ex.toString());
+		}
+	}
+
+	private static int portOrFree(int port) {
+		return (port > 0) ? port : freePort();
+	}
+
+	static int freePort() {
+		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			return socket.getLocalPort();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("No free loopback port", ex);
+		}
+	}
+
+	static void pause(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while waiting for a server", ex);
+		}
+	}
+
+}

@@ -1,0 +1,153 @@
+package run.trakr.localstack;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/** A redis-server process from the binaries that the embedded-redis jar ships. */
+final class RedisServer implements AutoCloseable {
+
+	private final Path binary;
+
+	private final Path dir;
+
+	private final int port;
+
+	private final StackDirectory stack;
+
+	private Process process;
+
+	private RedisServer(Path binary, Path dir, int port, StackDirectory stack) {
+		this.binary = binary;
+		this.dir = dir;
+		this.port = port;
+		this.stack = stack;
+	}
+
+	static RedisServer start(StackDirectory stack, Path binaryCache, int port) {
+		RedisServer server = new RedisServer(extractBinary(binaryCache), stack.resolve("redis"), port, stack);
+		server.launch();
+		return server;
+	}
+
+	int port() {
+		return this.port;
+	}
+
+	/**
+	 * Stops the server but keeps its port, so that tests can see Redis go away and come
+	 * back.
+	 */
+	synchronized void stop() {
+		this.process.destroy();
+		try {
+			if (!this.process.waitFor(10, TimeUnit.SECONDS)) {
+				this.process.destroyForcibly().waitFor();
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	synchronized void restart() {
+		if (this.process.isAlive()) {
+			stop();
+		}
+		launch();
+	}
+
+	@Override
+	public void close() {
+		stop();
+		this.stack.forgetProcess("redis");
+	}
+
+	private void launch() {
+		try {
+			this.process = new ProcessBuilder(List.of(this.binary.toString(), "--port", Integer.toString(this.port),
+					"--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", this.dir.toString(),
+					"--logfile", this.dir.resolve("redis.log").toString()))
+				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+				.redirectErrorStream(true)
+				.start();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("redis-server did not start", ex);
+		}
+		this.stack.recordProcess("redis", this.process.pid());
+		awaitPing(Duration.ofSeconds(10));
+	}
+
+	private void awaitPing(Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (System.nanoTime() < deadline) {
+			if (!this.process.isAlive()) {
+				throw new IllegalStateException("redis-server exited with " + this.process.exitValue()
+						+ "; see redis.log in the stack directory");
+			}
+			try (Socket socket = new Socket()) {
+				socket.connect(new InetSocketAddress("127.0.0.1", this.port), 200);
+				socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+				byte[] reply = socket.getInputStream().readNBytes(7);
+				if ("+PONG\r\n".equals(new String(reply, StandardCharsets.US_ASCII))) {
+					return;
+				}
+			}
+			catch (IOException ex) {
+				// not listening yet
+			}
+			LocalStack.pause(20);
+		}
+		stop();
+		throw new IllegalStateException("redis-server did not answer PING within " + timeout);
+	}
+
+	/** Extracts the binary for this platform once per version into a shared cache. */
+	private static Path extractBinary(Path cache) {
+		String resource = binaryResource();
+		Path binary = cache.resolve(resource);
+		if (Files.isExecutable(binary)) {
+			return binary;
+		}
+		try (InputStream in = RedisServer.class.getResourceAsStream("/" + resource)) {
+			if (in == null) {
+				throw new IllegalStateException("embedded-redis ships no " + resource);
+			}
+			Files.createDirectories(cache);
+			Path tmp = Files.createTempFile(cache, resource, ".tmp");
+			Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+			Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+			Files.move(tmp, binary, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+			return binary;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot extract " + resource, ex);
+		}
+	}
+
+	private static String binaryResource() {
+		String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
+		String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
+		boolean arm = arch.contains("aarch64") || arch.contains("arm");
+		if (os.contains("linux")) {
+			return arm ? "redis-server-6.2.7-linux-arm64" : "redis-server-6.2.6-v5-linux-amd64";
+		}
+		if (os.contains("mac")) {
+			return arm ? "redis-server-6.2.6-v5-darwin-arm64" : "redis-server-6.2.6-v5-darwin-amd64";
+		}
+		throw new IllegalStateException("No redis-server binary for " + os + "/" + arch);
+	}
+
+}

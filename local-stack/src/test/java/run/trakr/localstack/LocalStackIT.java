@@ -1,0 +1,223 @@
+package run.trakr.localstack;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import run.trakr.localstack.junit.LocalStackExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@ExtendWith(LocalStackExtension.class)
+class LocalStackIT {
+
+	@Test
+	void brokerDeliversEveryRecordAcrossPartitions(LocalStack stack) throws Exception {
+		String topic = "spread-" + System.nanoTime();
+		try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrapServers()))) {
+			admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
+		}
+		Set<String> sent = new HashSet<>();
+		try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(stack))) {
+			for (int i = 0; i < 60; i++) {
+				String value = "event-" + i;
+				producer.send(new ProducerRecord<>(topic, "run-" + i, value)).get();
+				sent.add(value);
+			}
+		}
+		List<ConsumerRecord<String, String>> received = new ArrayList<>();
+		try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerConfig(stack))) {
+			consumer.subscribe(List.of(topic));
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+			while (received.size() < sent.size() && System.nanoTime() < deadline) {
+				consumer.poll(Duration.ofMillis(200)).forEach(received::add);
+			}
+		}
+		assertThat(received).extracting(ConsumerRecord::value).containsExactlyInAnyOrderElementsOf(sent);
+		assertThat(received.stream().map(ConsumerRecord::partition).collect(Collectors.toSet()))
+			.containsExactlyInAnyOrder(0, 1, 2);
+	}
+
+	@Test
+	void postgresAnswersQueriesAndCreatesEmptyDatabases(LocalStack stack) throws SQLException {
+		try (Connection connection = connect(stack.jdbcUrl(), stack);
+				Statement statement = connection.createStatement()) {
+			statement.execute("CREATE TABLE IF NOT EXISTS probe (id int primary key, name text)");
+			statement.execute("INSERT INTO probe VALUES (1, 'one') ON CONFLICT DO NOTHING");
+			try (ResultSet rows = statement
+				.executeQuery("SELECT name, current_setting('server_version_num') FROM probe")) {
+				assertThat(rows.next()).isTrue();
+				assertThat(rows.getString(1)).isEqualTo("one");
+				assertThat(rows.getInt(2)).isGreaterThanOrEqualTo(170000);
+			}
+		}
+		try (Connection connection = connect(stack.createDatabase(), stack);
+				Statement statement = connection.createStatement();
+				ResultSet rows = statement
+					.executeQuery("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")) {
+			rows.next();
+			assertThat(rows.getInt(1)).isZero();
+		}
+	}
+
+	@Test
+	void redisRunsLuaScripts(LocalStack stack) {
+		RedisClient client = RedisClient.create(stack.redisUrl());
+		try (StatefulRedisConnection<String, String> connection = client.connect()) {
+			String script = "local n = redis.call('INCRBY', KEYS[1], ARGV[1]) redis.call('PEXPIRE', KEYS[1], 60000) return n";
+			String key = "probe:" + System.nanoTime();
+			Long first = connection.sync().eval(script, ScriptOutputType.INTEGER, new String[] { key }, "5");
+			Long second = connection.sync().eval(script, ScriptOutputType.INTEGER, new String[] { key }, "7");
+			assertThat(first).isEqualTo(5);
+			assertThat(second).isEqualTo(12);
+			assertThat(connection.sync().pttl(key)).isPositive();
+		}
+		finally {
+			client.shutdown();
+		}
+	}
+
+	@Test
+	void redisComesBackOnTheSamePortAfterAStop(LocalStack stack) {
+		stack.stopRedis();
+		assertThat(listening(stack.redisPort())).isFalse();
+		stack.restartRedis();
+		RedisClient client = RedisClient.create(stack.redisUrl());
+		try (StatefulRedisConnection<String, String> connection = client.connect()) {
+			assertThat(connection.sync().ping()).isEqualTo("PONG");
+		}
+		finally {
+			client.shutdown();
+		}
+	}
+
+	@Test
+	void closingAStackStopsEveryServerAndRemovesItsFiles() {
+		List<Path> before = stackDirectories();
+		LocalStack stack = LocalStack.start(LocalStack.Settings.forTests());
+		List<Integer> ports = List.of(portOf(stack.kafkaBootstrapServers()), stack.postgresPort(), stack.redisPort());
+		List<Path> created = new ArrayList<>(stackDirectories());
+		created.removeAll(before);
+		assertThat(created).hasSize(1);
+		assertThat(ports).allMatch(LocalStackIT::listening);
+
+		stack.close();
+
+		assertThat(ports).noneMatch(LocalStackIT::listening);
+		assertThat(created.get(0)).doesNotExist();
+	}
+
+	@Test
+	void aKilledOwnerLeavesNoServerAndNoFilesBehind() throws Exception {
+		Path envFile = Files.createTempFile("local-stack", ".env");
+		Files.delete(envFile);
+		Process owner = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+				System.getProperty("java.class.path"), LocalStackMain.class.getName(), "--env-file", envFile.toString())
+			.redirectErrorStream(true)
+			.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+			.start();
+		try {
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+			while (!Files.exists(envFile) && System.nanoTime() < deadline && owner.isAlive()) {
+				Thread.sleep(100);
+			}
+			Properties env = new Properties();
+			try (var reader = Files.newBufferedReader(envFile)) {
+				env.load(reader);
+			}
+			List<Integer> ports = List.of(portOf(env.getProperty("SPRING_KAFKA_BOOTSTRAPSERVERS")),
+					portOf(env.getProperty("SPRING_DATASOURCE_URL").replaceAll("/trakr$", "")),
+					portOf(env.getProperty("SPRING_DATA_REDIS_URL")));
+			assertThat(ports).allMatch(LocalStackIT::listening);
+			int stacksBefore = stackDirectories().size();
+
+			owner.destroyForcibly().waitFor();
+
+			long cleanupDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+			while (ports.stream().anyMatch(LocalStackIT::listening) && System.nanoTime() < cleanupDeadline) {
+				Thread.sleep(100);
+			}
+			assertThat(ports).noneMatch(LocalStackIT::listening);
+			while (stackDirectories().size() >= stacksBefore && System.nanoTime() < cleanupDeadline) {
+				Thread.sleep(100);
+			}
+			assertThat(stackDirectories()).hasSize(stacksBefore - 1);
+		}
+		finally {
+			owner.destroyForcibly();
+			Files.deleteIfExists(envFile);
+		}
+	}
+
+	private static List<Path> stackDirectories() {
+		try (var children = Files.list(StackDirectory.defaultRoot())) {
+			return children.filter(p -> p.getFileName().toString().startsWith("stack-")).toList();
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static int portOf(String address) {
+		return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+	}
+
+	private static boolean listening(int port) {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	private static Connection connect(String url, LocalStack stack) throws SQLException {
+		return DriverManager.getConnection(url, stack.postgresUser(), stack.postgresPassword());
+	}
+
+	private static Map<String, Object> producerConfig(LocalStack stack) {
+		return Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers(),
+				ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+				ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+	}
+
+	private static Map<String, Object> consumerConfig(LocalStack stack) {
+		return Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers(),
+				ConsumerConfig.GROUP_ID_CONFIG, "probe-" + System.nanoTime(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+				"earliest", ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+				ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+	}
+
+}
