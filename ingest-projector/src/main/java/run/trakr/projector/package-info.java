@@ -1,0 +1,2 @@
+/** The ingest projector: Kafka in, read models out. */
+package run.trakr.projector;
