@@ -3,11 +3,20 @@ package run.trakr.readapi;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
-/** Serves the allowlisted dashboard GET routes from the read models. */
+import run.trakr.readapi.admin.AdminCommand;
+
+/**
+ * Serves the allowlisted dashboard GET routes from the read models. With {@code admin} as
+ * the first argument it runs the admin command line instead (no server).
+ */
 @SpringBootApplication
 public class ReadApiApplication {
 
 	public static void main(String[] args) {
+		if (args.length > 0 && args[0].equals("admin")) {
+			String[] adminArgs = java.util.Arrays.copyOfRange(args, 1, args.length);
+			System.exit(new AdminCommand(System.out, System.getenv()).run(adminArgs));
+		}
 		SpringApplication.run(ReadApiApplication.class, args);
 	}
 

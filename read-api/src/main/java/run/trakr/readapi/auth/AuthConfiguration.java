@@ -1,0 +1,25 @@
+package run.trakr.readapi.auth;
+
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+
+import run.trakr.readapi.ratelimit.TokenRateLimiter;
+import run.trakr.readapi.system.ApiErrorResponder;
+
+/** Puts the {@link BearerTokenGate} in front of every route of the API port. */
+@Configuration(proxyBeanMethods = false)
+class AuthConfiguration {
+
+	@Bean
+	FilterRegistrationBean<BearerTokenGate> bearerTokenGate(TokenQueries tokens, LastUseRecorder lastUse,
+			TokenRateLimiter rateLimiter, ApiErrorResponder errors) {
+		FilterRegistrationBean<BearerTokenGate> registration = new FilterRegistrationBean<>(
+				new BearerTokenGate(tokens, lastUse, rateLimiter, errors));
+		registration.addUrlPatterns("/*");
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+		return registration;
+	}
+
+}

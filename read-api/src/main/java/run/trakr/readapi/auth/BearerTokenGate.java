@@ -1,0 +1,115 @@
+package run.trakr.readapi.auth;
+
+import java.io.IOException;
+import java.util.Optional;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import org.springframework.dao.DataAccessException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import run.trakr.readapi.auth.TokenQueries.StoredToken;
+import run.trakr.readapi.ratelimit.RateLimitDecision;
+import run.trakr.readapi.ratelimit.TokenRateLimiter;
+import run.trakr.readapi.system.ApiErrorResponder;
+import run.trakr.readapi.system.ErrorCode;
+
+/**
+ * Every request passes here first. In order: credentials present; method and path on the
+ * allowlist (no I/O before this point); a well-formed {@code tk_read_} bearer token (an
+ * ingest key is refused without a lookup); the token found by its hash and not revoked;
+ * the token's rate limit. The caller's org then comes from the token, never from the
+ * request.
+ */
+public class BearerTokenGate extends OncePerRequestFilter {
+
+	private static final Logger log = LoggerFactory.getLogger(BearerTokenGate.class);
+
+	private static final String BEARER = "Bearer ";
+
+	private final TokenQueries tokens;
+
+	private final LastUseRecorder lastUse;
+
+	private final TokenRateLimiter rateLimiter;
+
+	private final ApiErrorResponder errors;
+
+	BearerTokenGate(TokenQueries tokens, LastUseRecorder lastUse, TokenRateLimiter rateLimiter,
+			ApiErrorResponder errors) {
+		this.tokens = tokens;
+		this.lastUse = lastUse;
+		this.rateLimiter = rateLimiter;
+		this.errors = errors;
+	}
+
+	@Override
+	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+			throws ServletException, IOException {
+		String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+		if (authorization == null || authorization.isBlank()) {
+			this.errors.write(response, ErrorCode.MISSING_TOKEN);
+			return;
+		}
+		if (!ReadRoutes.allows(request.getMethod(), request.getRequestURI())) {
+			this.errors.write(response, ErrorCode.ROUTE_NOT_ALLOWED);
+			return;
+		}
+		if (!authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+			this.errors.write(response, ErrorCode.INVALID_TOKEN);
+			return;
+		}
+		String token = authorization.substring(BEARER.length()).trim();
+		if (token.startsWith(ReadToken.INGEST_PREFIX)) {
+			this.errors.write(response, ErrorCode.INGEST_KEY_NOT_ALLOWED);
+			return;
+		}
+		if (!ReadToken.isWellFormed(token)) {
+			this.errors.write(response, ErrorCode.INVALID_TOKEN);
+			return;
+		}
+		Optional<StoredToken> found;
+		try {
+			found = this.tokens.findByHash(ReadToken.hash(token));
+		}
+		catch (DataAccessException ex) {
+			log.warn("Token lookup failed: {}", ex.getClass().getSimpleName());
+			this.errors.write(response, ErrorCode.SERVICE_UNAVAILABLE);
+			return;
+		}
+		if (found.isEmpty()) {
+			this.errors.write(response, ErrorCode.INVALID_TOKEN);
+			return;
+		}
+		StoredToken stored = found.get();
+		if (stored.revokedAt() != null) {
+			this.errors.write(response, ErrorCode.REVOKED_TOKEN);
+			return;
+		}
+		this.lastUse.used(stored);
+		RateLimitDecision decision = this.rateLimiter.tryAcquire(stored.tokenId().toString());
+		RateLimitHeaders.write(response, decision);
+		if (!decision.accepted()) {
+			response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(decision.secondsUntilSlotFrees()));
+			this.errors.write(response, ErrorCode.RATE_LIMITED);
+			return;
+		}
+		String prefix = ReadToken.displayPrefix(token);
+		request.setAttribute(Caller.ATTRIBUTE, new Caller(stored.orgId(), stored.plan(), stored.tokenId(), prefix));
+		MDC.put("token", prefix);
+		try {
+			chain.doFilter(request, response);
+		}
+		finally {
+			MDC.remove("token");
+		}
+	}
+
+}

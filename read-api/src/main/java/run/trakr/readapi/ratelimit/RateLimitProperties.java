@@ -1,0 +1,22 @@
+package run.trakr.readapi.ratelimit;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * {@code trakr.rate-limit.*}: the per-token quota and how the limiter reaches Redis.
+ *
+ * @param limit accepted requests per token in any rolling window
+ * @param window the window
+ * @param redisUrl where the shared counters live
+ * @param redisTimeout how long a request may wait on Redis before the local limiter
+ * decides
+ * @param reconnectInterval how often to try to connect while Redis is unreachable
+ */
+@ConfigurationProperties("trakr.rate-limit")
+public record RateLimitProperties(@DefaultValue("300") int limit, @DefaultValue("60s") Duration window,
+		@DefaultValue("redis://localhost:6379") String redisUrl, @DefaultValue("250ms") Duration redisTimeout,
+		@DefaultValue("1s") Duration reconnectInterval) {
+}

@@ -1,0 +1,93 @@
+package run.trakr.readapi.ratelimit;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.scheduling.annotation.Scheduled;
+
+/**
+ * Decides whether a token may make one more request: through Redis, so that all replicas
+ * share one quota, or, while Redis is unreachable, through this replica's own window so
+ * that reads keep being served.
+ */
+public class TokenRateLimiter implements AutoCloseable {
+
+	private static final Logger log = LoggerFactory.getLogger(TokenRateLimiter.class);
+
+	private final RedisSlidingWindow shared;
+
+	private final LocalSlidingWindow local;
+
+	private final AtomicBoolean degraded = new AtomicBoolean(false);
+
+	private final Counter sharedDecisions;
+
+	private final Counter localDecisions;
+
+	private final Counter refused;
+
+	TokenRateLimiter(RedisSlidingWindow shared, LocalSlidingWindow local, MeterRegistry meters) {
+		this.shared = shared;
+		this.local = local;
+		this.sharedDecisions = Counter.builder("trakr.ratelimit.decisions")
+			.tag("source", "redis")
+			.description("Rate-limit decisions, by where they were made")
+			.register(meters);
+		this.localDecisions = Counter.builder("trakr.ratelimit.decisions")
+			.tag("source", "local-fallback")
+			.description("Rate-limit decisions, by where they were made")
+			.register(meters);
+		this.refused = Counter.builder("trakr.ratelimit.refused")
+			.description("Requests refused with 429")
+			.register(meters);
+		Gauge.builder("trakr.ratelimit.redis.available", this, limiter -> limiter.isDegraded() ? 0 : 1)
+			.description("1 while the shared Redis limiter is in use, 0 while each replica limits on its own")
+			.register(meters);
+	}
+
+	/** Counts one request of the token; a refused request is not counted. */
+	public RateLimitDecision tryAcquire(String tokenKey) {
+		RateLimitDecision decision;
+		try {
+			decision = this.shared.tryAcquire(tokenKey);
+			this.sharedDecisions.increment();
+			if (this.degraded.compareAndSet(true, false)) {
+				log.info("Rate limits are shared through Redis again");
+			}
+		}
+		catch (RuntimeException ex) {
+			if (this.degraded.compareAndSet(false, true)) {
+				log.warn("Redis unreachable ({}); limiting per replica until it is back",
+						ex.getClass().getSimpleName());
+			}
+			decision = this.local.tryAcquire(tokenKey);
+			this.localDecisions.increment();
+		}
+		if (!decision.accepted()) {
+			this.refused.increment();
+		}
+		return decision;
+	}
+
+	/** True while decisions are made per replica, without Redis. */
+	public boolean isDegraded() {
+		return this.degraded.get() || !this.shared.isConnected();
+	}
+
+	@Scheduled(fixedDelayString = "${trakr.rate-limit.reconnect-interval:1s}")
+	void maintain() {
+		this.shared.connectIfNeeded();
+		this.local.evictIdle();
+	}
+
+	@Override
+	public void close() {
+		this.shared.close();
+	}
+
+}
