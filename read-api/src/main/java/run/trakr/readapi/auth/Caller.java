@@ -8,6 +8,6 @@ import java.util.UUID;
  */
 public record Caller(UUID orgId, Plan plan, UUID tokenId, String tokenPrefix) {
 
-	public static final String ATTRIBUTE = Caller.class.getName();
+	public static final String ATTRIBUTE = "run.trakr.readapi.auth.Caller";
 
 }

@@ -2,7 +2,12 @@ package run.trakr.readapi.system;
 
 import java.time.Clock;
 
+import org.apache.catalina.Valve;
+import org.apache.catalina.valves.ErrorReportValve;
+
 import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.annotation.EnableScheduling;
@@ -26,6 +31,30 @@ class SystemConfiguration {
 	@Bean
 	TomcatConnectorCustomizer encodedSlashInPathSegments() {
 		return connector -> connector.setEncodedSolidusHandling("passthrough");
+	}
+
+	/**
+	 * Runs after Boot's own customizer so that ours is the only error report valve left.
+	 */
+	@Bean
+	WebServerFactoryCustomizer<TomcatServletWebServerFactory> jsonContainerErrors() {
+		return new WebServerFactoryCustomizer<>() {
+
+			@Override
+			public void customize(TomcatServletWebServerFactory factory) {
+				factory.addContextCustomizers(context -> {
+					var host = (org.apache.catalina.core.StandardHost) context.getParent();
+					for (Valve valve : host.getPipeline().getValves()) {
+						if (valve instanceof ErrorReportValve) {
+							host.getPipeline().removeValve(valve);
+						}
+					}
+					host.setErrorReportValveClass(JsonErrorReportValve.class.getName());
+					host.getPipeline().addValve(new JsonErrorReportValve());
+				});
+			}
+
+		};
 	}
 
 }

@@ -1,0 +1,62 @@
+package run.trakr.readapi.support;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import run.trakr.localstack.LocalStack;
+import run.trakr.readapi.admin.AdminCommand;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Test fixtures made through the admin command line, as an admin would. */
+public final class Admin {
+
+	private static final Pattern ORG_ID = Pattern.compile("Created organization ([0-9a-f-]{36})");
+
+	private final LocalStack stack;
+
+	public Admin(LocalStack stack) {
+		this.stack = stack;
+	}
+
+	/** An org and a token for it. */
+	public record OrgToken(UUID orgId, String token, UUID tokenId) {
+	}
+
+	public String run(String... args) {
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		int exit = new AdminCommand(new PrintStream(out, true, StandardCharsets.UTF_8), environment()).run(args);
+		String output = out.toString(StandardCharsets.UTF_8);
+		assertThat(exit).as(output).isZero();
+		return output;
+	}
+
+	public UUID createOrg(String plan) {
+		Matcher matcher = ORG_ID.matcher(run("org", "create", "--name", "Org " + plan, "--plan", plan));
+		assertThat(matcher.find()).isTrue();
+		return UUID.fromString(matcher.group(1));
+	}
+
+	public OrgToken createOrgWithToken(String plan) {
+		UUID org = createOrg(plan);
+		String token = run("token", "create", "--org", org.toString(), "--name", "test token", "--quiet").trim();
+		String listing = run("token", "list", "--org", org.toString());
+		UUID tokenId = UUID.fromString(listing.substring(0, 36));
+		return new OrgToken(org, token, tokenId);
+	}
+
+	public void revoke(OrgToken token) {
+		run("token", "revoke", "--org", token.orgId().toString(), "--token", token.tokenId().toString());
+	}
+
+	private Map<String, String> environment() {
+		return Map.of("SPRING_DATASOURCE_URL", this.stack.jdbcUrl(), "SPRING_DATASOURCE_USERNAME",
+				this.stack.postgresUser(), "SPRING_DATASOURCE_PASSWORD", this.stack.postgresPassword());
+	}
+
+}

@@ -1,0 +1,121 @@
+package run.trakr.readapi.support;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import run.trakr.localstack.LocalStack;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import run.trakr.readapi.ReadApiApplication;
+
+/**
+ * One running read-api replica on free ports, with the {@link EchoRoutes} as handlers.
+ */
+public final class ReadApiInstance implements AutoCloseable {
+
+	private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+	private final ConfigurableApplicationContext context;
+
+	private final int port;
+
+	private final int managementPort;
+
+	private ReadApiInstance(ConfigurableApplicationContext context) {
+		this.context = context;
+		this.port = ((WebServerApplicationContext) context).getWebServer().getPort();
+		this.managementPort = Integer.parseInt(context.getEnvironment().getProperty("local.management.port"));
+	}
+
+	public static ReadApiInstance start(LocalStack stack) {
+		return start(stack, Map.of());
+	}
+
+	public static ReadApiInstance start(LocalStack stack, Map<String, Object> overrides) {
+		Map<String, Object> properties = new HashMap<>(stack.springProperties());
+		properties.put("server.port", "0");
+		properties.put("management.server.port", "0");
+		properties.putAll(overrides);
+		// As command-line arguments: builder properties would rank below application.yml.
+		String[] arguments = properties.entrySet()
+			.stream()
+			.map(entry -> "--" + entry.getKey() + "=" + entry.getValue())
+			.toArray(String[]::new);
+		return new ReadApiInstance(
+				new SpringApplicationBuilder(ReadApiApplication.class, EchoRoutes.class).run(arguments));
+	}
+
+	public ConfigurableApplicationContext context() {
+		return this.context;
+	}
+
+	public HttpResponse<String> get(String path, String authorization) {
+		return send("GET", path, authorization);
+	}
+
+	public HttpResponse<String> send(String method, String path, String authorization) {
+		return send(method, this.port, path, authorization);
+	}
+
+	public HttpResponse<String> management(String path) {
+		return send("GET", this.managementPort, path, null);
+	}
+
+	private static HttpResponse<String> send(String method, int port, String path, String authorization) {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+			.timeout(Duration.ofSeconds(10))
+			.method(method, HttpRequest.BodyPublishers.noBody());
+		if (authorization != null) {
+			request.header("Authorization", authorization);
+		}
+		try {
+			return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(method + " " + path + " failed", ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
+	 * Sends a request line exactly as given, for targets that {@link java.net.URI}
+	 * refuses to build. Returns the status code and the body.
+	 */
+	public Map.Entry<Integer, String> sendRaw(String target, String authorization) {
+		try (java.net.Socket socket = new java.net.Socket("127.0.0.1", this.port)) {
+			socket.setSoTimeout(10_000);
+			String request = "GET " + target + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: " + authorization
+					+ "\r\nConnection: close\r\n\r\n";
+			socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+			String response = new String(socket.getInputStream().readAllBytes(),
+					java.nio.charset.StandardCharsets.UTF_8);
+			int status = Integer.parseInt(response.substring(9, 12));
+			return Map.entry(status, response.substring(response.indexOf("\r\n\r\n") + 4));
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	public String baseUrl() {
+		return "http://127.0.0.1:" + this.port;
+	}
+
+	@Override
+	public void close() {
+		this.context.close();
+	}
+
+}
