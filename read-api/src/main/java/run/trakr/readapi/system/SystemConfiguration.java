@@ -3,6 +3,7 @@ package run.trakr.readapi.system;
 import java.time.Clock;
 
 import org.apache.catalina.Valve;
+import org.apache.catalina.core.StandardHost;
 import org.apache.catalina.valves.ErrorReportValve;
 
 import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
@@ -34,27 +35,21 @@ class SystemConfiguration {
 	}
 
 	/**
-	 * Runs after Boot's own customizer so that ours is the only error report valve left.
+	 * Replaces Tomcat's HTML error report (and Boot's copy of it) with the JSON error
+	 * shape.
 	 */
 	@Bean
 	WebServerFactoryCustomizer<TomcatServletWebServerFactory> jsonContainerErrors() {
-		return new WebServerFactoryCustomizer<>() {
-
-			@Override
-			public void customize(TomcatServletWebServerFactory factory) {
-				factory.addContextCustomizers(context -> {
-					var host = (org.apache.catalina.core.StandardHost) context.getParent();
-					for (Valve valve : host.getPipeline().getValves()) {
-						if (valve instanceof ErrorReportValve) {
-							host.getPipeline().removeValve(valve);
-						}
-					}
-					host.setErrorReportValveClass(JsonErrorReportValve.class.getName());
-					host.getPipeline().addValve(new JsonErrorReportValve());
-				});
+		return factory -> factory.addContextCustomizers(context -> {
+			StandardHost host = (StandardHost) context.getParent();
+			for (Valve valve : host.getPipeline().getValves()) {
+				if (valve instanceof ErrorReportValve) {
+					host.getPipeline().removeValve(valve);
+				}
 			}
-
-		};
+			host.setErrorReportValveClass(JsonErrorReportValve.class.getName());
+			host.getPipeline().addValve(new JsonErrorReportValve());
+		});
 	}
 
 }
