@@ -17,6 +17,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("trakr.rate-limit")
 public record RateLimitProperties(@DefaultValue("300") int limit, @DefaultValue("60s") Duration window,
-		@DefaultValue("redis://localhost:6379") String redisUrl, @DefaultValue("250ms") Duration redisTimeout,
+		@DefaultValue("redis://localhost:6379") String redisUrl, @DefaultValue("500ms") Duration redisTimeout,
 		@DefaultValue("1s") Duration reconnectInterval) {
 }

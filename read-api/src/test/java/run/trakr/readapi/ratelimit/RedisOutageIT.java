@@ -1,0 +1,110 @@
+package run.trakr.readapi.ratelimit;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import run.trakr.localstack.LocalStack;
+import run.trakr.localstack.junit.LocalStackExtension;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import run.trakr.readapi.support.Admin;
+import run.trakr.readapi.support.Admin.OrgToken;
+import run.trakr.readapi.support.ReadApiInstance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+@ExtendWith(LocalStackExtension.class)
+class RedisOutageIT {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	static ReadApiInstance first;
+
+	static ReadApiInstance second;
+
+	static Admin admin;
+
+	static LocalStack stack;
+
+	@BeforeAll
+	static void start(LocalStack localStack) {
+		stack = localStack;
+		first = ReadApiInstance.start(stack);
+		second = ReadApiInstance.start(stack);
+		admin = new Admin(stack);
+	}
+
+	@AfterAll
+	static void stop() {
+		first.close();
+		second.close();
+	}
+
+	@AfterEach
+	void redisIsBack() {
+		stack.restartRedis();
+	}
+
+	@Test
+	void readsAreServedPerReplicaWhileRedisIsDownAndSharedLimitsResumeAfter() {
+		OrgToken token = admin.createOrgWithToken("pro");
+		assertThat(first.get("/api/runs", bearer(token)).statusCode()).isEqualTo(200);
+		assertThat(health(first).path("components").path("rateLimit").path("status").asString()).isEqualTo("UP");
+
+		stack.stopRedis();
+
+		// Served at once (the client would time out after 10 s), limited by each replica
+		// on its own.
+		for (int i = 0; i < 20; i++) {
+			HttpResponse<String> response = ((i % 2 == 0) ? first : second).get("/api/runs", bearer(token));
+			assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+			assertThat(response.headers().firstValue("RateLimit")).isPresent();
+		}
+		JsonNode degraded = health(first);
+		assertThat(degraded.path("status").asString()).isEqualTo("DEGRADED");
+		assertThat(degraded.path("components").path("rateLimit").path("details").path("mode").asString())
+			.isEqualTo("per-replica");
+		assertThat(metric(first, "trakr.ratelimit.decisions?tag=source:local-fallback")).isGreaterThanOrEqualTo(10);
+		assertThat(metric(first, "trakr.ratelimit.redis.available")).isZero();
+
+		stack.restartRedis();
+
+		await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+			first.get("/api/runs", bearer(token));
+			second.get("/api/runs", bearer(token));
+			assertThat(health(first).path("status").asString()).isEqualTo("UP");
+			assertThat(health(second).path("status").asString()).isEqualTo("UP");
+		});
+		// Shared again: a quota used up on one replica is used up on the other.
+		OrgToken fresh = admin.createOrgWithToken("pro");
+		for (int i = 0; i < 300; i++) {
+			assertThat(first.get("/api/workflows", bearer(fresh)).statusCode()).isEqualTo(200);
+		}
+		HttpResponse<String> refused = second.get("/api/workflows", bearer(fresh));
+		assertThat(refused.statusCode()).isEqualTo(429);
+		assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+	}
+
+	private static JsonNode health(ReadApiInstance replica) {
+		HttpResponse<String> response = replica.management("/actuator/health");
+		assertThat(response.statusCode()).isEqualTo(200);
+		return JSON.readTree(response.body());
+	}
+
+	private static double metric(ReadApiInstance replica, String nameAndTag) {
+		JsonNode body = JSON.readTree(replica.management("/actuator/metrics/" + nameAndTag).body());
+		return body.path("measurements").get(0).path("value").asDouble();
+	}
+
+	private static String bearer(OrgToken token) {
+		return "Bearer " + token.token();
+	}
+
+}
