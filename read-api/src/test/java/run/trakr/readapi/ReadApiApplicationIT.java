@@ -32,7 +32,7 @@ class ReadApiApplicationIT {
 	int managementPort;
 
 	@Test
-	void reportsHealthOfPostgresAndRedisOnTheManagementPort() throws Exception {
+	void reportsHealthOfPostgresAndTheSharedRateLimiterOnTheManagementPort() throws Exception {
 		HttpResponse<String> response = HttpClient.newHttpClient()
 			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.managementPort + "/actuator/health"))
 				.build(), HttpResponse.BodyHandlers.ofString());
@@ -41,7 +41,9 @@ class ReadApiApplicationIT {
 		JsonNode health = JsonMapper.builder().build().readTree(response.body());
 		assertThat(health.path("status").asString()).isEqualTo("UP");
 		assertThat(health.path("components").path("db").path("status").asString()).isEqualTo("UP");
-		assertThat(health.path("components").path("redis").path("status").asString()).isEqualTo("UP");
+		assertThat(health.path("components").path("rateLimit").path("status").asString()).isEqualTo("UP");
+		assertThat(health.path("components").path("rateLimit").path("details").path("mode").asString())
+			.isEqualTo("shared");
 	}
 
 }

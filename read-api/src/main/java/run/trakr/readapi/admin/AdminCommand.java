@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -20,6 +21,7 @@ import org.jooq.impl.DSL;
 
 import run.trakr.readapi.auth.Plan;
 import run.trakr.readapi.auth.ReadToken;
+import run.trakr.readapi.ratelimit.SharedRevocations;
 
 import static run.trakr.schema.jooq.Tables.API_TOKENS;
 import static run.trakr.schema.jooq.Tables.ORGANIZATIONS;
@@ -38,10 +40,11 @@ public final class AdminCommand {
 			  org list
 			  token create --org ORG_ID --name NAME [--created-by WHO] [--quiet]
 			  token list --org ORG_ID
-			  token revoke --org ORG_ID --token TOKEN_ID
+			  token revoke --org ORG_ID --token TOKEN_ID [--redis-url URL]
 			Database: --db-url, --db-user, --db-password, or SPRING_DATASOURCE_URL,
 			SPRING_DATASOURCE_USERNAME, SPRING_DATASOURCE_PASSWORD
-			(default jdbc:postgresql://localhost:5432/trakr as postgres).""";
+			(default jdbc:postgresql://localhost:5432/trakr as postgres).
+			Redis (revocation marks): --redis-url or SPRING_DATA_REDIS_URL (default redis://localhost:6379).""";
 
 	private static final DateTimeFormatter TIME = DateTimeFormatter.ISO_INSTANT;
 
@@ -113,13 +116,7 @@ public final class AdminCommand {
 						token.getCreatedBy(), time(token.getLastUsedAt()),
 						(token.getRevokedAt() != null) ? "revoked " + time(token.getRevokedAt()) : "active"));
 			case "token revoke" -> {
-				int revoked = db.update(API_TOKENS)
-					.set(API_TOKENS.REVOKED_AT, DSL.currentOffsetDateTime())
-					.where(API_TOKENS.ORG_ID.eq(uuid(args.required("org"))))
-					.and(API_TOKENS.TOKEN_ID.eq(uuid(args.required("token"))))
-					.and(API_TOKENS.REVOKED_AT.isNull())
-					.execute();
-				return found(revoked, "Revoked; new requests with this token get 401 on every replica");
+				return revokeToken(db, args);
 			}
 			default -> throw new IllegalArgumentException("Unknown command: " + args.command());
 		}
@@ -148,6 +145,41 @@ public final class AdminCommand {
 		this.out.println("Created read token " + tokenId + " (" + ReadToken.displayPrefix(secret) + ")");
 		this.out.println("Token, shown this once; store it in a secrets manager:");
 		this.out.println(secret);
+	}
+
+	/**
+	 * Revokes in the database and, before that commits, leaves a revocation mark in
+	 * Redis, which every replica checks on every request: once this returns, the token is
+	 * refused everywhere. Without Redis the database alone speaks, and replicas that
+	 * cached the token may accept it for up to a minute more; the command says so.
+	 */
+	private int revokeToken(DSLContext db, Arguments args) {
+		UUID orgId = uuid(args.required("org"));
+		UUID tokenId = uuid(args.required("token"));
+		String redisUrl = args.optional("redis-url",
+				this.environment.getOrDefault("SPRING_DATA_REDIS_URL", "redis://localhost:6379"));
+		return db.transactionResult(transaction -> {
+			int revoked = transaction.dsl()
+				.update(API_TOKENS)
+				.set(API_TOKENS.REVOKED_AT, DSL.currentOffsetDateTime())
+				.where(API_TOKENS.ORG_ID.eq(orgId))
+				.and(API_TOKENS.TOKEN_ID.eq(tokenId))
+				.and(API_TOKENS.REVOKED_AT.isNull())
+				.execute();
+			if (revoked == 0) {
+				return found(0, "");
+			}
+			try {
+				SharedRevocations.mark(redisUrl, tokenId, Duration.ofSeconds(2));
+				this.out.println("Revoked; new requests with this token get 401 on every replica");
+			}
+			catch (RuntimeException ex) {
+				this.out.println("Revoked in the database. Warning: Redis at " + redisUrl
+						+ " did not answer, so replicas that cached this token may accept it for up to "
+						+ SharedRevocations.MAX_TOKEN_CACHE_AGE.toSeconds() + " s more");
+			}
+			return 0;
+		});
 	}
 
 	private int found(int rows, String message) {

@@ -13,7 +13,12 @@ import run.trakr.readapi.system.ApiErrorResponder;
 class AuthConfiguration {
 
 	@Bean
-	FilterRegistrationBean<BearerTokenGate> bearerTokenGate(TokenQueries tokens, LastUseRecorder lastUse,
+	TokenResolver tokenResolver(TokenQueries tokens) {
+		return new TokenResolver(tokens, System::nanoTime);
+	}
+
+	@Bean
+	FilterRegistrationBean<BearerTokenGate> bearerTokenGate(TokenResolver tokens, LastUseRecorder lastUse,
 			TokenRateLimiter rateLimiter, ApiErrorResponder errors) {
 		FilterRegistrationBean<BearerTokenGate> registration = new FilterRegistrationBean<>(
 				new BearerTokenGate(tokens, lastUse, rateLimiter, errors));

@@ -16,7 +16,9 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import run.trakr.readapi.auth.TokenQueries.StoredToken;
+import run.trakr.readapi.auth.TokenResolver.Resolved;
 import run.trakr.readapi.ratelimit.RateLimitDecision;
+import run.trakr.readapi.ratelimit.RateLimitDecision.Outcome;
 import run.trakr.readapi.ratelimit.TokenRateLimiter;
 import run.trakr.readapi.system.ApiErrorResponder;
 import run.trakr.readapi.system.ErrorCode;
@@ -34,7 +36,7 @@ public class BearerTokenGate extends OncePerRequestFilter {
 
 	private static final String BEARER = "Bearer ";
 
-	private final TokenQueries tokens;
+	private final TokenResolver tokens;
 
 	private final LastUseRecorder lastUse;
 
@@ -42,7 +44,7 @@ public class BearerTokenGate extends OncePerRequestFilter {
 
 	private final ApiErrorResponder errors;
 
-	BearerTokenGate(TokenQueries tokens, LastUseRecorder lastUse, TokenRateLimiter rateLimiter,
+	BearerTokenGate(TokenResolver tokens, LastUseRecorder lastUse, TokenRateLimiter rateLimiter,
 			ApiErrorResponder errors) {
 		this.tokens = tokens;
 		this.lastUse = lastUse;
@@ -75,41 +77,71 @@ public class BearerTokenGate extends OncePerRequestFilter {
 			this.errors.write(response, ErrorCode.INVALID_TOKEN);
 			return;
 		}
-		Optional<StoredToken> found;
+		String hash = ReadToken.hash(token);
 		try {
-			found = this.tokens.findByHash(ReadToken.hash(token));
+			Resolved resolved = authenticate(hash, response);
+			if (resolved == null) {
+				return;
+			}
+			StoredToken stored = resolved.token();
+			RateLimitDecision decision = this.rateLimiter.tryAcquire(stored.tokenId().toString());
+			if (decision.outcome() == Outcome.REVOKED
+					|| (!decision.shared() && resolved.cached() && revokedMeanwhile(hash))) {
+				this.tokens.evict(hash);
+				this.errors.write(response, ErrorCode.REVOKED_TOKEN);
+				return;
+			}
+			this.lastUse.used(stored);
+			RateLimitHeaders.write(response, decision);
+			if (!decision.accepted()) {
+				response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(decision.secondsUntilSlotFrees()));
+				this.errors.write(response, ErrorCode.RATE_LIMITED);
+				return;
+			}
+			String prefix = ReadToken.displayPrefix(token);
+			request.setAttribute(Caller.ATTRIBUTE, new Caller(stored.orgId(), stored.plan(), stored.tokenId(), prefix));
+			MDC.put("token", prefix);
 		}
 		catch (DataAccessException ex) {
 			log.warn("Token lookup failed: {}", ex.getClass().getSimpleName());
 			this.errors.write(response, ErrorCode.SERVICE_UNAVAILABLE);
 			return;
 		}
-		if (found.isEmpty()) {
-			this.errors.write(response, ErrorCode.INVALID_TOKEN);
-			return;
-		}
-		StoredToken stored = found.get();
-		if (stored.revokedAt() != null) {
-			this.errors.write(response, ErrorCode.REVOKED_TOKEN);
-			return;
-		}
-		this.lastUse.used(stored);
-		RateLimitDecision decision = this.rateLimiter.tryAcquire(stored.tokenId().toString());
-		RateLimitHeaders.write(response, decision);
-		if (!decision.accepted()) {
-			response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(decision.secondsUntilSlotFrees()));
-			this.errors.write(response, ErrorCode.RATE_LIMITED);
-			return;
-		}
-		String prefix = ReadToken.displayPrefix(token);
-		request.setAttribute(Caller.ATTRIBUTE, new Caller(stored.orgId(), stored.plan(), stored.tokenId(), prefix));
-		MDC.put("token", prefix);
 		try {
 			chain.doFilter(request, response);
 		}
 		finally {
 			MDC.remove("token");
 		}
+	}
+
+	/**
+	 * The token if it exists and is not revoked; otherwise writes the 401 and returns
+	 * null.
+	 */
+	private Resolved authenticate(String hash, HttpServletResponse response) throws IOException {
+		if (this.rateLimiter.isDegraded()) {
+			// Without Redis no revocation mark can be seen: trust only the database.
+			this.tokens.clear();
+		}
+		Optional<Resolved> found = this.tokens.resolve(hash);
+		if (found.isEmpty()) {
+			this.errors.write(response, ErrorCode.INVALID_TOKEN);
+			return null;
+		}
+		if (found.get().token().revokedAt() != null) {
+			this.errors.write(response, ErrorCode.REVOKED_TOKEN);
+			return null;
+		}
+		return found.get();
+	}
+
+	/**
+	 * Redis failed mid-request, so no mark was checked: a cached lookup may be stale, ask
+	 * the database.
+	 */
+	private boolean revokedMeanwhile(String hash) {
+		return this.tokens.load(hash).map(token -> token.revokedAt() != null).orElse(true);
 	}
 
 }

@@ -7,6 +7,7 @@ import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BinaryOperator;
 
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
@@ -15,12 +16,14 @@ import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
+import run.trakr.readapi.auth.TokenQueries.StoredToken;
 import run.trakr.readapi.auth.TokenQueries.TokenKey;
 
 /**
  * Keeps {@code last_used_at} current to within a minute without a write per request: a
- * use is noted in memory only when the stored value is older than {@link #STALE_AFTER},
- * and noted uses are written in one batch every few seconds, off the request path.
+ * use is noted in memory only when the newest value known here (stored, or written by
+ * this replica) is older than {@link #STALE_AFTER}, and noted uses are written in one
+ * batch every few seconds, off the request path.
  */
 @Component
 class LastUseRecorder {
@@ -29,7 +32,11 @@ class LastUseRecorder {
 
 	private static final Logger log = LoggerFactory.getLogger(LastUseRecorder.class);
 
+	private static final BinaryOperator<OffsetDateTime> LATEST = (a, b) -> a.isAfter(b) ? a : b;
+
 	private final Map<TokenKey, OffsetDateTime> pending = new ConcurrentHashMap<>();
+
+	private final Map<TokenKey, OffsetDateTime> written = new ConcurrentHashMap<>();
 
 	private final TokenQueries tokens;
 
@@ -40,18 +47,20 @@ class LastUseRecorder {
 		this.clock = clock;
 	}
 
-	void used(TokenQueries.StoredToken token) {
+	void used(StoredToken token) {
 		OffsetDateTime now = OffsetDateTime.now(this.clock).withOffsetSameInstant(ZoneOffset.UTC);
-		if (token.lastUsedAt() == null || token.lastUsedAt().isBefore(now.minus(STALE_AFTER))) {
-			this.pending.merge(new TokenKey(token.orgId(), token.tokenId()), now, (a, b) -> a.isAfter(b) ? a : b);
+		TokenKey key = new TokenKey(token.orgId(), token.tokenId());
+		OffsetDateTime known = this.written.get(key);
+		if (token.lastUsedAt() != null && (known == null || token.lastUsedAt().isAfter(known))) {
+			known = token.lastUsedAt();
+		}
+		if (known == null || known.isBefore(now.minus(STALE_AFTER))) {
+			this.pending.merge(key, now, LATEST);
 		}
 	}
 
 	@Scheduled(fixedDelayString = "${trakr.auth.last-use-flush-interval:5s}")
 	void flush() {
-		if (this.pending.isEmpty()) {
-			return;
-		}
 		Map<TokenKey, OffsetDateTime> batch = new HashMap<>();
 		for (TokenKey key : this.pending.keySet()) {
 			OffsetDateTime usedAt = this.pending.remove(key);
@@ -59,14 +68,19 @@ class LastUseRecorder {
 				batch.put(key, usedAt);
 			}
 		}
-		try {
-			this.tokens.recordLastUse(batch);
+		if (!batch.isEmpty()) {
+			try {
+				this.tokens.recordLastUse(batch);
+				batch.forEach((key, usedAt) -> this.written.merge(key, usedAt, LATEST));
+			}
+			catch (RuntimeException ex) {
+				// Keep them for the next flush; a late last_used_at beats a lost one.
+				batch.forEach((key, usedAt) -> this.pending.merge(key, usedAt, LATEST));
+				log.warn("Could not record token use yet: {}", ex.getClass().getSimpleName());
+			}
 		}
-		catch (RuntimeException ex) {
-			// Keep them for the next flush; a late last_used_at beats a lost one.
-			batch.forEach((key, usedAt) -> this.pending.merge(key, usedAt, (a, b) -> a.isAfter(b) ? a : b));
-			log.warn("Could not record token use yet: {}", ex.getClass().getSimpleName());
-		}
+		OffsetDateTime forgetBefore = OffsetDateTime.now(this.clock).minus(STALE_AFTER);
+		this.written.values().removeIf(writtenAt -> writtenAt.isBefore(forgetBefore));
 	}
 
 	@PreDestroy

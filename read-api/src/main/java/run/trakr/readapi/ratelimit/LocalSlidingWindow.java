@@ -38,8 +38,10 @@ class LocalSlidingWindow {
 				log.addLast(now);
 			}
 			long untilSlotFrees = log.isEmpty() ? 0 : log.peekFirst() + this.windowNanos - now;
-			return new RateLimitDecision(accepted, this.limit, Duration.ofNanos(this.windowNanos),
-					this.limit - log.size(), Duration.ofNanos(untilSlotFrees));
+			return new RateLimitDecision(
+					accepted ? RateLimitDecision.Outcome.ACCEPTED : RateLimitDecision.Outcome.REFUSED, false,
+					this.limit, Duration.ofNanos(this.windowNanos), this.limit - log.size(),
+					Duration.ofNanos(untilSlotFrees));
 		}
 	}
 

@@ -28,8 +28,6 @@ class RedisSlidingWindow implements AutoCloseable {
 
 	private static final Logger log = LoggerFactory.getLogger(RedisSlidingWindow.class);
 
-	private static final String KEY_PREFIX = "trakr:rl:";
-
 	private final RedisClient client;
 
 	private final String script;
@@ -63,15 +61,15 @@ class RedisSlidingWindow implements AutoCloseable {
 	}
 
 	/**
-	 * Counts one request of {@code key}; throws a Lettuce exception when Redis does not
-	 * answer in time.
+	 * Counts one request of the token, unless it carries a revocation mark; throws a
+	 * Lettuce exception when Redis does not answer in time.
 	 */
-	RateLimitDecision tryAcquire(String key) {
+	RateLimitDecision tryAcquire(String tokenId) {
 		StatefulRedisConnection<String, String> current = this.connection;
 		if (current == null || !current.isOpen()) {
 			throw new RedisUnavailable();
 		}
-		String[] keys = { KEY_PREFIX + key };
+		String[] keys = { SharedRevocations.windowKey(tokenId), SharedRevocations.markKey(tokenId) };
 		List<Long> reply;
 		try {
 			reply = current.sync().evalsha(this.scriptSha, ScriptOutputType.MULTI, keys, this.limitArgs);
@@ -80,7 +78,12 @@ class RedisSlidingWindow implements AutoCloseable {
 			// Redis restarted and lost its script cache: EVAL loads it again.
 			reply = current.sync().eval(this.script, ScriptOutputType.MULTI, keys, this.limitArgs);
 		}
-		return new RateLimitDecision(reply.get(0) == 1, this.limit, this.window, reply.get(1).intValue(),
+		RateLimitDecision.Outcome outcome = switch (reply.get(0).intValue()) {
+			case 1 -> RateLimitDecision.Outcome.ACCEPTED;
+			case -1 -> RateLimitDecision.Outcome.REVOKED;
+			default -> RateLimitDecision.Outcome.REFUSED;
+		};
+		return new RateLimitDecision(outcome, true, this.limit, this.window, reply.get(1).intValue(),
 				Duration.ofNanos(reply.get(2) * 1000));
 	}
 

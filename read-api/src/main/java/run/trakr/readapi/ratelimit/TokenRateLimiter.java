@@ -50,7 +50,10 @@ public class TokenRateLimiter implements AutoCloseable {
 			.register(meters);
 	}
 
-	/** Counts one request of the token; a refused request is not counted. */
+	/**
+	 * Counts one request of the token; a refused request is not counted. Through Redis
+	 * the answer may also be that the token has been revoked.
+	 */
 	public RateLimitDecision tryAcquire(String tokenKey) {
 		RateLimitDecision decision;
 		try {
@@ -68,7 +71,7 @@ public class TokenRateLimiter implements AutoCloseable {
 			decision = this.local.tryAcquire(tokenKey);
 			this.localDecisions.increment();
 		}
-		if (!decision.accepted()) {
+		if (decision.outcome() == RateLimitDecision.Outcome.REFUSED) {
 			this.refused.increment();
 		}
 		return decision;

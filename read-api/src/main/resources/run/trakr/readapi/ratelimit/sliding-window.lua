@@ -1,8 +1,12 @@
 -- Sliding-window log of one token's accepted requests, with Redis's own clock.
 -- KEYS[1]: the token's log (a sorted set of request times in microseconds)
+-- KEYS[2]: the token's revocation mark (set by the admin command when it revokes)
 -- ARGV[1]: limit, ARGV[2]: window in microseconds
--- Returns {accepted (1/0), remaining, microseconds until the oldest logged request leaves the window}.
--- A refused request is not logged, so it does not count against the limit.
+-- Returns {1 accepted / 0 refused / -1 revoked, remaining, microseconds until the oldest
+-- logged request leaves the window}. Refused and revoked requests are not logged.
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  return {-1, 0, 0}
+end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local limit = tonumber(ARGV[1])

@@ -24,9 +24,9 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
-import run.trakr.readapi.support.Admin;
-import run.trakr.readapi.support.Admin.OrgToken;
-import run.trakr.readapi.support.ReadApiInstance;
+import run.trakr.readapitest.support.Admin;
+import run.trakr.readapitest.support.Admin.OrgToken;
+import run.trakr.readapitest.support.ReadApiInstance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -51,10 +51,12 @@ class LocalSlidingWindowTest {
 
 	@Test
 	void secondsUntilASlotFreesRoundUp() {
-		assertThat(new RateLimitDecision(false, 300, Duration.ofSeconds(60), 0, Duration.ofMillis(1001))
+		assertThat(new RateLimitDecision(RateLimitDecision.Outcome.REFUSED, false, 300, Duration.ofSeconds(60), 0,
+				Duration.ofMillis(1001))
 			.secondsUntilSlotFrees()).isEqualTo(2);
-		assertThat(new RateLimitDecision(false, 300, Duration.ofSeconds(60), 0, Duration.ZERO).secondsUntilSlotFrees())
-			.isEqualTo(1);
+		assertThat(new RateLimitDecision(RateLimitDecision.Outcome.REFUSED, false, 300, Duration.ofSeconds(60), 0,
+				Duration.ZERO)
+			.secondsUntilSlotFrees()).isEqualTo(1);
 	}
 
 	private void advance(Duration duration) {

@@ -13,9 +13,9 @@ import run.trakr.localstack.junit.LocalStackExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import run.trakr.readapi.support.Admin;
-import run.trakr.readapi.support.Admin.OrgToken;
-import run.trakr.readapi.support.ReadApiInstance;
+import run.trakr.readapitest.support.Admin;
+import run.trakr.readapitest.support.Admin.OrgToken;
+import run.trakr.readapitest.support.ReadApiInstance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -55,10 +55,25 @@ class RedisOutageIT {
 	@Test
 	void readsAreServedPerReplicaWhileRedisIsDownAndSharedLimitsResumeAfter() {
 		OrgToken token = admin.createOrgWithToken("pro");
-		assertThat(first.get("/api/runs", bearer(token)).statusCode()).isEqualTo(200);
+		OrgToken doomed = admin.createOrgWithToken("pro");
+		for (ReadApiInstance replica : new ReadApiInstance[] { first, second }) {
+			assertThat(replica.get("/api/runs", bearer(token)).statusCode()).isEqualTo(200);
+			assertThat(replica.get("/api/runs", bearer(doomed)).statusCode()).isEqualTo(200);
+		}
 		assertThat(health(first).path("components").path("rateLimit").path("status").asString()).isEqualTo("UP");
 
 		stack.stopRedis();
+
+		// No revocation mark can be left in Redis now; the replicas must ask the
+		// database.
+		assertThat(admin.run("token", "revoke", "--org", doomed.orgId().toString(), "--token",
+				doomed.tokenId().toString()))
+			.contains("Warning");
+		for (ReadApiInstance replica : new ReadApiInstance[] { first, second }) {
+			HttpResponse<String> response = replica.get("/api/runs", bearer(doomed));
+			assertThat(response.statusCode()).isEqualTo(401);
+			assertThat(response.body()).contains("revoked_token");
+		}
 
 		// Served at once (the client would time out after 10 s), limited by each replica
 		// on its own.
@@ -82,6 +97,8 @@ class RedisOutageIT {
 			assertThat(health(first).path("status").asString()).isEqualTo("UP");
 			assertThat(health(second).path("status").asString()).isEqualTo("UP");
 		});
+		assertThat(first.get("/api/runs", bearer(doomed)).statusCode()).isEqualTo(401);
+		assertThat(second.get("/api/runs", bearer(doomed)).statusCode()).isEqualTo(401);
 		// Shared again: a quota used up on one replica is used up on the other.
 		OrgToken fresh = admin.createOrgWithToken("pro");
 		for (int i = 0; i < 300; i++) {

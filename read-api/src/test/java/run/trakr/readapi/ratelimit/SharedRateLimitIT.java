@@ -23,9 +23,9 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 import run.trakr.localstack.LocalStack;
 import run.trakr.localstack.junit.LocalStackExtension;
 
-import run.trakr.readapi.support.Admin;
-import run.trakr.readapi.support.Admin.OrgToken;
-import run.trakr.readapi.support.ReadApiInstance;
+import run.trakr.readapitest.support.Admin;
+import run.trakr.readapitest.support.Admin.OrgToken;
+import run.trakr.readapitest.support.ReadApiInstance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package run.trakr.readapi.support;
+package run.trakr.readapitest.support;
 
 import java.util.Map;
 

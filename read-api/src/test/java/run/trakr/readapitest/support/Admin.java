@@ -1,4 +1,4 @@
-package run.trakr.readapi.support;
+package run.trakr.readapitest.support;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -56,7 +56,8 @@ public final class Admin {
 
 	private Map<String, String> environment() {
 		return Map.of("SPRING_DATASOURCE_URL", this.stack.jdbcUrl(), "SPRING_DATASOURCE_USERNAME",
-				this.stack.postgresUser(), "SPRING_DATASOURCE_PASSWORD", this.stack.postgresPassword());
+				this.stack.postgresUser(), "SPRING_DATASOURCE_PASSWORD", this.stack.postgresPassword(),
+				"SPRING_DATA_REDIS_URL", this.stack.redisUrl());
 	}
 
 }

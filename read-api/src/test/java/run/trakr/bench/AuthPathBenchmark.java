@@ -1,0 +1,182 @@
+package run.trakr.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.jooq.DSLContext;
+import run.trakr.localstack.LocalStack;
+
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import run.trakr.readapi.ReadApiApplication;
+import run.trakr.readapi.auth.ReadToken;
+
+import static run.trakr.schema.jooq.Tables.API_TOKENS;
+import static run.trakr.schema.jooq.Tables.ORGANIZATIONS;
+
+/**
+ * Added latency of the auth + rate-limit path: the same trivial handler behind the real
+ * gate (token lookup in PostgreSQL, sliding window in Redis) and with the gate switched
+ * off, driven open-loop at a fixed rate by {@link FixedRateLoad}, in alternating rounds.
+ *
+ * <p>
+ * Arguments: rate (req/s, default 2000), warm-up seconds (20), measured seconds (30),
+ * rounds per variant (3), tokens (500, so that each stays under its 300/min quota).
+ */
+public final class AuthPathBenchmark {
+
+	private static final int CONNECTIONS = 32;
+
+	private static final Map<String, Double> PERCENTILES = Map.of("p50", 0.50, "p99", 0.99, "p99.9", 0.999);
+
+	private AuthPathBenchmark() {
+	}
+
+	public static void main(String[] args) throws Exception {
+		int rate = intArg(args, 0, 2000);
+		int warmUp = intArg(args, 1, 20);
+		int measured = intArg(args, 2, 30);
+		int rounds = intArg(args, 3, 3);
+		int tokenCount = intArg(args, 4, 500);
+		try (LocalStack stack = LocalStack.start(LocalStack.Settings.forTests())) {
+			Map<String, ConfigurableApplicationContext> variants = new LinkedHashMap<>();
+			variants.put("gate off", start(stack, true));
+			variants.put("gate on", start(stack, false));
+			List<String> tokens = createTokens(variants.get("gate on").getBean(DSLContext.class), tokenCount);
+			Map<String, List<long[]>> results = new LinkedHashMap<>();
+			variants.forEach((variant, context) -> results.put(variant, new ArrayList<>()));
+			for (int round = 1; round <= rounds; round++) {
+				for (Map.Entry<String, ConfigurableApplicationContext> variant : variants.entrySet()) {
+					int port = ((WebServerApplicationContext) variant.getValue()).getWebServer().getPort();
+					drive(port, tokens, rate, warmUp);
+					long[] latencies = drive(port, tokens, rate, measured);
+					results.get(variant.getKey()).add(latencies);
+					System.out.printf("round %d %-8s %s%n", round, variant.getKey(), summary(latencies));
+				}
+			}
+			System.out.printf("%nrate %d req/s, %d s warm-up + %d s measured per round, %d rounds, %d tokens%n", rate,
+					warmUp, measured, rounds, tokenCount);
+			for (String name : List.of("p50", "p99", "p99.9")) {
+				double q = PERCENTILES.get(name);
+				long[] added = new long[rounds];
+				for (int i = 0; i < rounds; i++) {
+					added[i] = percentile(results.get("gate on").get(i), q)
+							- percentile(results.get("gate off").get(i), q);
+				}
+				System.out.printf("%-6s gate off %s, gate on %s (medians of rounds); added per round %s -> median %s%n",
+						name, micros(medianOf(results.get("gate off"), q)), micros(medianOf(results.get("gate on"), q)),
+						Arrays.stream(added).mapToObj(AuthPathBenchmark::micros).toList(), micros(median(added)));
+			}
+			variants.values().forEach(ConfigurableApplicationContext::close);
+		}
+	}
+
+	private static long[] drive(int port, List<String> tokens, int rate, int seconds) throws InterruptedException {
+		return new FixedRateLoad(port, "/api/metrics/overview", tokens, CONNECTIONS).run(rate, seconds);
+	}
+
+	private static ConfigurableApplicationContext start(LocalStack stack, boolean gateOff) {
+		List<String> arguments = new ArrayList<>();
+		stack.springProperties().forEach((key, value) -> arguments.add("--" + key + "=" + value));
+		arguments.addAll(List.of("--server.port=0", "--management.server.port=0", "--logging.level.root=WARN"));
+		List<Class<?>> sources = new ArrayList<>(List.of(ReadApiApplication.class, BenchHandler.class));
+		if (gateOff) {
+			sources.add(GateOff.class);
+		}
+		return new SpringApplicationBuilder(sources.toArray(Class[]::new)).run(arguments.toArray(String[]::new));
+	}
+
+	private static List<String> createTokens(DSLContext db, int count) {
+		UUID org = UUID.randomUUID();
+		db.insertInto(ORGANIZATIONS)
+			.set(ORGANIZATIONS.ORG_ID, org)
+			.set(ORGANIZATIONS.NAME, "bench")
+			.set(ORGANIZATIONS.PLAN, "scale")
+			.execute();
+		List<String> tokens = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			String token = ReadToken.generate();
+			db.insertInto(API_TOKENS)
+				.set(API_TOKENS.ORG_ID, org)
+				.set(API_TOKENS.TOKEN_ID, UUID.randomUUID())
+				.set(API_TOKENS.TOKEN_HASH, ReadToken.hash(token))
+				.set(API_TOKENS.PREFIX, ReadToken.displayPrefix(token))
+				.set(API_TOKENS.NAME, "bench " + i)
+				.set(API_TOKENS.CREATED_BY, "bench")
+				.execute();
+			tokens.add(token);
+		}
+		return tokens;
+	}
+
+	private static String summary(long[] sorted) {
+		return String.format("p50 %s  p99 %s  p99.9 %s  max %s  (%d requests)", micros(percentile(sorted, 0.5)),
+				micros(percentile(sorted, 0.99)), micros(percentile(sorted, 0.999)), micros(sorted[sorted.length - 1]),
+				sorted.length);
+	}
+
+	private static long medianOf(List<long[]> rounds, double q) {
+		return median(rounds.stream().mapToLong(sorted -> percentile(sorted, q)).toArray());
+	}
+
+	private static long median(long[] values) {
+		long[] sorted = values.clone();
+		Arrays.sort(sorted);
+		return sorted[sorted.length / 2];
+	}
+
+	private static long percentile(long[] sorted, double q) {
+		return sorted[(int) Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+	}
+
+	private static String micros(long nanos) {
+		return String.format("%.3f ms", nanos / 1e6);
+	}
+
+	private static int intArg(String[] args, int index, int otherwise) {
+		return (args.length > index) ? Integer.parseInt(args[index]) : otherwise;
+	}
+
+	/** The handler both variants serve: no I/O, a small JSON body. */
+	@RestController
+	static class BenchHandler {
+
+		@GetMapping("/api/metrics/overview")
+		Map<String, Object> overview() {
+			return Map.of("run_count", 0, "error_rate", 0);
+		}
+
+	}
+
+	/** Switches the bearer-token gate off, for the baseline variant only. */
+	@Configuration(proxyBeanMethods = false)
+	static class GateOff {
+
+		@Bean
+		static BeanPostProcessor disableGate() {
+			return new BeanPostProcessor() {
+				@Override
+				public Object postProcessAfterInitialization(Object bean, String name) {
+					if (bean instanceof FilterRegistrationBean<?> registration && name.equals("bearerTokenGate")) {
+						registration.setEnabled(false);
+					}
+					return bean;
+				}
+			};
+		}
+
+	}
+
+}
