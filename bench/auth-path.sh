@@ -2,7 +2,7 @@
 # Added latency of the read-api's auth + rate-limit path (issue 4): the same handler with
 # the gate on and off, open-loop at a fixed rate, alternating rounds; prints per-round
 # percentiles and the median added p50/p99/p99.9.
-# Usage: bench/auth-path.sh [rate=2000] [warm-up s=15] [measured s=30] [rounds=3] [tokens=500]
+# Usage: bench/auth-path.sh [rate=2000] [warm-up s=20] [measured s=30] [rounds=3] [tokens=500] [connections=32]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -q -B -pl read-api -am test-compile dependency:build-classpath \

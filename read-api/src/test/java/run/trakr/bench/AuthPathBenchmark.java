@@ -33,11 +33,10 @@ import static run.trakr.schema.jooq.Tables.ORGANIZATIONS;
  *
  * <p>
  * Arguments: rate (req/s, default 2000), warm-up seconds (20), measured seconds (30),
- * rounds per variant (3), tokens (500, so that each stays under its 300/min quota).
+ * rounds per variant (3), tokens (500, so that each stays under its 300/min quota),
+ * client connections (32).
  */
 public final class AuthPathBenchmark {
-
-	private static final int CONNECTIONS = 32;
 
 	private static final Map<String, Double> PERCENTILES = Map.of("p50", 0.50, "p99", 0.99, "p99.9", 0.999);
 
@@ -50,6 +49,7 @@ public final class AuthPathBenchmark {
 		int measured = intArg(args, 2, 30);
 		int rounds = intArg(args, 3, 3);
 		int tokenCount = intArg(args, 4, 500);
+		int connections = intArg(args, 5, 32);
 		try (LocalStack stack = LocalStack.start(LocalStack.Settings.forTests())) {
 			Map<String, ConfigurableApplicationContext> variants = new LinkedHashMap<>();
 			variants.put("gate off", start(stack, true));
@@ -60,14 +60,15 @@ public final class AuthPathBenchmark {
 			for (int round = 1; round <= rounds; round++) {
 				for (Map.Entry<String, ConfigurableApplicationContext> variant : variants.entrySet()) {
 					int port = ((WebServerApplicationContext) variant.getValue()).getWebServer().getPort();
-					drive(port, tokens, rate, warmUp);
-					long[] latencies = drive(port, tokens, rate, measured);
+					drive(port, tokens, rate, warmUp, connections);
+					long[] latencies = drive(port, tokens, rate, measured, connections);
 					results.get(variant.getKey()).add(latencies);
 					System.out.printf("round %d %-8s %s%n", round, variant.getKey(), summary(latencies));
 				}
 			}
-			System.out.printf("%nrate %d req/s, %d s warm-up + %d s measured per round, %d rounds, %d tokens%n", rate,
-					warmUp, measured, rounds, tokenCount);
+			System.out.printf(
+					"%nrate %d req/s, %d s warm-up + %d s measured per round, %d rounds, %d tokens, %d connections%n",
+					rate, warmUp, measured, rounds, tokenCount, connections);
 			for (String name : List.of("p50", "p99", "p99.9")) {
 				double q = PERCENTILES.get(name);
 				long[] added = new long[rounds];
@@ -83,8 +84,9 @@ public final class AuthPathBenchmark {
 		}
 	}
 
-	private static long[] drive(int port, List<String> tokens, int rate, int seconds) throws InterruptedException {
-		return new FixedRateLoad(port, "/api/metrics/overview", tokens, CONNECTIONS).run(rate, seconds);
+	private static long[] drive(int port, List<String> tokens, int rate, int seconds, int connections)
+			throws InterruptedException {
+		return new FixedRateLoad(port, "/api/metrics/overview", tokens, connections).run(rate, seconds);
 	}
 
 	private static ConfigurableApplicationContext start(LocalStack stack, boolean gateOff) {
