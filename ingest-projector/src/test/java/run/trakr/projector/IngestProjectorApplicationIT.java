@@ -29,7 +29,7 @@ class IngestProjectorApplicationIT {
 	void startsAgainstTheLocalStackWithTheSchemaMigrated() {
 		assertThat(this.db.fetchCount(PROJECTOR_OFFSETS)).isZero();
 		assertThat(this.db.fetchValue("SELECT count(*) FROM flyway_schema_history WHERE success", Long.class))
-			.isEqualTo(5L);
+			.isEqualTo(6L);
 	}
 
 }

@@ -1,0 +1,102 @@
+package run.trakr.projector;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import run.trakr.projector.alert.AlertProjection;
+import run.trakr.projector.deadletter.DeadLetters;
+import run.trakr.projector.offset.PartitionOffsets;
+import run.trakr.projector.run.RunProjection;
+import run.trakr.schema.event.DecodeResult;
+import run.trakr.schema.event.IngestEvent;
+import run.trakr.schema.event.IngestEventDecoder;
+
+/**
+ * One polled batch, one PostgreSQL transaction: lock the partitions' offsets and drop
+ * what they already cover (the fence), decode, apply, keep the bad records, advance the
+ * offsets. A crash anywhere before the commit leaves nothing behind; the redelivered
+ * batch is applied as if for the first time.
+ */
+@Component
+class BatchProjection {
+
+	private final TransactionTemplate transaction;
+
+	private final PartitionOffsets offsets;
+
+	private final IngestEventDecoder decoder;
+
+	private final RunProjection runs;
+
+	private final AlertProjection alerts;
+
+	private final DeadLetters deadLetters;
+
+	private final Counter projected;
+
+	private final Counter fenced;
+
+	private final Timer batches;
+
+	BatchProjection(TransactionTemplate transaction, PartitionOffsets offsets, IngestEventDecoder decoder,
+			RunProjection runs, AlertProjection alerts, DeadLetters deadLetters, MeterRegistry meters) {
+		this.transaction = transaction;
+		this.offsets = offsets;
+		this.decoder = decoder;
+		this.runs = runs;
+		this.alerts = alerts;
+		this.deadLetters = deadLetters;
+		this.projected = Counter.builder("trakr.projector.records").description("Records projected").register(meters);
+		this.fenced = Counter.builder("trakr.projector.records.fenced")
+			.description("Redelivered records dropped because their offset was already projected")
+			.register(meters);
+		this.batches = Timer.builder("trakr.projector.batch")
+			.description("Time to project one polled batch")
+			.publishPercentiles(0.5, 0.99)
+			.register(meters);
+	}
+
+	void apply(String topic, List<ConsumerRecord<byte[], byte[]>> records) {
+		if (records.isEmpty()) {
+			return;
+		}
+		this.batches.record(() -> this.transaction.executeWithoutResult(status -> project(topic, records)));
+		this.deadLetters.relay();
+	}
+
+	private void project(String topic, List<ConsumerRecord<byte[], byte[]>> records) {
+		Map<Integer, Long> next = new HashMap<>();
+		records.forEach(record -> next.merge(record.partition(), record.offset() + 1, Math::max));
+		Map<Integer, Long> stored = this.offsets.lock(topic, next.keySet());
+		List<IngestEvent> events = new ArrayList<>();
+		for (ConsumerRecord<byte[], byte[]> record : records) {
+			if (record.offset() < stored.get(record.partition())) {
+				this.fenced.increment();
+				continue;
+			}
+			DecodeResult result = this.decoder.decode(record.value());
+			if (result instanceof DecodeResult.Accepted accepted) {
+				events.add(accepted.event());
+			}
+			else if (result instanceof DecodeResult.Rejected rejected) {
+				this.deadLetters.keep(record, rejected.rejection());
+			}
+		}
+		this.runs.apply(events);
+		this.alerts.apply(events);
+		next.replaceAll((partition, offset) -> Math.max(offset, stored.get(partition)));
+		this.offsets.advance(topic, next);
+		this.projected.increment(records.size());
+	}
+
+}

@@ -1,0 +1,2 @@
+/** Fired and resolved alert events. */
+package run.trakr.projector.alert;

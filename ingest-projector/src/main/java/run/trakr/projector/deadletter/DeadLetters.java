@@ -1,0 +1,95 @@
+package run.trakr.projector.deadletter;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.jooq.DSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+import run.trakr.projector.system.ProjectorProperties;
+import run.trakr.schema.event.Rejection;
+import run.trakr.schema.jooq.tables.records.DeadLettersRecord;
+
+import static run.trakr.schema.jooq.Tables.DEAD_LETTERS;
+
+/**
+ * Bad records. {@link #keep} stores one in the transaction that moves its partition past
+ * it, so skipping a record and recording why are one atomic step; {@link #relay} then
+ * publishes the stored ones to the dead-letter topic (reason in the {@code trakr-reason}
+ * header, origin in {@code trakr-origin}) and deletes them once Kafka has them.
+ */
+@Component
+public class DeadLetters {
+
+	public static final String REASON_HEADER = "trakr-reason";
+
+	public static final String ORIGIN_HEADER = "trakr-origin";
+
+	private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
+
+	private final DSLContext db;
+
+	private final KafkaTemplate<byte[], byte[]> kafka;
+
+	private final ProjectorProperties properties;
+
+	private final Counter deadLetters;
+
+	DeadLetters(DSLContext db, KafkaTemplate<byte[], byte[]> kafka, ProjectorProperties properties,
+			MeterRegistry meters) {
+		this.db = db;
+		this.kafka = kafka;
+		this.properties = properties;
+		this.deadLetters = Counter.builder("trakr.projector.dead.letters")
+			.description("Records sent to the dead-letter topic")
+			.register(meters);
+	}
+
+	public void keep(ConsumerRecord<byte[], byte[]> record, Rejection rejection) {
+		this.db.insertInto(DEAD_LETTERS)
+			.set(DEAD_LETTERS.TOPIC, record.topic())
+			.set(DEAD_LETTERS.PARTITION, record.partition())
+			.set(DEAD_LETTERS.OFFSET, record.offset())
+			.set(DEAD_LETTERS.RECORD_KEY, record.key())
+			.set(DEAD_LETTERS.RECORD_VALUE, record.value())
+			.set(DEAD_LETTERS.REASON, rejection.describe())
+			.execute();
+		this.deadLetters.increment();
+	}
+
+	/**
+	 * Publishes stored dead letters; also runs on a schedule, so none waits for the next
+	 * batch.
+	 */
+	@Scheduled(fixedDelay = 5000)
+	public synchronized void relay() {
+		List<DeadLettersRecord> pending = this.db.selectFrom(DEAD_LETTERS).orderBy(DEAD_LETTERS.ID).limit(500).fetch();
+		for (DeadLettersRecord letter : pending) {
+			ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(this.properties.deadLetterTopic(),
+					letter.getRecordKey(), letter.getRecordValue());
+			record.headers().add(REASON_HEADER, letter.getReason().getBytes(StandardCharsets.UTF_8));
+			record.headers()
+				.add(ORIGIN_HEADER, (letter.getTopic() + "/" + letter.getPartition() + "@" + letter.getOffset())
+					.getBytes(StandardCharsets.UTF_8));
+			try {
+				this.kafka.send(record).get(10, TimeUnit.SECONDS);
+			}
+			catch (Exception ex) {
+				log.warn("Dead-letter topic not reachable yet ({}); will retry", ex.getClass().getSimpleName());
+				return;
+			}
+			this.db.deleteFrom(DEAD_LETTERS).where(DEAD_LETTERS.ID.eq(letter.getId())).execute();
+		}
+	}
+
+}

@@ -1,0 +1,2 @@
+/** Partition offsets kept in PostgreSQL with the projections, and the fence they give. */
+package run.trakr.projector.offset;

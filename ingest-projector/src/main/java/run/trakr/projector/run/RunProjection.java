@@ -1,0 +1,328 @@
+package run.trakr.projector.run;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.jooq.DSLContext;
+import org.jooq.Row2;
+import org.jooq.impl.DSL;
+
+import org.springframework.stereotype.Component;
+
+import run.trakr.schema.event.IngestEvent;
+import run.trakr.schema.event.IngestEvent.LlmCallRecorded;
+import run.trakr.schema.event.IngestEvent.RunEnded;
+import run.trakr.schema.event.IngestEvent.RunStarted;
+import run.trakr.schema.event.IngestEvent.ToolUsed;
+import run.trakr.schema.jooq.tables.records.LlmCallsRecord;
+import run.trakr.schema.jooq.tables.records.RunsRecord;
+import run.trakr.schema.jooq.tables.records.ToolUsesRecord;
+
+import static run.trakr.schema.jooq.Tables.LLM_CALLS;
+import static run.trakr.schema.jooq.Tables.RUNS;
+import static run.trakr.schema.jooq.Tables.TOOL_USES;
+
+/**
+ * Folds the run events of one batch into run rows, LLM calls and tool uses. Every event
+ * has a natural key and the first one processed wins, so redelivered and duplicate events
+ * change nothing and any delivery order ends in the same rows: a call counts towards its
+ * run exactly when its row is first inserted, whenever that is relative to the run's
+ * start and end.
+ */
+@Component
+public class RunProjection {
+
+	private record RunKey(UUID orgId, UUID runId) {
+	}
+
+	private record CallKey(UUID orgId, UUID id) {
+	}
+
+	private final DSLContext db;
+
+	private final Counter conflicts;
+
+	RunProjection(DSLContext db, MeterRegistry meters) {
+		this.db = db;
+		this.conflicts = Counter.builder("trakr.projector.conflicting.duplicates")
+			.description("Events ignored because an event with the same natural key but other content came first")
+			.register(meters);
+	}
+
+	/** Applies the batch's run events; returns every run it touched, before and after. */
+	public List<RunChange> apply(List<IngestEvent> events) {
+		List<LlmCallRecorded> calls = ofType(events, LlmCallRecorded.class);
+		List<ToolUsed> tools = ofType(events, ToolUsed.class);
+		Set<CallKey> newCalls = insertCalls(calls);
+		Set<CallKey> newTools = insertToolUses(tools);
+
+		Map<RunKey, RunState> before = lockRuns(events, calls, newCalls, tools, newTools);
+		Map<RunKey, RunState> after = new LinkedHashMap<>();
+		before.forEach(
+				(key, state) -> after.put(key, (state != null) ? state : RunState.empty(key.orgId(), key.runId())));
+		for (IngestEvent event : events) {
+			if (event instanceof RunStarted started) {
+				after.computeIfPresent(key(started.envelope().orgId(), started.runId()),
+						(key, state) -> start(state, started));
+			}
+			else if (event instanceof RunEnded ended) {
+				after.computeIfPresent(key(ended.envelope().orgId(), ended.runId()), (key, state) -> end(state, ended));
+			}
+			else if (event instanceof LlmCallRecorded call
+					&& newCalls.remove(new CallKey(call.envelope().orgId(), call.callId()))) {
+				after.computeIfPresent(key(call.envelope().orgId(), call.runId()),
+						(key, state) -> state.plusCall(call.costUsd(), call.inputTokens(), call.outputTokens()));
+			}
+			else if (event instanceof ToolUsed tool
+					&& newTools.remove(new CallKey(tool.envelope().orgId(), tool.toolEventId()))) {
+				after.computeIfPresent(key(tool.envelope().orgId(), tool.runId()), (key, state) -> state.plusToolUse());
+			}
+		}
+		List<RunChange> changes = new ArrayList<>();
+		after.forEach((key, state) -> {
+			if (!state.equals(before.get(key))) {
+				changes.add(new RunChange(before.get(key), state));
+			}
+		});
+		upsertRuns(changes);
+		return changes;
+	}
+
+	private RunState start(RunState state, RunStarted started) {
+		if (!state.started()) {
+			return state.withStart(started.workflowName(), started.startedAt(), started.runIdExternal().orElse(null),
+					started.parentRunId().orElse(null));
+		}
+		boolean same = state.workflowName().equals(started.workflowName())
+				&& state.startedAt().equals(started.startedAt())
+				&& Objects.equals(state.runIdExternal(), started.runIdExternal().orElse(null))
+				&& Objects.equals(state.parentRunId(), started.parentRunId().orElse(null));
+		countIfConflicting(same);
+		return state;
+	}
+
+	private RunState end(RunState state, RunEnded ended) {
+		String status = ended.status().name().toLowerCase(Locale.ROOT);
+		if (!state.ended()) {
+			return state.withEnd(status, ended.endedAt());
+		}
+		countIfConflicting(state.status().equals(status) && state.endedAt().equals(ended.endedAt()));
+		return state;
+	}
+
+	/**
+	 * Inserts calls not seen before; returns the keys inserted now. Duplicates are
+	 * compared and counted.
+	 */
+	private Set<CallKey> insertCalls(List<LlmCallRecorded> calls) {
+		if (calls.isEmpty()) {
+			return Set.of();
+		}
+		var insert = this.db.insertInto(LLM_CALLS, LLM_CALLS.ORG_ID, LLM_CALLS.CALL_ID, LLM_CALLS.RUN_ID,
+				LLM_CALLS.MODEL, LLM_CALLS.PROVIDER, LLM_CALLS.INPUT_TOKENS, LLM_CALLS.OUTPUT_TOKENS,
+				LLM_CALLS.COST_USD, LLM_CALLS.LATENCY_MS, LLM_CALLS.STATUS, LLM_CALLS.STARTED_AT);
+		for (LlmCallRecorded call : calls) {
+			insert = insert.values(call.envelope().orgId(), call.callId(), call.runId(), call.model(),
+					call.provider().orElse(null), call.inputTokens(), call.outputTokens(), call.costUsd(),
+					call.latencyMs(), call.status().name().toLowerCase(Locale.ROOT), utc(call.startedAt()));
+		}
+		Set<CallKey> inserted = insert.onConflictDoNothing()
+			.returningResult(LLM_CALLS.ORG_ID, LLM_CALLS.CALL_ID)
+			.fetch(r -> new CallKey(r.value1(), r.value2()))
+			.stream()
+			.collect(Collectors.toCollection(java.util.HashSet::new));
+		List<LlmCallRecorded> repeated = calls.stream()
+			.filter(call -> !inserted.contains(new CallKey(call.envelope().orgId(), call.callId())))
+			.toList();
+		if (!repeated.isEmpty()) {
+			Map<CallKey, LlmCallsRecord> stored = this.db.selectFrom(LLM_CALLS)
+				.where(DSL.row(LLM_CALLS.ORG_ID, LLM_CALLS.CALL_ID)
+					.in(repeated.stream().map(c -> DSL.row(c.envelope().orgId(), c.callId())).toList()))
+				.fetchMap(r -> new CallKey(r.getOrgId(), r.getCallId()));
+			for (LlmCallRecorded call : repeated) {
+				countIfConflicting(sameCall(stored.get(new CallKey(call.envelope().orgId(), call.callId())), call));
+			}
+		}
+		countWithinBatchConflicts(calls, inserted);
+		return inserted;
+	}
+
+	private Set<CallKey> insertToolUses(List<ToolUsed> tools) {
+		if (tools.isEmpty()) {
+			return Set.of();
+		}
+		var insert = this.db.insertInto(TOOL_USES, TOOL_USES.ORG_ID, TOOL_USES.TOOL_EVENT_ID, TOOL_USES.RUN_ID,
+				TOOL_USES.TOOL_NAME, TOOL_USES.STATUS, TOOL_USES.DURATION_MS, TOOL_USES.STARTED_AT);
+		for (ToolUsed tool : tools) {
+			insert = insert.values(tool.envelope().orgId(), tool.toolEventId(), tool.runId(), tool.toolName(),
+					tool.status().name().toLowerCase(Locale.ROOT), tool.durationMs(), utc(tool.startedAt()));
+		}
+		Set<CallKey> inserted = insert.onConflictDoNothing()
+			.returningResult(TOOL_USES.ORG_ID, TOOL_USES.TOOL_EVENT_ID)
+			.fetch(r -> new CallKey(r.value1(), r.value2()))
+			.stream()
+			.collect(Collectors.toCollection(java.util.HashSet::new));
+		List<ToolUsed> repeated = tools.stream()
+			.filter(tool -> !inserted.contains(new CallKey(tool.envelope().orgId(), tool.toolEventId())))
+			.toList();
+		if (!repeated.isEmpty()) {
+			Map<CallKey, ToolUsesRecord> stored = this.db.selectFrom(TOOL_USES)
+				.where(DSL.row(TOOL_USES.ORG_ID, TOOL_USES.TOOL_EVENT_ID)
+					.in(repeated.stream().map(t -> DSL.row(t.envelope().orgId(), t.toolEventId())).toList()))
+				.fetchMap(r -> new CallKey(r.getOrgId(), r.getToolEventId()));
+			for (ToolUsed tool : repeated) {
+				countIfConflicting(
+						sameToolUse(stored.get(new CallKey(tool.envelope().orgId(), tool.toolEventId())), tool));
+			}
+		}
+		return inserted;
+	}
+
+	/**
+	 * Locks every run the batch touches (sorted, so two projectors cannot deadlock); null
+	 * for runs not yet stored.
+	 */
+	private Map<RunKey, RunState> lockRuns(List<IngestEvent> events, List<LlmCallRecorded> calls, Set<CallKey> newCalls,
+			List<ToolUsed> tools, Set<CallKey> newTools) {
+		Set<RunKey> keys = new java.util.TreeSet<>(Comparator.comparing(RunKey::orgId).thenComparing(RunKey::runId));
+		for (IngestEvent event : events) {
+			if (event instanceof RunStarted started) {
+				keys.add(key(started.envelope().orgId(), started.runId()));
+			}
+			else if (event instanceof RunEnded ended) {
+				keys.add(key(ended.envelope().orgId(), ended.runId()));
+			}
+		}
+		calls.stream()
+			.filter(call -> newCalls.contains(new CallKey(call.envelope().orgId(), call.callId())))
+			.forEach(call -> keys.add(key(call.envelope().orgId(), call.runId())));
+		tools.stream()
+			.filter(tool -> newTools.contains(new CallKey(tool.envelope().orgId(), tool.toolEventId())))
+			.forEach(tool -> keys.add(key(tool.envelope().orgId(), tool.runId())));
+		Map<RunKey, RunState> locked = new LinkedHashMap<>();
+		keys.forEach(key -> locked.put(key, null));
+		if (keys.isEmpty()) {
+			return locked;
+		}
+		List<Row2<UUID, UUID>> rows = keys.stream().map(key -> DSL.row(key.orgId(), key.runId())).toList();
+		this.db.selectFrom(RUNS)
+			.where(DSL.row(RUNS.ORG_ID, RUNS.RUN_ID).in(rows))
+			.orderBy(RUNS.ORG_ID, RUNS.RUN_ID)
+			.forUpdate()
+			.forEach(row -> locked.put(key(row.getOrgId(), row.getRunId()), state(row)));
+		return locked;
+	}
+
+	private void upsertRuns(List<RunChange> changes) {
+		if (changes.isEmpty()) {
+			return;
+		}
+		var insert = this.db.insertInto(RUNS, RUNS.ORG_ID, RUNS.RUN_ID, RUNS.WORKFLOW_NAME, RUNS.STARTED_AT,
+				RUNS.RUN_ID_EXTERNAL, RUNS.PARENT_RUN_ID, RUNS.STATUS, RUNS.ENDED_AT, RUNS.DURATION_MS, RUNS.COST_USD,
+				RUNS.INPUT_TOKENS, RUNS.OUTPUT_TOKENS, RUNS.TOTAL_TOKENS, RUNS.LLM_CALL_COUNT, RUNS.TOOL_USE_COUNT);
+		for (RunChange change : changes) {
+			RunState run = change.after();
+			insert = insert.values(run.orgId(), run.runId(), run.workflowName(), utc(run.startedAt()),
+					run.runIdExternal(), run.parentRunId(), run.status(), utc(run.endedAt()), run.durationMs(),
+					run.costUsd(), run.inputTokens(), run.outputTokens(), run.totalTokens(), run.llmCallCount(),
+					run.toolUseCount());
+		}
+		insert.onConflict(RUNS.ORG_ID, RUNS.RUN_ID)
+			.doUpdate()
+			.set(RUNS.WORKFLOW_NAME, DSL.excluded(RUNS.WORKFLOW_NAME))
+			.set(RUNS.STARTED_AT, DSL.excluded(RUNS.STARTED_AT))
+			.set(RUNS.RUN_ID_EXTERNAL, DSL.excluded(RUNS.RUN_ID_EXTERNAL))
+			.set(RUNS.PARENT_RUN_ID, DSL.excluded(RUNS.PARENT_RUN_ID))
+			.set(RUNS.STATUS, DSL.excluded(RUNS.STATUS))
+			.set(RUNS.ENDED_AT, DSL.excluded(RUNS.ENDED_AT))
+			.set(RUNS.DURATION_MS, DSL.excluded(RUNS.DURATION_MS))
+			.set(RUNS.COST_USD, DSL.excluded(RUNS.COST_USD))
+			.set(RUNS.INPUT_TOKENS, DSL.excluded(RUNS.INPUT_TOKENS))
+			.set(RUNS.OUTPUT_TOKENS, DSL.excluded(RUNS.OUTPUT_TOKENS))
+			.set(RUNS.TOTAL_TOKENS, DSL.excluded(RUNS.TOTAL_TOKENS))
+			.set(RUNS.LLM_CALL_COUNT, DSL.excluded(RUNS.LLM_CALL_COUNT))
+			.set(RUNS.TOOL_USE_COUNT, DSL.excluded(RUNS.TOOL_USE_COUNT))
+			.set(RUNS.UPDATED_AT, DSL.currentOffsetDateTime())
+			.execute();
+	}
+
+	/**
+	 * Two events of one batch with the same key: the first was inserted, the others are
+	 * duplicates.
+	 */
+	private void countWithinBatchConflicts(List<LlmCallRecorded> calls, Set<CallKey> inserted) {
+		Map<CallKey, LlmCallRecorded> first = new java.util.HashMap<>();
+		for (LlmCallRecorded call : calls) {
+			CallKey key = new CallKey(call.envelope().orgId(), call.callId());
+			if (inserted.contains(key) && first.putIfAbsent(key, call) != null) {
+				countIfConflicting(sameCallContent(first.get(key), call));
+			}
+		}
+	}
+
+	private void countIfConflicting(boolean sameContent) {
+		if (!sameContent) {
+			this.conflicts.increment();
+		}
+	}
+
+	private static boolean sameCall(LlmCallsRecord stored, LlmCallRecorded call) {
+		return stored != null && stored.getRunId().equals(call.runId()) && stored.getModel().equals(call.model())
+				&& Objects.equals(stored.getProvider(), call.provider().orElse(null))
+				&& stored.getInputTokens() == call.inputTokens() && stored.getOutputTokens() == call.outputTokens()
+				&& stored.getCostUsd().compareTo(call.costUsd()) == 0 && stored.getLatencyMs() == call.latencyMs()
+				&& stored.getStatus().equals(call.status().name().toLowerCase(Locale.ROOT))
+				&& stored.getStartedAt().toInstant().equals(call.startedAt());
+	}
+
+	private static boolean sameCallContent(LlmCallRecorded a, LlmCallRecorded b) {
+		return a.runId().equals(b.runId()) && a.model().equals(b.model()) && a.provider().equals(b.provider())
+				&& a.inputTokens() == b.inputTokens() && a.outputTokens() == b.outputTokens()
+				&& a.costUsd().compareTo(b.costUsd()) == 0 && a.latencyMs() == b.latencyMs() && a.status() == b.status()
+				&& a.startedAt().equals(b.startedAt());
+	}
+
+	private static boolean sameToolUse(ToolUsesRecord stored, ToolUsed tool) {
+		return stored != null && stored.getRunId().equals(tool.runId()) && stored.getToolName().equals(tool.toolName())
+				&& stored.getStatus().equals(tool.status().name().toLowerCase(Locale.ROOT))
+				&& stored.getDurationMs() == tool.durationMs()
+				&& stored.getStartedAt().toInstant().equals(tool.startedAt());
+	}
+
+	private static RunState state(RunsRecord row) {
+		return new RunState(row.getOrgId(), row.getRunId(), row.getWorkflowName(), instant(row.getStartedAt()),
+				row.getRunIdExternal(), row.getParentRunId(), row.getStatus(), instant(row.getEndedAt()),
+				row.getCostUsd(), row.getInputTokens(), row.getOutputTokens(), row.getLlmCallCount(),
+				row.getToolUseCount());
+	}
+
+	private static RunKey key(UUID orgId, UUID runId) {
+		return new RunKey(orgId, runId);
+	}
+
+	private static <T extends IngestEvent> List<T> ofType(List<IngestEvent> events, Class<T> type) {
+		return events.stream().filter(type::isInstance).map(type::cast).toList();
+	}
+
+	static OffsetDateTime utc(Instant instant) {
+		return (instant != null) ? instant.atOffset(ZoneOffset.UTC) : null;
+	}
+
+	private static Instant instant(OffsetDateTime time) {
+		return (time != null) ? time.toInstant() : null;
+	}
+
+}

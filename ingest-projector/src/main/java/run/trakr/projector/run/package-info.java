@@ -1,0 +1,2 @@
+/** Run rows and the LLM calls and tool uses behind them. */
+package run.trakr.projector.run;

@@ -1,0 +1,108 @@
+package run.trakr.projector.deadletter;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import run.trakr.localstack.LocalStack;
+import run.trakr.localstack.junit.LocalStackExtension;
+
+import run.trakr.projectortest.support.IngestPopulation.Record;
+import run.trakr.projectortest.support.ProjectorInstance;
+import run.trakr.schema.jooq.tables.records.RunsRecord;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static run.trakr.schema.jooq.Tables.DEAD_LETTERS;
+import static run.trakr.schema.jooq.Tables.RUNS;
+
+@ExtendWith(LocalStackExtension.class)
+class DeadLetterIT {
+
+	@Test
+	void eachBadRecordLandsInTheDeadLetterTopicWithItsReasonAndTheGoodOnesAroundItAreApplied(LocalStack stack) {
+		UUID org = UUID.randomUUID();
+		UUID run = UUID.randomUUID();
+		String tooFar = Instant.now().plus(Duration.ofDays(3)).toString();
+		List<Record> records = List.of(
+				good(org, run, "run_started", "\"workflow_name\":\"triage\",\"started_at\":\"2026-11-28T10:00:00Z\""),
+				new Record(run.toString(), "{not json"),
+				new Record(run.toString(), event(org, "run_paused", "\"run_id\":\"" + run + "\"")),
+				good(org, run, "llm_call", call("-0.5")), good(org, run, "llm_call", call("0.25")),
+				good(org, run, "run_ended", "\"status\":\"success\",\"ended_at\":\"" + tooFar + "\""),
+				good(org, run, "run_ended", "\"ended_at\":\"2026-11-28T10:01:00Z\""),
+				good(org, run, "tool_use", "\"tool_event_id\":\"" + UUID.randomUUID()
+						+ "\",\"tool_name\":\"search\",\"status\":\"success\",\"duration_ms\":\"12\",\"started_at\":\"2026-11-28T10:00:01Z\""),
+				good(org, run, "run_ended", "\"status\":\"error\",\"ended_at\":\"2026-11-28T10:01:00\""),
+				good(org, run, "run_ended", "\"status\":\"timeout\",\"ended_at\":\"2026-11-28T10:02:00Z\""));
+		String topic = ProjectorInstance.newTopic(stack, 1);
+		try (ProjectorInstance projector = ProjectorInstance.start(stack, topic, stack.createDatabase())) {
+			Map<Integer, Long> ends = ProjectorInstance.publish(stack, topic, records);
+			await().atMost(Duration.ofSeconds(60)).until(() -> projector.caughtUpWith(ends));
+
+			RunsRecord row = projector.db().selectFrom(RUNS).fetchSingle();
+			assertThat(row.getWorkflowName()).isEqualTo("triage");
+			assertThat(row.getCostUsd()).isEqualByComparingTo("0.25");
+			assertThat(row.getLlmCallCount()).isEqualTo(1);
+			assertThat(row.getToolUseCount()).isZero();
+			assertThat(row.getStatus()).isEqualTo("timeout");
+			assertThat(row.getDurationMs()).isEqualTo(120_000L);
+
+			List<String> reasons = deadLetterReasons(stack, topic + ".dlq", 7);
+			assertThat(reasons).hasSize(7);
+			assertThat(reasons).anySatisfy(r -> assertThat(r).startsWith("invalid_json"))
+				.anySatisfy(r -> assertThat(r).startsWith("unknown_type"))
+				.anySatisfy(r -> assertThat(r).startsWith("negative_value: data.cost_usd"))
+				.anySatisfy(r -> assertThat(r).startsWith("timestamp_in_future: data.ended_at"))
+				.anySatisfy(r -> assertThat(r).startsWith("missing_field: data.status"))
+				.anySatisfy(r -> assertThat(r).startsWith("wrong_type: data.duration_ms"))
+				.anySatisfy(r -> assertThat(r).startsWith("timestamp_without_offset: data.ended_at"));
+			await().atMost(Duration.ofSeconds(15)).until(() -> projector.db().fetchCount(DEAD_LETTERS) == 0);
+		}
+	}
+
+	private static List<String> deadLetterReasons(LocalStack stack, String topic, int expected) {
+		List<String> reasons = new ArrayList<>();
+		try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+				ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG,
+				"dlq-reader-" + System.nanoTime(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+				ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+				ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class))) {
+			consumer.subscribe(List.of(topic));
+			long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+			while (reasons.size() < expected && System.nanoTime() < deadline) {
+				for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+					reasons.add(new String(record.headers().lastHeader(DeadLetters.REASON_HEADER).value(),
+							StandardCharsets.UTF_8));
+					assertThat(record.headers().lastHeader(DeadLetters.ORIGIN_HEADER)).isNotNull();
+				}
+			}
+		}
+		return reasons;
+	}
+
+	private static Record good(UUID org, UUID run, String type, String data) {
+		return new Record(run.toString(), event(org, type, "\"run_id\":\"" + run + "\"," + data));
+	}
+
+	private static String call(String cost) {
+		return "\"call_id\":\"" + UUID.randomUUID() + "\",\"model\":\"m\",\"input_tokens\":1,\"output_tokens\":2,"
+				+ "\"cost_usd\":\"" + cost + "\",\"latency_ms\":5,\"started_at\":\"2026-11-28T10:00:01Z\"";
+	}
+
+	private static String event(UUID org, String type, String data) {
+		return "{\"event_id\":\"" + UUID.randomUUID() + "\",\"type\":\"" + type + "\",\"org_id\":\"" + org
+				+ "\",\"occurred_at\":\"2026-11-28T10:00:00Z\",\"data\":{" + data + "}}";
+	}
+
+}

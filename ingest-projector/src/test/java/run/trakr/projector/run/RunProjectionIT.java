@@ -1,0 +1,102 @@
+package run.trakr.projector.run;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.jooq.DSLContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import run.trakr.localstack.LocalStack;
+import run.trakr.localstack.junit.LocalStackExtension;
+
+import run.trakr.projectortest.support.IngestPopulation;
+import run.trakr.projectortest.support.IngestPopulation.ExpectedAlert;
+import run.trakr.projectortest.support.IngestPopulation.ExpectedRun;
+import run.trakr.projectortest.support.ProjectorInstance;
+import run.trakr.schema.jooq.tables.records.AlertEventsRecord;
+import run.trakr.schema.jooq.tables.records.RunsRecord;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static run.trakr.schema.jooq.Tables.ALERT_EVENTS;
+import static run.trakr.schema.jooq.Tables.LLM_CALLS;
+import static run.trakr.schema.jooq.Tables.RUNS;
+import static run.trakr.schema.jooq.Tables.TOOL_USES;
+
+@ExtendWith(LocalStackExtension.class)
+class RunProjectionIT {
+
+	@Test
+	void anyDeliveryOrderOverSeveralPartitionsYieldsTheRowsComputedFromTheGeneratedRuns(LocalStack stack) {
+		IngestPopulation population = IngestPopulation.generate(20261128L, 120);
+		List<String> snapshots = new ArrayList<>();
+		for (long order : new long[] { 1, 2, 3 }) {
+			String topic = ProjectorInstance.newTopic(stack, 3);
+			try (ProjectorInstance projector = ProjectorInstance.start(stack, topic, stack.createDatabase())) {
+				Map<Integer, Long> ends = ProjectorInstance.publish(stack, topic, population.shuffled(order));
+				await().atMost(Duration.ofSeconds(90)).until(() -> projector.caughtUpWith(ends));
+
+				assertRunsMatch(projector.db(), population);
+				assertAlertsMatch(projector.db(), population);
+				snapshots.add(snapshot(projector.db()));
+			}
+		}
+		assertThat(snapshots).allSatisfy(snapshot -> assertThat(snapshot).isEqualTo(snapshots.get(0)));
+	}
+
+	private static void assertRunsMatch(DSLContext db, IngestPopulation population) {
+		Map<String, ExpectedRun> expected = population.expectedRuns();
+		List<RunsRecord> rows = db.selectFrom(RUNS).fetch();
+		assertThat(rows).hasSize(expected.size());
+		for (RunsRecord row : rows) {
+			ExpectedRun run = expected.get(row.getOrgId() + "/" + row.getRunId());
+			assertThat(run).as("unexpected run %s", row.getRunId()).isNotNull();
+			assertThat(row.getWorkflowName()).isEqualTo(run.workflowName());
+			assertThat(row.getStartedAt().toInstant()).isEqualTo(run.startedAt());
+			assertThat(row.getParentRunId()).isEqualTo(run.parentRunId());
+			assertThat(row.getStatus()).isEqualTo(run.status());
+			assertThat(row.getEndedAt() == null ? null : row.getEndedAt().toInstant()).isEqualTo(run.endedAt());
+			assertThat(row.getDurationMs()).isEqualTo(run.durationMs());
+			assertThat(row.getCostUsd()).isEqualByComparingTo(run.costUsd());
+			assertThat(row.getInputTokens()).isEqualTo(run.inputTokens());
+			assertThat(row.getOutputTokens()).isEqualTo(run.outputTokens());
+			assertThat(row.getTotalTokens()).isEqualTo(run.inputTokens() + run.outputTokens());
+			assertThat(row.getLlmCallCount()).isEqualTo(run.llmCallCount());
+			assertThat(row.getToolUseCount()).isEqualTo(run.toolUseCount());
+		}
+		assertThat(db.fetchCount(LLM_CALLS))
+			.isEqualTo(expected.values().stream().mapToInt(ExpectedRun::llmCallCount).sum());
+		assertThat(db.fetchCount(TOOL_USES))
+			.isEqualTo(expected.values().stream().mapToInt(ExpectedRun::toolUseCount).sum());
+	}
+
+	private static void assertAlertsMatch(DSLContext db, IngestPopulation population) {
+		Map<UUID, AlertEventsRecord> rows = db.selectFrom(ALERT_EVENTS).fetchMap(ALERT_EVENTS.ALERT_EVENT_ID);
+		assertThat(rows).hasSize(population.expectedAlerts().size());
+		for (ExpectedAlert alert : population.expectedAlerts()) {
+			AlertEventsRecord row = rows.get(alert.alertEventId());
+			assertThat(row.getOrgId()).isEqualTo(alert.orgId());
+			assertThat(row.getFiredAt().toInstant()).isEqualTo(alert.firedAt());
+			assertThat(row.getResolvedAt() == null ? null : row.getResolvedAt().toInstant())
+				.isEqualTo(alert.resolvedAt());
+		}
+	}
+
+	/** Everything the read models hold, in a stable order, for comparing deliveries. */
+	private static String snapshot(DSLContext db) {
+		return db.select(RUNS.asterisk().except(RUNS.UPDATED_AT))
+			.from(RUNS)
+			.orderBy(RUNS.ORG_ID, RUNS.RUN_ID)
+			.fetch()
+			.formatCSV() + db.selectFrom(LLM_CALLS).orderBy(LLM_CALLS.ORG_ID, LLM_CALLS.CALL_ID).fetch().formatCSV()
+				+ db.selectFrom(TOOL_USES).orderBy(TOOL_USES.ORG_ID, TOOL_USES.TOOL_EVENT_ID).fetch().formatCSV()
+				+ db.selectFrom(ALERT_EVENTS)
+					.orderBy(ALERT_EVENTS.ORG_ID, ALERT_EVENTS.ALERT_EVENT_ID)
+					.fetch()
+					.formatCSV();
+	}
+
+}

@@ -1,0 +1,196 @@
+package run.trakr.projectortest.support;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A generated population of agent runs, kept twice: as the ingest records an SDK would
+ * publish (with exact duplicates, in an order of the caller's choosing) and as the run
+ * rows those records must produce, computed here from the generated facts, not from the
+ * records.
+ */
+public final class IngestPopulation {
+
+	/** One record to publish: the Kafka key and the JSON value. */
+	public record Record(String key, String value) {
+	}
+
+	/** What a run row must end up holding. */
+	public record ExpectedRun(UUID orgId, UUID runId, String workflowName, Instant startedAt, UUID parentRunId,
+			String status, Instant endedAt, BigDecimal costUsd, long inputTokens, long outputTokens, int llmCallCount,
+			int toolUseCount, Long durationMs) {
+	}
+
+	/** What an alert row must end up holding. */
+	public record ExpectedAlert(UUID orgId, UUID alertEventId, String ruleId, Instant firedAt, Instant resolvedAt) {
+	}
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final String[] STATUSES = { "success", "error", "loop_detected", "timeout" };
+
+	private final List<Record> records = new ArrayList<>();
+
+	private final Map<String, ExpectedRun> runs = new LinkedHashMap<>();
+
+	private final List<ExpectedAlert> alerts = new ArrayList<>();
+
+	private IngestPopulation() {
+	}
+
+	/** {@code runCount} runs per org in two orgs that share some run ids. */
+	public static IngestPopulation generate(long seed, int runCount) {
+		Random random = new Random(seed);
+		IngestPopulation population = new IngestPopulation();
+		UUID[] orgs = { UUID.randomUUID(), UUID.randomUUID() };
+		List<UUID> sharedRunIds = new ArrayList<>();
+		for (int i = 0; i < runCount / 4; i++) {
+			sharedRunIds.add(UUID.randomUUID());
+		}
+		Instant base = Instant.parse("2026-11-20T00:00:00Z");
+		for (UUID org : orgs) {
+			List<UUID> runIds = new ArrayList<>();
+			for (int i = 0; i < runCount; i++) {
+				UUID runId = (i < sharedRunIds.size()) ? sharedRunIds.get(i) : UUID.randomUUID();
+				// Children at several depths: the parent is an earlier run of the same
+				// org.
+				UUID parent = (i > 3 && random.nextInt(3) == 0) ? runIds.get(random.nextInt(runIds.size())) : null;
+				population.addRun(random, org, runId, parent, base.plusSeconds(random.nextInt(7 * 86400)));
+				runIds.add(runId);
+			}
+			for (int i = 0; i < runCount / 5; i++) {
+				population.addAlert(random, org, runIds.get(random.nextInt(runIds.size())),
+						base.plusSeconds(random.nextInt(7 * 86400)));
+			}
+		}
+		return population;
+	}
+
+	/**
+	 * The records, in a random order of the given seed; the same run's events spread
+	 * through it.
+	 */
+	public List<Record> shuffled(long seed) {
+		List<Record> copy = new ArrayList<>(this.records);
+		Collections.shuffle(copy, new Random(seed));
+		return copy;
+	}
+
+	public Map<String, ExpectedRun> expectedRuns() {
+		return this.runs;
+	}
+
+	public List<ExpectedAlert> expectedAlerts() {
+		return this.alerts;
+	}
+
+	public int recordCount() {
+		return this.records.size();
+	}
+
+	private void addRun(Random random, UUID org, UUID runId, UUID parent, Instant startedAt) {
+		String workflow = "workflow-" + random.nextInt(4);
+		ObjectNode started = data(runId).put("workflow_name", workflow).put("started_at", startedAt.toString());
+		if (parent != null) {
+			started.put("parent_run_id", parent.toString());
+		}
+		emit(org, "run_started", runId.toString(), started, random);
+		BigDecimal cost = BigDecimal.ZERO;
+		long input = 0;
+		long output = 0;
+		int calls = random.nextInt(10);
+		for (int c = 0; c < calls; c++) {
+			long in = random.nextInt(5000);
+			long out = random.nextInt(2000);
+			BigDecimal callCost = BigDecimal.valueOf(random.nextInt(1_000_000), 7);
+			emit(org, "llm_call", runId.toString(),
+					data(runId).put("call_id", UUID.randomUUID().toString())
+						.put("model", "gpt-4o-mini")
+						.put("input_tokens", in)
+						.put("output_tokens", out)
+						.put("cost_usd", callCost.toPlainString())
+						.put("latency_ms", random.nextInt(3000))
+						.put("started_at", startedAt.plusMillis(c * 100L).toString()),
+					random);
+			cost = cost.add(callCost);
+			input += in;
+			output += out;
+		}
+		int tools = random.nextInt(7);
+		for (int t = 0; t < tools; t++) {
+			emit(org, "tool_use", runId.toString(),
+					data(runId).put("tool_event_id", UUID.randomUUID().toString())
+						.put("tool_name", "tool-" + random.nextInt(3))
+						.put("status", random.nextInt(5) == 0 ? "error" : "success")
+						.put("duration_ms", random.nextInt(5000))
+						.put("started_at", startedAt.plusMillis(t * 150L).toString()),
+					random);
+		}
+		String status = "running";
+		Instant endedAt = null;
+		if (random.nextInt(6) != 0) {
+			status = STATUSES[random.nextInt(STATUSES.length)];
+			endedAt = startedAt.plusMillis(1 + random.nextInt(600_000));
+			emit(org, "run_ended", runId.toString(),
+					data(runId).put("status", status).put("ended_at", endedAt.toString()), random);
+		}
+		Long duration = (endedAt != null) ? endedAt.toEpochMilli() - startedAt.toEpochMilli() : null;
+		this.runs.put(org + "/" + runId, new ExpectedRun(org, runId, workflow, startedAt, parent, status, endedAt, cost,
+				input, output, calls, tools, duration));
+	}
+
+	private void addAlert(Random random, UUID org, UUID runId, Instant firedAt) {
+		UUID alertId = UUID.randomUUID();
+		emit(org, "alert_fired", alertId.toString(),
+				JSON.createObjectNode()
+					.put("alert_event_id", alertId.toString())
+					.put("alert_rule_id", "rule-" + random.nextInt(3))
+					.put("alert_rule_name", "Cost spike")
+					.put("run_id", runId.toString())
+					.put("triggered_value", 12.5)
+					.put("threshold_value", 10)
+					.put("notification_sent", true)
+					.put("fired_at", firedAt.toString()),
+				random);
+		Instant resolvedAt = null;
+		if (random.nextBoolean()) {
+			resolvedAt = firedAt.plusSeconds(600);
+			emit(org, "alert_resolved", alertId.toString(),
+					JSON.createObjectNode()
+						.put("alert_event_id", alertId.toString())
+						.put("resolved_at", resolvedAt.toString()),
+					random);
+		}
+		this.alerts.add(new ExpectedAlert(org, alertId, null, firedAt, resolvedAt));
+	}
+
+	/** Adds the record, and now and then an exact duplicate of it (an SDK retry). */
+	private void emit(UUID org, String type, String key, ObjectNode data, Random random) {
+		ObjectNode event = JSON.createObjectNode()
+			.put("event_id", UUID.randomUUID().toString())
+			.put("type", type)
+			.put("org_id", org.toString())
+			.put("occurred_at", "2026-11-28T00:00:00Z");
+		event.set("data", data);
+		String value = JSON.writeValueAsString(event);
+		this.records.add(new Record(key, value));
+		if (random.nextInt(8) == 0) {
+			this.records.add(new Record(key, value));
+		}
+	}
+
+	private static ObjectNode data(UUID runId) {
+		return JSON.createObjectNode().put("run_id", runId.toString());
+	}
+
+}

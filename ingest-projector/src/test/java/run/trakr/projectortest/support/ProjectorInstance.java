@@ -1,0 +1,117 @@
+package run.trakr.projectortest.support;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jooq.DSLContext;
+import run.trakr.localstack.LocalStack;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import run.trakr.projector.IngestProjectorApplication;
+
+import static run.trakr.schema.jooq.Tables.PROJECTOR_OFFSETS;
+
+/**
+ * A projector on its own topic and its own empty database, so that tests never see each
+ * other's events, and the helpers to feed it.
+ */
+public final class ProjectorInstance implements AutoCloseable {
+
+	private final ConfigurableApplicationContext context;
+
+	private final String topic;
+
+	private ProjectorInstance(ConfigurableApplicationContext context, String topic) {
+		this.context = context;
+		this.topic = topic;
+	}
+
+	public static String newTopic(LocalStack stack, int partitions) {
+		String topic = "ingest-" + System.nanoTime();
+		try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrapServers()))) {
+			admin
+				.createTopics(
+						List.of(new NewTopic(topic, partitions, (short) 1), new NewTopic(topic + ".dlq", 1, (short) 1)))
+				.all()
+				.get(30, TimeUnit.SECONDS);
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
+		return topic;
+	}
+
+	public static ProjectorInstance start(LocalStack stack, String topic, String jdbcUrl) {
+		Map<String, String> properties = new HashMap<>(stack.springProperties());
+		properties.put("spring.datasource.url", jdbcUrl);
+		properties.put("trakr.projector.topic", topic);
+		properties.put("trakr.projector.dead-letter-topic", topic + ".dlq");
+		properties.put("spring.kafka.consumer.group-id", "projector-" + topic);
+		properties.put("spring.kafka.consumer.max-poll-records", "500");
+		List<String> arguments = new ArrayList<>();
+		properties.forEach((key, value) -> arguments.add("--" + key + "=" + value));
+		return new ProjectorInstance(
+				new SpringApplicationBuilder(IngestProjectorApplication.class).run(arguments.toArray(String[]::new)),
+				topic);
+	}
+
+	/**
+	 * Publishes the records in order; returns the end offset of every partition written.
+	 */
+	public static Map<Integer, Long> publish(LocalStack stack, String topic, List<IngestPopulation.Record> records) {
+		Map<Integer, Long> ends = new HashMap<>();
+		try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers(),
+						ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+						ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+						ProducerConfig.LINGER_MS_CONFIG, 5))) {
+			List<java.util.concurrent.Future<RecordMetadata>> sent = new ArrayList<>();
+			for (IngestPopulation.Record record : records) {
+				sent.add(producer.send(new ProducerRecord<>(topic, record.key(), record.value())));
+			}
+			for (var future : sent) {
+				RecordMetadata metadata = future.get(30, TimeUnit.SECONDS);
+				ends.merge(metadata.partition(), metadata.offset() + 1, Math::max);
+			}
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
+		return ends;
+	}
+
+	/** True once every partition's stored offset has reached its end. */
+	public boolean caughtUpWith(Map<Integer, Long> ends) {
+		Map<Integer, Long> stored = db().select(PROJECTOR_OFFSETS.PARTITION, PROJECTOR_OFFSETS.NEXT_OFFSET)
+			.from(PROJECTOR_OFFSETS)
+			.where(PROJECTOR_OFFSETS.TOPIC.eq(this.topic))
+			.fetchMap(PROJECTOR_OFFSETS.PARTITION, PROJECTOR_OFFSETS.NEXT_OFFSET);
+		return ends.entrySet().stream().allMatch(end -> stored.getOrDefault(end.getKey(), 0L) >= end.getValue());
+	}
+
+	public DSLContext db() {
+		return this.context.getBean(DSLContext.class);
+	}
+
+	public String topic() {
+		return this.topic;
+	}
+
+	@Override
+	public void close() {
+		this.context.close();
+	}
+
+}
