@@ -16,6 +16,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import run.trakr.projector.alert.AlertProjection;
 import run.trakr.projector.deadletter.DeadLetters;
 import run.trakr.projector.offset.PartitionOffsets;
+import run.trakr.projector.rollup.WorkflowRollups;
 import run.trakr.projector.run.RunProjection;
 import run.trakr.schema.event.DecodeResult;
 import run.trakr.schema.event.IngestEvent;
@@ -40,6 +41,8 @@ class BatchProjection {
 
 	private final AlertProjection alerts;
 
+	private final WorkflowRollups rollups;
+
 	private final DeadLetters deadLetters;
 
 	private final Counter projected;
@@ -49,12 +52,14 @@ class BatchProjection {
 	private final Timer batches;
 
 	BatchProjection(TransactionTemplate transaction, PartitionOffsets offsets, IngestEventDecoder decoder,
-			RunProjection runs, AlertProjection alerts, DeadLetters deadLetters, MeterRegistry meters) {
+			RunProjection runs, AlertProjection alerts, WorkflowRollups rollups, DeadLetters deadLetters,
+			MeterRegistry meters) {
 		this.transaction = transaction;
 		this.offsets = offsets;
 		this.decoder = decoder;
 		this.runs = runs;
 		this.alerts = alerts;
+		this.rollups = rollups;
 		this.deadLetters = deadLetters;
 		this.projected = Counter.builder("trakr.projector.records").description("Records projected").register(meters);
 		this.fenced = Counter.builder("trakr.projector.records.fenced")
@@ -79,6 +84,7 @@ class BatchProjection {
 		records.forEach(record -> next.merge(record.partition(), record.offset() + 1, Math::max));
 		Map<Integer, Long> stored = this.offsets.lock(topic, next.keySet());
 		List<IngestEvent> events = new ArrayList<>();
+		Map<IngestEvent, Integer> partitionOf = new java.util.IdentityHashMap<>();
 		for (ConsumerRecord<byte[], byte[]> record : records) {
 			if (record.offset() < stored.get(record.partition())) {
 				this.fenced.increment();
@@ -87,12 +93,13 @@ class BatchProjection {
 			DecodeResult result = this.decoder.decode(record.value());
 			if (result instanceof DecodeResult.Accepted accepted) {
 				events.add(accepted.event());
+				partitionOf.put(accepted.event(), record.partition());
 			}
 			else if (result instanceof DecodeResult.Rejected rejected) {
 				this.deadLetters.keep(record, rejected.rejection());
 			}
 		}
-		this.runs.apply(events);
+		this.rollups.apply(this.runs.apply(events, partitionOf));
 		this.alerts.apply(events);
 		next.replaceAll((partition, offset) -> Math.max(offset, stored.get(partition)));
 		this.offsets.advance(topic, next);

@@ -62,8 +62,11 @@ public class RunProjection {
 			.register(meters);
 	}
 
-	/** Applies the batch's run events; returns every run it touched, before and after. */
-	public List<RunChange> apply(List<IngestEvent> events) {
+	/**
+	 * Applies the batch's run events; returns every run it touched, before and after.
+	 * {@code partitionOf} tells which partition each event came from.
+	 */
+	public List<RunChange> apply(List<IngestEvent> events, Map<IngestEvent, Integer> partitionOf) {
 		List<LlmCallRecorded> calls = ofType(events, LlmCallRecorded.class);
 		List<ToolUsed> tools = ofType(events, ToolUsed.class);
 		Set<CallKey> newCalls = insertCalls(calls);
@@ -91,10 +94,17 @@ public class RunProjection {
 				after.computeIfPresent(key(tool.envelope().orgId(), tool.runId()), (key, state) -> state.plusToolUse());
 			}
 		}
+		Map<RunKey, Integer> shards = new java.util.HashMap<>();
+		for (IngestEvent event : events) {
+			RunKey key = runKeyOf(event);
+			if (key != null) {
+				shards.putIfAbsent(key, partitionOf.get(event));
+			}
+		}
 		List<RunChange> changes = new ArrayList<>();
 		after.forEach((key, state) -> {
 			if (!state.equals(before.get(key))) {
-				changes.add(new RunChange(before.get(key), state));
+				changes.add(new RunChange(before.get(key), state, shards.getOrDefault(key, 0)));
 			}
 		});
 		upsertRuns(changes);
@@ -307,6 +317,22 @@ public class RunProjection {
 				row.getRunIdExternal(), row.getParentRunId(), row.getStatus(), instant(row.getEndedAt()),
 				row.getCostUsd(), row.getInputTokens(), row.getOutputTokens(), row.getLlmCallCount(),
 				row.getToolUseCount());
+	}
+
+	private static RunKey runKeyOf(IngestEvent event) {
+		if (event instanceof RunStarted e) {
+			return key(e.envelope().orgId(), e.runId());
+		}
+		if (event instanceof RunEnded e) {
+			return key(e.envelope().orgId(), e.runId());
+		}
+		if (event instanceof LlmCallRecorded e) {
+			return key(e.envelope().orgId(), e.runId());
+		}
+		if (event instanceof ToolUsed e) {
+			return key(e.envelope().orgId(), e.runId());
+		}
+		return null;
 	}
 
 	private static RunKey key(UUID orgId, UUID runId) {

@@ -1,9 +1,12 @@
 package run.trakr.projector.run;
 
+import java.math.BigDecimal;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import org.jooq.DSLContext;
@@ -18,6 +21,9 @@ import run.trakr.projectortest.support.IngestPopulation.ExpectedRun;
 import run.trakr.projectortest.support.ProjectorInstance;
 import run.trakr.schema.jooq.tables.records.AlertEventsRecord;
 import run.trakr.schema.jooq.tables.records.RunsRecord;
+import run.trakr.schema.jooq.tables.records.WorkflowRollupsRecord;
+import run.trakr.schema.rollup.BucketLevel;
+import run.trakr.schema.rollup.LogHistogram;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -25,6 +31,7 @@ import static run.trakr.schema.jooq.Tables.ALERT_EVENTS;
 import static run.trakr.schema.jooq.Tables.LLM_CALLS;
 import static run.trakr.schema.jooq.Tables.RUNS;
 import static run.trakr.schema.jooq.Tables.TOOL_USES;
+import static run.trakr.schema.jooq.Tables.WORKFLOW_ROLLUPS;
 
 @ExtendWith(LocalStackExtension.class)
 class RunProjectionIT {
@@ -40,6 +47,7 @@ class RunProjectionIT {
 				await().atMost(Duration.ofSeconds(90)).until(() -> projector.caughtUpWith(ends));
 
 				assertRunsMatch(projector.db(), population);
+				assertRollupsMatch(projector.db(), population);
 				assertAlertsMatch(projector.db(), population);
 				snapshots.add(snapshot(projector.db()));
 			}
@@ -71,6 +79,102 @@ class RunProjectionIT {
 			.isEqualTo(expected.values().stream().mapToInt(ExpectedRun::llmCallCount).sum());
 		assertThat(db.fetchCount(TOOL_USES))
 			.isEqualTo(expected.values().stream().mapToInt(ExpectedRun::toolUseCount).sum());
+	}
+
+	/**
+	 * Every rollup row, summed over shards, equals the totals computed from the generated
+	 * runs.
+	 */
+	private static void assertRollupsMatch(DSLContext db, IngestPopulation population) {
+		Map<String, String> expected = new TreeMap<>();
+		Map<String, LogHistogram[]> expectedHistograms = new TreeMap<>();
+		Map<String, List<ExpectedRun>> byBucket = new TreeMap<>();
+		for (ExpectedRun run : population.expectedRuns().values()) {
+			for (BucketLevel level : BucketLevel.values()) {
+				byBucket
+					.computeIfAbsent(run.orgId() + " " + run.workflowName() + " " + level.seconds() + " "
+							+ level.startOf(run.startedAt()), k -> new ArrayList<>())
+					.add(run);
+			}
+		}
+		byBucket.forEach((key, runs) -> {
+			LogHistogram costs = new LogHistogram();
+			LogHistogram durations = new LogHistogram();
+			runs.forEach(run -> costs.add(run.costUsd()));
+			runs.stream()
+				.filter(run -> !run.status().equals("running"))
+				.forEach(run -> durations.add(run.durationMs()));
+			expected.put(key,
+					totals(runs.size(), count(runs, "running"), count(runs, "success"), count(runs, "error"),
+							count(runs, "loop_detected"), count(runs, "timeout"),
+							runs.stream().map(ExpectedRun::costUsd).reduce(BigDecimal.ZERO, BigDecimal::add),
+							runs.stream().filter(r -> r.durationMs() != null).mapToLong(ExpectedRun::durationMs).sum(),
+							runs.stream().mapToLong(ExpectedRun::inputTokens).sum(),
+							runs.stream().mapToLong(ExpectedRun::outputTokens).sum(),
+							runs.stream().mapToLong(ExpectedRun::llmCallCount).sum(),
+							runs.stream().mapToLong(ExpectedRun::toolUseCount).sum(),
+							runs.stream().map(ExpectedRun::startedAt).max(Instant::compareTo).orElseThrow()));
+			expectedHistograms.put(key, new LogHistogram[] { costs, durations });
+		});
+
+		Map<String, String> actual = new TreeMap<>();
+		Map<String, LogHistogram[]> actualHistograms = new TreeMap<>();
+		Map<String, List<WorkflowRollupsRecord>> rows = new TreeMap<>();
+		for (WorkflowRollupsRecord row : db.selectFrom(WORKFLOW_ROLLUPS).fetch()) {
+			rows.computeIfAbsent(row.getOrgId() + " " + row.getWorkflowName() + " " + row.getBucketSeconds() + " "
+					+ row.getBucketStart().toInstant(), k -> new ArrayList<>())
+				.add(row);
+		}
+		rows.forEach((key, shards) -> {
+			LogHistogram costs = new LogHistogram();
+			LogHistogram durations = new LogHistogram();
+			shards.forEach(row -> {
+				costs.merge(LogHistogram.fromColumns(row.getCostZero(), row.getCostBins(), row.getCostCounts()), 1);
+				durations.merge(
+						LogHistogram.fromColumns(row.getDurationZero(), row.getDurationBins(), row.getDurationCounts()),
+						1);
+			});
+			actual.put(key, totals(sum(shards, WorkflowRollupsRecord::getRunCount),
+					sum(shards, WorkflowRollupsRecord::getRunningCount),
+					sum(shards, WorkflowRollupsRecord::getSuccessCount),
+					sum(shards, WorkflowRollupsRecord::getErrorCount),
+					sum(shards, WorkflowRollupsRecord::getLoopDetectedCount),
+					sum(shards, WorkflowRollupsRecord::getTimeoutCount),
+					shards.stream().map(WorkflowRollupsRecord::getCostTotal).reduce(BigDecimal.ZERO, BigDecimal::add),
+					sum(shards, WorkflowRollupsRecord::getDurationTotalMs),
+					sum(shards, WorkflowRollupsRecord::getInputTokens),
+					sum(shards, WorkflowRollupsRecord::getOutputTokens),
+					sum(shards, WorkflowRollupsRecord::getLlmCallCount),
+					sum(shards, WorkflowRollupsRecord::getToolUseCount),
+					shards.stream()
+						.map(row -> row.getLastStartedAt().toInstant())
+						.max(Instant::compareTo)
+						.orElseThrow()));
+			actualHistograms.put(key, new LogHistogram[] { costs, durations });
+		});
+		assertThat(actual).isEqualTo(expected);
+		expectedHistograms
+			.forEach((key, histograms) -> assertThat(actualHistograms.get(key)).as(key).containsExactly(histograms));
+	}
+
+	private static String totals(long runs, long running, long success, long error, long loops, long timeouts,
+			BigDecimal cost, long duration, long input, long output, long calls, long tools, Instant lastStarted) {
+		return String
+			.join(" ", List
+				.of(runs, running, success, error, loops, timeouts, cost.stripTrailingZeros().toPlainString(), duration,
+						input, output, calls, tools, lastStarted)
+				.stream()
+				.map(String::valueOf)
+				.toList());
+	}
+
+	private static long count(List<ExpectedRun> runs, String status) {
+		return runs.stream().filter(run -> run.status().equals(status)).count();
+	}
+
+	private static long sum(List<WorkflowRollupsRecord> rows,
+			java.util.function.ToLongFunction<WorkflowRollupsRecord> field) {
+		return rows.stream().mapToLong(field).sum();
 	}
 
 	private static void assertAlertsMatch(DSLContext db, IngestPopulation population) {

@@ -1,0 +1,148 @@
+package run.trakr.projector.rollup;
+
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+
+import org.springframework.stereotype.Component;
+
+import run.trakr.projector.run.RunChange;
+import run.trakr.projector.run.RunState;
+import run.trakr.schema.jooq.tables.records.WorkflowRollupsRecord;
+import run.trakr.schema.rollup.BucketLevel;
+import run.trakr.schema.rollup.LogHistogram;
+
+import static run.trakr.schema.jooq.Tables.WORKFLOW_ROLLUPS;
+
+/**
+ * Moves each changed run's contribution in the workflow rollups at every bucket level:
+ * the old state is retracted from the buckets it counted in and the new one added, with
+ * the deltas of a batch coalesced per row. Rows are read and written in one locked pass,
+ * in a fixed order.
+ */
+@Component
+public class WorkflowRollups {
+
+	private final DSLContext db;
+
+	WorkflowRollups(DSLContext db) {
+		this.db = db;
+	}
+
+	public void apply(List<RunChange> changes) {
+		Map<WorkflowBucket, WorkflowTotals> deltas = new TreeMap<>(WorkflowBucket.LOCK_ORDER);
+		for (RunChange change : changes) {
+			if (change.before() != null && change.before().started()) {
+				contribute(deltas, change.before(), change.shard(), -1);
+			}
+			if (change.after().started()) {
+				contribute(deltas, change.after(), change.shard(), 1);
+			}
+		}
+		if (deltas.isEmpty()) {
+			return;
+		}
+		Map<WorkflowBucket, WorkflowTotals> rows = lock(deltas);
+		deltas.forEach((bucket, delta) -> rows.computeIfAbsent(bucket, b -> new WorkflowTotals()).merge(delta));
+		upsert(rows);
+	}
+
+	private static void contribute(Map<WorkflowBucket, WorkflowTotals> deltas, RunState run, int shard, int sign) {
+		for (BucketLevel level : BucketLevel.values()) {
+			WorkflowBucket bucket = new WorkflowBucket(run.orgId(), run.workflowName(), level,
+					level.startOf(run.startedAt()), shard);
+			deltas.computeIfAbsent(bucket, b -> new WorkflowTotals()).add(run, sign);
+		}
+	}
+
+	private Map<WorkflowBucket, WorkflowTotals> lock(Map<WorkflowBucket, WorkflowTotals> deltas) {
+		Map<WorkflowBucket, WorkflowTotals> rows = new TreeMap<>(WorkflowBucket.LOCK_ORDER);
+		var keys = deltas.keySet()
+			.stream()
+			.map(b -> DSL.row(b.orgId(), b.workflowName(), b.level().seconds(),
+					b.bucketStart().atOffset(ZoneOffset.UTC), b.shard()))
+			.toList();
+		this.db.selectFrom(WORKFLOW_ROLLUPS)
+			.where(DSL
+				.row(WORKFLOW_ROLLUPS.ORG_ID, WORKFLOW_ROLLUPS.WORKFLOW_NAME, WORKFLOW_ROLLUPS.BUCKET_SECONDS,
+						WORKFLOW_ROLLUPS.BUCKET_START, WORKFLOW_ROLLUPS.SHARD)
+				.in(keys))
+			.orderBy(WORKFLOW_ROLLUPS.ORG_ID, WORKFLOW_ROLLUPS.BUCKET_SECONDS, WORKFLOW_ROLLUPS.BUCKET_START,
+					WORKFLOW_ROLLUPS.WORKFLOW_NAME, WORKFLOW_ROLLUPS.SHARD)
+			.forUpdate()
+			.forEach(row -> rows.put(bucket(row), totals(row)));
+		return rows;
+	}
+
+	private void upsert(Map<WorkflowBucket, WorkflowTotals> rows) {
+		var insert = this.db.insertInto(WORKFLOW_ROLLUPS, WORKFLOW_ROLLUPS.ORG_ID, WORKFLOW_ROLLUPS.WORKFLOW_NAME,
+				WORKFLOW_ROLLUPS.BUCKET_SECONDS, WORKFLOW_ROLLUPS.BUCKET_START, WORKFLOW_ROLLUPS.SHARD,
+				WORKFLOW_ROLLUPS.RUN_COUNT, WORKFLOW_ROLLUPS.RUNNING_COUNT, WORKFLOW_ROLLUPS.SUCCESS_COUNT,
+				WORKFLOW_ROLLUPS.ERROR_COUNT, WORKFLOW_ROLLUPS.LOOP_DETECTED_COUNT, WORKFLOW_ROLLUPS.TIMEOUT_COUNT,
+				WORKFLOW_ROLLUPS.COST_TOTAL, WORKFLOW_ROLLUPS.DURATION_TOTAL_MS, WORKFLOW_ROLLUPS.INPUT_TOKENS,
+				WORKFLOW_ROLLUPS.OUTPUT_TOKENS, WORKFLOW_ROLLUPS.LLM_CALL_COUNT, WORKFLOW_ROLLUPS.TOOL_USE_COUNT,
+				WORKFLOW_ROLLUPS.LAST_STARTED_AT, WORKFLOW_ROLLUPS.COST_ZERO, WORKFLOW_ROLLUPS.COST_BINS,
+				WORKFLOW_ROLLUPS.COST_COUNTS, WORKFLOW_ROLLUPS.DURATION_ZERO, WORKFLOW_ROLLUPS.DURATION_BINS,
+				WORKFLOW_ROLLUPS.DURATION_COUNTS);
+		for (Map.Entry<WorkflowBucket, WorkflowTotals> row : rows.entrySet()) {
+			WorkflowBucket b = row.getKey();
+			WorkflowTotals t = row.getValue();
+			insert = insert.values(b.orgId(), b.workflowName(), b.level().seconds(),
+					b.bucketStart().atOffset(ZoneOffset.UTC), b.shard(), t.runCount, t.runningCount, t.successCount,
+					t.errorCount, t.loopDetectedCount, t.timeoutCount, t.costTotal, t.durationTotalMs, t.inputTokens,
+					t.outputTokens, t.llmCallCount, t.toolUseCount,
+					(t.lastStartedAt != null) ? t.lastStartedAt.atOffset(ZoneOffset.UTC) : null, t.costs.zeros(),
+					t.costs.binColumn(), t.costs.countColumn(), t.durations.zeros(), t.durations.binColumn(),
+					t.durations.countColumn());
+		}
+		var update = insert
+			.onConflict(WORKFLOW_ROLLUPS.ORG_ID, WORKFLOW_ROLLUPS.BUCKET_SECONDS, WORKFLOW_ROLLUPS.BUCKET_START,
+					WORKFLOW_ROLLUPS.WORKFLOW_NAME, WORKFLOW_ROLLUPS.SHARD)
+			.doUpdate()
+			.set(WORKFLOW_ROLLUPS.RUN_COUNT, DSL.excluded(WORKFLOW_ROLLUPS.RUN_COUNT));
+		for (var field : List.of(WORKFLOW_ROLLUPS.RUNNING_COUNT, WORKFLOW_ROLLUPS.SUCCESS_COUNT,
+				WORKFLOW_ROLLUPS.ERROR_COUNT, WORKFLOW_ROLLUPS.LOOP_DETECTED_COUNT, WORKFLOW_ROLLUPS.TIMEOUT_COUNT,
+				WORKFLOW_ROLLUPS.DURATION_TOTAL_MS, WORKFLOW_ROLLUPS.INPUT_TOKENS, WORKFLOW_ROLLUPS.OUTPUT_TOKENS,
+				WORKFLOW_ROLLUPS.LLM_CALL_COUNT, WORKFLOW_ROLLUPS.TOOL_USE_COUNT, WORKFLOW_ROLLUPS.COST_ZERO,
+				WORKFLOW_ROLLUPS.DURATION_ZERO)) {
+			update = update.set(field, DSL.excluded(field));
+		}
+		update.set(WORKFLOW_ROLLUPS.COST_TOTAL, DSL.excluded(WORKFLOW_ROLLUPS.COST_TOTAL))
+			.set(WORKFLOW_ROLLUPS.LAST_STARTED_AT, DSL.excluded(WORKFLOW_ROLLUPS.LAST_STARTED_AT))
+			.set(WORKFLOW_ROLLUPS.COST_BINS, DSL.excluded(WORKFLOW_ROLLUPS.COST_BINS))
+			.set(WORKFLOW_ROLLUPS.COST_COUNTS, DSL.excluded(WORKFLOW_ROLLUPS.COST_COUNTS))
+			.set(WORKFLOW_ROLLUPS.DURATION_BINS, DSL.excluded(WORKFLOW_ROLLUPS.DURATION_BINS))
+			.set(WORKFLOW_ROLLUPS.DURATION_COUNTS, DSL.excluded(WORKFLOW_ROLLUPS.DURATION_COUNTS))
+			.execute();
+	}
+
+	private static WorkflowBucket bucket(WorkflowRollupsRecord row) {
+		return new WorkflowBucket(row.getOrgId(), row.getWorkflowName(), BucketLevel.ofSeconds(row.getBucketSeconds()),
+				row.getBucketStart().toInstant(), row.getShard());
+	}
+
+	private static WorkflowTotals totals(WorkflowRollupsRecord row) {
+		WorkflowTotals totals = new WorkflowTotals(
+				LogHistogram.fromColumns(row.getCostZero(), row.getCostBins(), row.getCostCounts()),
+				LogHistogram.fromColumns(row.getDurationZero(), row.getDurationBins(), row.getDurationCounts()));
+		totals.runCount = row.getRunCount();
+		totals.runningCount = row.getRunningCount();
+		totals.successCount = row.getSuccessCount();
+		totals.errorCount = row.getErrorCount();
+		totals.loopDetectedCount = row.getLoopDetectedCount();
+		totals.timeoutCount = row.getTimeoutCount();
+		totals.costTotal = row.getCostTotal();
+		totals.durationTotalMs = row.getDurationTotalMs();
+		totals.inputTokens = row.getInputTokens();
+		totals.outputTokens = row.getOutputTokens();
+		totals.llmCallCount = row.getLlmCallCount();
+		totals.toolUseCount = row.getToolUseCount();
+		totals.lastStartedAt = (row.getLastStartedAt() != null) ? row.getLastStartedAt().toInstant() : null;
+		return totals;
+	}
+
+}
