@@ -78,7 +78,7 @@ public class WorkflowRollups {
 		return rows;
 	}
 
-	private void upsert(Map<WorkflowBucket, WorkflowTotals> rows) {
+	void upsert(Map<WorkflowBucket, WorkflowTotals> rows) {
 		var insert = this.db.insertInto(WORKFLOW_ROLLUPS, WORKFLOW_ROLLUPS.ORG_ID, WORKFLOW_ROLLUPS.WORKFLOW_NAME,
 				WORKFLOW_ROLLUPS.BUCKET_SECONDS, WORKFLOW_ROLLUPS.BUCKET_START, WORKFLOW_ROLLUPS.SHARD,
 				WORKFLOW_ROLLUPS.RUN_COUNT, WORKFLOW_ROLLUPS.RUNNING_COUNT, WORKFLOW_ROLLUPS.SUCCESS_COUNT,
@@ -125,7 +125,7 @@ public class WorkflowRollups {
 				row.getBucketStart().toInstant(), row.getShard());
 	}
 
-	private static WorkflowTotals totals(WorkflowRollupsRecord row) {
+	static WorkflowTotals totals(WorkflowRollupsRecord row) {
 		WorkflowTotals totals = new WorkflowTotals(
 				LogHistogram.fromColumns(row.getCostZero(), row.getCostBins(), row.getCostCounts()),
 				LogHistogram.fromColumns(row.getDurationZero(), row.getDurationBins(), row.getDurationCounts()));

@@ -1,5 +1,7 @@
 package run.trakr.projector.run;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,6 +17,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import run.trakr.localstack.LocalStack;
 import run.trakr.localstack.junit.LocalStackExtension;
 
+import run.trakr.projector.rollup.RollupCheck;
+import run.trakr.projector.rollup.RollupCheckCommand;
 import run.trakr.projectortest.support.IngestPopulation;
 import run.trakr.projectortest.support.IngestPopulation.ExpectedAlert;
 import run.trakr.projectortest.support.IngestPopulation.ExpectedRun;
@@ -49,6 +53,7 @@ class RunProjectionIT {
 				assertRunsMatch(projector.db(), population);
 				assertRollupsMatch(projector.db(), population);
 				assertAlertsMatch(projector.db(), population);
+				assertThat(RollupCheck.verify(projector.db())).isEmpty();
 				snapshots.add(snapshot(projector.db()));
 			}
 		}
@@ -79,6 +84,30 @@ class RunProjectionIT {
 			.isEqualTo(expected.values().stream().mapToInt(ExpectedRun::llmCallCount).sum());
 		assertThat(db.fetchCount(TOOL_USES))
 			.isEqualTo(expected.values().stream().mapToInt(ExpectedRun::toolUseCount).sum());
+	}
+
+	@Test
+	void verifyFindsACorruptedRollupAndRepairRestoresIt(LocalStack stack) {
+		IngestPopulation population = IngestPopulation.generate(7L, 30);
+		String topic = ProjectorInstance.newTopic(stack, 2);
+		String database = stack.createDatabase();
+		try (ProjectorInstance projector = ProjectorInstance.start(stack, topic, database)) {
+			Map<Integer, Long> ends = ProjectorInstance.publish(stack, topic, population.shuffled(1));
+			await().atMost(Duration.ofSeconds(60)).until(() -> projector.caughtUpWith(ends));
+			DSLContext db = projector.db();
+			db.execute("UPDATE workflow_rollups SET run_count = run_count + 1 WHERE ctid = "
+					+ "(SELECT ctid FROM workflow_rollups WHERE bucket_seconds = 86400 LIMIT 1)");
+			ByteArrayOutputStream output = new ByteArrayOutputStream();
+			Map<String, String> environment = Map.of("SPRING_DATASOURCE_URL", database, "SPRING_DATASOURCE_USERNAME",
+					stack.postgresUser(), "SPRING_DATASOURCE_PASSWORD", stack.postgresPassword());
+			RollupCheckCommand command = new RollupCheckCommand(new PrintStream(output, true), environment);
+
+			assertThat(command.run()).isEqualTo(1);
+			assertThat(output.toString()).contains("1 rollup bucket(s) differ");
+			assertThat(command.run("--repair")).isZero();
+			assertThat(RollupCheck.verify(db)).isEmpty();
+			assertRollupsMatch(db, population);
+		}
 	}
 
 	/**

@@ -1,0 +1,155 @@
+package run.trakr.projector.rollup;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import org.jooq.Cursor;
+import org.jooq.DSLContext;
+
+import run.trakr.projector.run.RunState;
+import run.trakr.schema.jooq.tables.records.RunsRecord;
+import run.trakr.schema.jooq.tables.records.WorkflowRollupsRecord;
+import run.trakr.schema.rollup.BucketLevel;
+
+import static run.trakr.schema.jooq.Tables.PROJECTOR_OFFSETS;
+import static run.trakr.schema.jooq.Tables.RUNS;
+import static run.trakr.schema.jooq.Tables.WORKFLOW_ROLLUPS;
+
+/**
+ * Recomputes every workflow rollup from the run rows and compares it with what the
+ * projector maintained (summed over shards); {@link #repair} replaces the rollups with
+ * the recomputation. Both take every partition's offset lock first, so no batch is
+ * projected meanwhile.
+ */
+public final class RollupCheck {
+
+	/** A bucket whose stored totals differ from the recomputed ones. */
+	public record Difference(String bucket, String stored, String recomputed) {
+	}
+
+	private record BucketKey(UUID orgId, String workflowName, BucketLevel level, Instant bucketStart) {
+	}
+
+	private RollupCheck() {
+	}
+
+	public static List<Difference> verify(DSLContext db) {
+		return db.transactionResult(transaction -> {
+			DSLContext locked = transaction.dsl();
+			lockProjection(locked);
+			Map<BucketKey, WorkflowTotals> recomputed = recompute(locked);
+			Map<BucketKey, WorkflowTotals> stored = stored(locked);
+			Set<BucketKey> keys = new HashSet<>(recomputed.keySet());
+			keys.addAll(stored.keySet());
+			List<Difference> differences = new ArrayList<>();
+			for (BucketKey key : keys) {
+				String want = describe(recomputed.getOrDefault(key, new WorkflowTotals()));
+				String have = describe(stored.getOrDefault(key, new WorkflowTotals()));
+				if (!want.equals(have)) {
+					differences.add(new Difference(key.toString(), have, want));
+				}
+			}
+			return differences;
+		});
+	}
+
+	/**
+	 * Rewrites every rollup from the run rows (one row per bucket, shard 0); returns the
+	 * rows written.
+	 */
+	public static int repair(DSLContext db) {
+		return db.transactionResult(transaction -> {
+			DSLContext locked = transaction.dsl();
+			lockProjection(locked);
+			Map<BucketKey, WorkflowTotals> recomputed = recompute(locked);
+			locked.deleteFrom(WORKFLOW_ROLLUPS).execute();
+			Map<WorkflowBucket, WorkflowTotals> rows = new TreeMap<>(WorkflowBucket.LOCK_ORDER);
+			recomputed.forEach((key, totals) -> rows
+				.put(new WorkflowBucket(key.orgId(), key.workflowName(), key.level(), key.bucketStart(), 0), totals));
+			WorkflowRollups writer = new WorkflowRollups(locked);
+			for (List<Map.Entry<WorkflowBucket, WorkflowTotals>> chunk : chunks(rows, 1000)) {
+				Map<WorkflowBucket, WorkflowTotals> part = new TreeMap<>(WorkflowBucket.LOCK_ORDER);
+				chunk.forEach(entry -> part.put(entry.getKey(), entry.getValue()));
+				writer.upsert(part);
+			}
+			return rows.size();
+		});
+	}
+
+	private static void lockProjection(DSLContext db) {
+		db.selectFrom(PROJECTOR_OFFSETS)
+			.orderBy(PROJECTOR_OFFSETS.TOPIC, PROJECTOR_OFFSETS.PARTITION)
+			.forUpdate()
+			.fetch();
+	}
+
+	private static Map<BucketKey, WorkflowTotals> recompute(DSLContext db) {
+		Map<BucketKey, WorkflowTotals> totals = new TreeMap<>(java.util.Comparator.comparing(BucketKey::toString));
+		try (Cursor<RunsRecord> runs = db.selectFrom(RUNS)
+			.where(RUNS.STARTED_AT.isNotNull())
+			.fetchSize(5000)
+			.fetchLazy()) {
+			for (RunsRecord row : runs) {
+				RunState run = new RunState(row.getOrgId(), row.getRunId(), row.getWorkflowName(),
+						row.getStartedAt().toInstant(), row.getRunIdExternal(), row.getParentRunId(), row.getStatus(),
+						(row.getEndedAt() != null) ? row.getEndedAt().toInstant() : null, row.getCostUsd(),
+						row.getInputTokens(), row.getOutputTokens(), row.getLlmCallCount(), row.getToolUseCount());
+				for (BucketLevel level : BucketLevel.values()) {
+					totals
+						.computeIfAbsent(
+								new BucketKey(run.orgId(), run.workflowName(), level, level.startOf(run.startedAt())),
+								key -> new WorkflowTotals())
+						.add(run, 1);
+				}
+			}
+		}
+		return totals;
+	}
+
+	private static Map<BucketKey, WorkflowTotals> stored(DSLContext db) {
+		Map<BucketKey, WorkflowTotals> totals = new TreeMap<>(java.util.Comparator.comparing(BucketKey::toString));
+		try (Cursor<WorkflowRollupsRecord> rows = db.selectFrom(WORKFLOW_ROLLUPS).fetchSize(5000).fetchLazy()) {
+			for (WorkflowRollupsRecord row : rows) {
+				totals
+					.computeIfAbsent(
+							new BucketKey(row.getOrgId(), row.getWorkflowName(),
+									BucketLevel.ofSeconds(row.getBucketSeconds()), row.getBucketStart().toInstant()),
+							key -> new WorkflowTotals())
+					.merge(WorkflowRollups.totals(row));
+			}
+		}
+		return totals;
+	}
+
+	private static String describe(WorkflowTotals t) {
+		return "runs=" + t.runCount + " running=" + t.runningCount + " success=" + t.successCount + " error="
+				+ t.errorCount + " loop=" + t.loopDetectedCount + " timeout=" + t.timeoutCount + " cost="
+				+ t.costTotal.stripTrailingZeros().toPlainString() + " duration=" + t.durationTotalMs + " tokens="
+				+ t.inputTokens + "/" + t.outputTokens + " calls=" + t.llmCallCount + " tools=" + t.toolUseCount
+				+ " last=" + ((t.runCount > 0) ? t.lastStartedAt : null) + " costs=" + t.costs + " durations="
+				+ t.durations;
+	}
+
+	private static <K, V> List<List<Map.Entry<K, V>>> chunks(Map<K, V> map, int size) {
+		List<List<Map.Entry<K, V>>> chunks = new ArrayList<>();
+		List<Map.Entry<K, V>> current = new ArrayList<>();
+		for (Map.Entry<K, V> entry : map.entrySet()) {
+			current.add(entry);
+			if (current.size() == size) {
+				chunks.add(current);
+				current = new ArrayList<>();
+			}
+		}
+		if (!current.isEmpty()) {
+			chunks.add(current);
+		}
+		return chunks;
+	}
+
+}

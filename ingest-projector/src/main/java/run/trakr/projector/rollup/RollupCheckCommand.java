@@ -1,0 +1,57 @@
+package run.trakr.projector.rollup;
+
+import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+
+/**
+ * {@code ingest-projector verify [--repair]}: recomputes the rollups from the run rows
+ * and prints each difference; with {@code --repair}, rewrites them. Exit code 0 when
+ * clean (or repaired), 1 when differences remain, 2 on bad usage. Database from
+ * SPRING_DATASOURCE_URL, SPRING_DATASOURCE_USERNAME, SPRING_DATASOURCE_PASSWORD.
+ */
+public final class RollupCheckCommand {
+
+	private final PrintStream out;
+
+	private final Map<String, String> environment;
+
+	public RollupCheckCommand(PrintStream out, Map<String, String> environment) {
+		this.out = out;
+		this.environment = environment;
+	}
+
+	public int run(String... args) {
+		boolean repair = List.of(args).contains("--repair");
+		if (args.length > (repair ? 1 : 0)) {
+			this.out.println("Usage: ingest-projector verify [--repair]");
+			return 2;
+		}
+		try (Connection connection = DriverManager.getConnection(
+				this.environment.getOrDefault("SPRING_DATASOURCE_URL", "jdbc:postgresql://localhost:5432/trakr"),
+				this.environment.getOrDefault("SPRING_DATASOURCE_USERNAME", "postgres"),
+				this.environment.getOrDefault("SPRING_DATASOURCE_PASSWORD", ""))) {
+			var db = DSL.using(connection, SQLDialect.POSTGRES);
+			List<RollupCheck.Difference> differences = RollupCheck.verify(db);
+			differences.forEach(d -> this.out
+				.println("DIFF " + d.bucket() + "\n  stored:     " + d.stored() + "\n  recomputed: " + d.recomputed()));
+			this.out.println(differences.size() + " rollup bucket(s) differ from the run rows");
+			if (repair && !differences.isEmpty()) {
+				this.out.println("Repaired: rewrote " + RollupCheck.repair(db) + " rollup rows");
+				return RollupCheck.verify(db).isEmpty() ? 0 : 1;
+			}
+			return differences.isEmpty() ? 0 : 1;
+		}
+		catch (SQLException | RuntimeException ex) {
+			this.out.println("Failed: " + ex.getMessage());
+			return 1;
+		}
+	}
+
+}
