@@ -16,6 +16,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import run.trakr.projector.alert.AlertProjection;
 import run.trakr.projector.deadletter.DeadLetters;
 import run.trakr.projector.offset.PartitionOffsets;
+import run.trakr.projector.rollup.ToolRollups;
 import run.trakr.projector.rollup.WorkflowRollups;
 import run.trakr.projector.run.RunProjection;
 import run.trakr.schema.event.DecodeResult;
@@ -43,6 +44,8 @@ class BatchProjection {
 
 	private final WorkflowRollups rollups;
 
+	private final ToolRollups toolRollups;
+
 	private final DeadLetters deadLetters;
 
 	private final Counter projected;
@@ -52,14 +55,15 @@ class BatchProjection {
 	private final Timer batches;
 
 	BatchProjection(TransactionTemplate transaction, PartitionOffsets offsets, IngestEventDecoder decoder,
-			RunProjection runs, AlertProjection alerts, WorkflowRollups rollups, DeadLetters deadLetters,
-			MeterRegistry meters) {
+			RunProjection runs, AlertProjection alerts, WorkflowRollups rollups, ToolRollups toolRollups,
+			DeadLetters deadLetters, MeterRegistry meters) {
 		this.transaction = transaction;
 		this.offsets = offsets;
 		this.decoder = decoder;
 		this.runs = runs;
 		this.alerts = alerts;
 		this.rollups = rollups;
+		this.toolRollups = toolRollups;
 		this.deadLetters = deadLetters;
 		this.projected = Counter.builder("trakr.projector.records").description("Records projected").register(meters);
 		this.fenced = Counter.builder("trakr.projector.records.fenced")
@@ -99,7 +103,9 @@ class BatchProjection {
 				this.deadLetters.keep(record, rejected.rejection());
 			}
 		}
-		this.rollups.apply(this.runs.apply(events, partitionOf));
+		RunProjection.Outcome outcome = this.runs.apply(events, partitionOf);
+		this.rollups.apply(outcome.changes());
+		this.toolRollups.apply(outcome.changes(), outcome.newToolUses());
 		this.alerts.apply(events);
 		next.replaceAll((partition, offset) -> Math.max(offset, stored.get(partition)));
 		this.offsets.advance(topic, next);

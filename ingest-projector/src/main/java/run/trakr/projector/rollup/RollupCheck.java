@@ -19,13 +19,15 @@ import run.trakr.schema.rollup.BucketLevel;
 
 import static run.trakr.schema.jooq.Tables.PROJECTOR_OFFSETS;
 import static run.trakr.schema.jooq.Tables.RUNS;
+import static run.trakr.schema.jooq.Tables.TOOL_ROLLUPS;
+import static run.trakr.schema.jooq.Tables.TOOL_USES;
 import static run.trakr.schema.jooq.Tables.WORKFLOW_ROLLUPS;
 
 /**
- * Recomputes every workflow rollup from the run rows and compares it with what the
- * projector maintained (summed over shards); {@link #repair} replaces the rollups with
- * the recomputation. Both take every partition's offset lock first, so no batch is
- * projected meanwhile.
+ * Recomputes every workflow and tool rollup from the run and tool-use rows and compares
+ * it with what the projector maintained (summed over shards); {@link #repair} replaces
+ * the rollups with the recomputation. Both take every partition's offset lock first, so
+ * no batch is projected meanwhile.
  */
 public final class RollupCheck {
 
@@ -55,6 +57,17 @@ public final class RollupCheck {
 					differences.add(new Difference(key.toString(), have, want));
 				}
 			}
+			Map<ToolBucket, ToolTotals> toolsRecomputed = recomputeTools(locked);
+			Map<ToolBucket, ToolTotals> toolsStored = storedTools(locked);
+			Set<ToolBucket> toolKeys = new HashSet<>(toolsRecomputed.keySet());
+			toolKeys.addAll(toolsStored.keySet());
+			for (ToolBucket key : toolKeys) {
+				String want = toolsRecomputed.getOrDefault(key, new ToolTotals()).describe();
+				String have = toolsStored.getOrDefault(key, new ToolTotals()).describe();
+				if (!want.equals(have)) {
+					differences.add(new Difference(key.toString(), have, want));
+				}
+			}
 			return differences;
 		});
 	}
@@ -78,8 +91,69 @@ public final class RollupCheck {
 				chunk.forEach(entry -> part.put(entry.getKey(), entry.getValue()));
 				writer.upsert(part);
 			}
-			return rows.size();
+			locked.deleteFrom(TOOL_ROLLUPS).execute();
+			Map<ToolBucket, ToolTotals> tools = recomputeTools(locked);
+			ToolRollups toolWriter = new ToolRollups(locked);
+			for (List<Map.Entry<ToolBucket, ToolTotals>> chunk : chunks(tools, 1000)) {
+				Map<ToolBucket, ToolTotals> part = new TreeMap<>(ToolBucket.LOCK_ORDER);
+				chunk.forEach(entry -> part.put(entry.getKey(), entry.getValue()));
+				toolWriter.upsert(part);
+			}
+			return rows.size() + tools.size();
 		});
+	}
+
+	/**
+	 * Tool rollups from the tool uses of started runs, with shard 0 (stored ones are
+	 * summed over shards).
+	 */
+	private static Map<ToolBucket, ToolTotals> recomputeTools(DSLContext db) {
+		Map<String, ToolTotals> perRunTool = new java.util.LinkedHashMap<>();
+		Map<String, ToolBucket[]> bucketsOf = new java.util.HashMap<>();
+		try (var uses = db
+			.select(TOOL_USES.ORG_ID, TOOL_USES.RUN_ID, TOOL_USES.TOOL_NAME, TOOL_USES.STATUS, TOOL_USES.DURATION_MS,
+					RUNS.WORKFLOW_NAME, RUNS.STARTED_AT)
+			.from(TOOL_USES)
+			.join(RUNS)
+			.on(RUNS.ORG_ID.eq(TOOL_USES.ORG_ID).and(RUNS.RUN_ID.eq(TOOL_USES.RUN_ID)))
+			.where(RUNS.STARTED_AT.isNotNull())
+			.fetchSize(5000)
+			.fetchLazy()) {
+			for (var use : uses) {
+				String runTool = use.value1() + "/" + use.value2() + "/" + use.value3();
+				perRunTool.computeIfAbsent(runTool, k -> new ToolTotals())
+					.addUse("error".equals(use.value4()), use.value5(), 1);
+				bucketsOf.computeIfAbsent(runTool, k -> {
+					ToolBucket[] buckets = new ToolBucket[BucketLevel.values().length];
+					for (BucketLevel level : BucketLevel.values()) {
+						buckets[level.ordinal()] = new ToolBucket(use.value1(), use.value6(), use.value3(), level,
+								level.startOf(use.value7().toInstant()), 0);
+					}
+					return buckets;
+				});
+			}
+		}
+		Map<ToolBucket, ToolTotals> totals = new TreeMap<>(ToolBucket.LOCK_ORDER);
+		perRunTool.forEach((runTool, runTotals) -> {
+			for (ToolBucket bucket : bucketsOf.get(runTool)) {
+				totals.computeIfAbsent(bucket, b -> new ToolTotals()).addRun(runTotals, 1);
+			}
+		});
+		return totals;
+	}
+
+	private static Map<ToolBucket, ToolTotals> storedTools(DSLContext db) {
+		Map<ToolBucket, ToolTotals> totals = new TreeMap<>(ToolBucket.LOCK_ORDER);
+		try (var rows = db.selectFrom(TOOL_ROLLUPS).fetchSize(5000).fetchLazy()) {
+			for (var row : rows) {
+				ToolBucket stored = ToolRollups.bucket(row);
+				totals
+					.computeIfAbsent(new ToolBucket(stored.orgId(), stored.workflowName(), stored.toolName(),
+							stored.level(), stored.bucketStart(), 0), b -> new ToolTotals())
+					.merge(ToolRollups.totals(row));
+			}
+		}
+		return totals;
 	}
 
 	private static void lockProjection(DSLContext db) {

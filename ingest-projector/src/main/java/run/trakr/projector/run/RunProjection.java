@@ -63,14 +63,28 @@ public class RunProjection {
 	}
 
 	/**
-	 * Applies the batch's run events; returns every run it touched, before and after.
-	 * {@code partitionOf} tells which partition each event came from.
+	 * What a batch did: every run it touched, before and after, and the tool uses it
+	 * added.
 	 */
-	public List<RunChange> apply(List<IngestEvent> events, Map<IngestEvent, Integer> partitionOf) {
+	public record Outcome(List<RunChange> changes, List<ToolUsed> newToolUses) {
+	}
+
+	/**
+	 * Applies the batch's run events. {@code partitionOf} tells which partition each
+	 * event came from.
+	 */
+	public Outcome apply(List<IngestEvent> events, Map<IngestEvent, Integer> partitionOf) {
 		List<LlmCallRecorded> calls = ofType(events, LlmCallRecorded.class);
 		List<ToolUsed> tools = ofType(events, ToolUsed.class);
 		Set<CallKey> newCalls = insertCalls(calls);
 		Set<CallKey> newTools = insertToolUses(tools);
+		List<ToolUsed> addedToolUses = new ArrayList<>();
+		Set<CallKey> pendingTools = new java.util.HashSet<>(newTools);
+		for (ToolUsed tool : tools) {
+			if (pendingTools.remove(new CallKey(tool.envelope().orgId(), tool.toolEventId()))) {
+				addedToolUses.add(tool);
+			}
+		}
 
 		Map<RunKey, RunState> before = lockRuns(events, calls, newCalls, tools, newTools);
 		Map<RunKey, RunState> after = new LinkedHashMap<>();
@@ -108,7 +122,7 @@ public class RunProjection {
 			}
 		});
 		upsertRuns(changes);
-		return changes;
+		return new Outcome(changes, addedToolUses);
 	}
 
 	private RunState start(RunState state, RunStarted started) {

@@ -34,6 +34,7 @@ import static org.awaitility.Awaitility.await;
 import static run.trakr.schema.jooq.Tables.ALERT_EVENTS;
 import static run.trakr.schema.jooq.Tables.LLM_CALLS;
 import static run.trakr.schema.jooq.Tables.RUNS;
+import static run.trakr.schema.jooq.Tables.TOOL_ROLLUPS;
 import static run.trakr.schema.jooq.Tables.TOOL_USES;
 import static run.trakr.schema.jooq.Tables.WORKFLOW_ROLLUPS;
 
@@ -184,6 +185,49 @@ class RunProjectionIT {
 		assertThat(actual).isEqualTo(expected);
 		expectedHistograms
 			.forEach((key, histograms) -> assertThat(actualHistograms.get(key)).as(key).containsExactly(histograms));
+	}
+
+	/**
+	 * Tool rollups, summed over shards, equal the generated tool uses of each started
+	 * run.
+	 */
+	private static void assertToolRollupsMatch(DSLContext db, IngestPopulation population) {
+		Map<String, long[]> expected = new TreeMap<>();
+		Map<String, LogHistogram> expectedDurations = new TreeMap<>();
+		for (ExpectedRun run : population.expectedRuns().values()) {
+			Map<String, List<IngestPopulation.ExpectedToolUse>> byTool = new TreeMap<>();
+			run.toolUses().forEach(use -> byTool.computeIfAbsent(use.toolName(), t -> new ArrayList<>()).add(use));
+			for (BucketLevel level : BucketLevel.values()) {
+				byTool.forEach((tool, uses) -> {
+					String key = run.orgId() + " " + run.workflowName() + " " + tool + " " + level.seconds() + " "
+							+ level.startOf(run.startedAt());
+					long[] totals = expected.computeIfAbsent(key, k -> new long[4]);
+					totals[0] += uses.size();
+					totals[1] += uses.stream().filter(IngestPopulation.ExpectedToolUse::error).count();
+					totals[2] += uses.stream().mapToLong(IngestPopulation.ExpectedToolUse::durationMs).sum();
+					totals[3] += 1;
+					uses.forEach(use -> expectedDurations.computeIfAbsent(key, k -> new LogHistogram())
+						.add(use.durationMs()));
+				});
+			}
+		}
+		Map<String, long[]> actual = new TreeMap<>();
+		Map<String, LogHistogram> actualDurations = new TreeMap<>();
+		db.selectFrom(TOOL_ROLLUPS).forEach(row -> {
+			String key = row.getOrgId() + " " + row.getWorkflowName() + " " + row.getToolName() + " "
+					+ row.getBucketSeconds() + " " + row.getBucketStart().toInstant();
+			long[] totals = actual.computeIfAbsent(key, k -> new long[4]);
+			totals[0] += row.getUseCount();
+			totals[1] += row.getErrorCount();
+			totals[2] += row.getDurationTotalMs();
+			totals[3] += row.getRunCount();
+			actualDurations.computeIfAbsent(key, k -> new LogHistogram())
+				.merge(LogHistogram.fromColumns(row.getDurationZero(), row.getDurationBins(), row.getDurationCounts()),
+						1);
+		});
+		assertThat(actual.keySet()).isEqualTo(expected.keySet());
+		expected.forEach((key, totals) -> assertThat(actual.get(key)).as(key).containsExactly(totals));
+		assertThat(actualDurations).isEqualTo(expectedDurations);
 	}
 
 	private static String totals(long runs, long running, long success, long error, long loops, long timeouts,

@@ -25,10 +25,14 @@ public final class IngestPopulation {
 	public record Record(String key, String value) {
 	}
 
-	/** What a run row must end up holding. */
+	/** What a run row must end up holding, and the tool uses behind it. */
 	public record ExpectedRun(UUID orgId, UUID runId, String workflowName, Instant startedAt, UUID parentRunId,
 			String status, Instant endedAt, BigDecimal costUsd, long inputTokens, long outputTokens, int llmCallCount,
-			int toolUseCount, Long durationMs) {
+			int toolUseCount, Long durationMs, List<ExpectedToolUse> toolUses) {
+	}
+
+	/** One generated tool use. */
+	public record ExpectedToolUse(String toolName, boolean error, long durationMs) {
 	}
 
 	/** What an alert row must end up holding. */
@@ -127,14 +131,18 @@ public final class IngestPopulation {
 			output += out;
 		}
 		int tools = random.nextInt(7);
+		List<ExpectedToolUse> toolUses = new ArrayList<>();
 		for (int t = 0; t < tools; t++) {
+			ExpectedToolUse use = new ExpectedToolUse("tool-" + random.nextInt(3), random.nextInt(5) == 0,
+					random.nextInt(5000));
 			emit(org, "tool_use", runId.toString(),
 					data(runId).put("tool_event_id", UUID.randomUUID().toString())
-						.put("tool_name", "tool-" + random.nextInt(3))
-						.put("status", random.nextInt(5) == 0 ? "error" : "success")
-						.put("duration_ms", random.nextInt(5000))
+						.put("tool_name", use.toolName())
+						.put("status", use.error() ? "error" : "success")
+						.put("duration_ms", use.durationMs())
 						.put("started_at", startedAt.plusMillis(t * 150L).toString()),
 					random);
+			toolUses.add(use);
 		}
 		String status = "running";
 		Instant endedAt = null;
@@ -146,7 +154,7 @@ public final class IngestPopulation {
 		}
 		Long duration = (endedAt != null) ? endedAt.toEpochMilli() - startedAt.toEpochMilli() : null;
 		this.runs.put(org + "/" + runId, new ExpectedRun(org, runId, workflow, startedAt, parent, status, endedAt, cost,
-				input, output, calls, tools, duration));
+				input, output, calls, tools, duration, toolUses));
 	}
 
 	private void addAlert(Random random, UUID org, UUID runId, Instant firedAt) {

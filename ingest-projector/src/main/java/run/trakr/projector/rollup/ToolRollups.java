@@ -1,0 +1,171 @@
+package run.trakr.projector.rollup;
+
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+
+import org.springframework.stereotype.Component;
+
+import run.trakr.projector.run.RunChange;
+import run.trakr.projector.run.RunState;
+import run.trakr.schema.event.IngestEvent;
+import run.trakr.schema.event.IngestEvent.ToolUsed;
+import run.trakr.schema.jooq.tables.records.ToolRollupsRecord;
+import run.trakr.schema.rollup.BucketLevel;
+import run.trakr.schema.rollup.LogHistogram;
+
+import static run.trakr.schema.jooq.Tables.TOOL_ROLLUPS;
+import static run.trakr.schema.jooq.Tables.TOOL_USES;
+
+/**
+ * Per-workflow, per-tool rollups. A run's contribution is its tool uses grouped by tool,
+ * in the buckets of its start: when a run starts, or new tool uses of a started run
+ * arrive, the old contribution is retracted and the new one added, as for
+ * {@link WorkflowRollups}.
+ */
+@Component
+public class ToolRollups {
+
+	private record RunKey(UUID orgId, UUID runId) {
+	}
+
+	private final DSLContext db;
+
+	ToolRollups(DSLContext db) {
+		this.db = db;
+	}
+
+	/** {@code newToolUses}: the tool uses first inserted by this batch. */
+	public void apply(List<RunChange> changes, List<ToolUsed> newToolUses) {
+		Map<RunKey, List<ToolUsed>> newByRun = new HashMap<>();
+		newToolUses.forEach(use -> newByRun
+			.computeIfAbsent(new RunKey(use.envelope().orgId(), use.runId()), key -> new ArrayList<>())
+			.add(use));
+		List<RunChange> relevant = changes.stream().filter(change -> {
+			boolean startedNow = change.after().started() && (change.before() == null || !change.before().started());
+			boolean newUses = newByRun.containsKey(new RunKey(change.after().orgId(), change.after().runId()));
+			return change.after().started() && (startedNow || newUses);
+		}).toList();
+		if (relevant.isEmpty()) {
+			return;
+		}
+		Map<RunKey, Map<String, ToolTotals>> current = toolUsesOf(relevant);
+		Map<ToolBucket, ToolTotals> deltas = new TreeMap<>(ToolBucket.LOCK_ORDER);
+		for (RunChange change : relevant) {
+			RunKey key = new RunKey(change.after().orgId(), change.after().runId());
+			Map<String, ToolTotals> after = current.getOrDefault(key, Map.of());
+			if (change.before() != null && change.before().started()) {
+				Map<String, ToolTotals> before = withoutNew(after, newByRun.getOrDefault(key, List.of()));
+				contribute(deltas, change.before(), change.shard(), before, -1);
+			}
+			contribute(deltas, change.after(), change.shard(), after, 1);
+		}
+		Map<ToolBucket, ToolTotals> rows = lock(deltas);
+		deltas.forEach((bucket, delta) -> rows.computeIfAbsent(bucket, b -> new ToolTotals()).merge(delta));
+		upsert(rows);
+	}
+
+	private static void contribute(Map<ToolBucket, ToolTotals> deltas, RunState run, int shard,
+			Map<String, ToolTotals> uses, int sign) {
+		uses.forEach((tool, totals) -> {
+			for (BucketLevel level : BucketLevel.values()) {
+				deltas
+					.computeIfAbsent(new ToolBucket(run.orgId(), run.workflowName(), tool, level,
+							level.startOf(run.startedAt()), shard), b -> new ToolTotals())
+					.addRun(totals, sign);
+			}
+		});
+	}
+
+	private Map<RunKey, Map<String, ToolTotals>> toolUsesOf(List<RunChange> changes) {
+		Map<RunKey, Map<String, ToolTotals>> uses = new HashMap<>();
+		var runs = changes.stream().map(c -> DSL.row(c.after().orgId(), c.after().runId())).toList();
+		this.db.select(TOOL_USES.ORG_ID, TOOL_USES.RUN_ID, TOOL_USES.TOOL_NAME, TOOL_USES.STATUS, TOOL_USES.DURATION_MS)
+			.from(TOOL_USES)
+			.where(DSL.row(TOOL_USES.ORG_ID, TOOL_USES.RUN_ID).in(runs))
+			.forEach(r -> uses.computeIfAbsent(new RunKey(r.value1(), r.value2()), k -> new HashMap<>())
+				.computeIfAbsent(r.value3(), t -> new ToolTotals())
+				.addUse("error".equals(r.value4()), r.value5(), 1));
+		return uses;
+	}
+
+	/** The run's uses as they were before this batch inserted {@code added}. */
+	private static Map<String, ToolTotals> withoutNew(Map<String, ToolTotals> after, List<ToolUsed> added) {
+		Map<String, ToolTotals> before = new HashMap<>();
+		after.forEach((tool, totals) -> before.computeIfAbsent(tool, t -> new ToolTotals()).merge(totals));
+		for (ToolUsed use : added) {
+			before.get(use.toolName()).addUse(use.status() == IngestEvent.CallStatus.ERROR, use.durationMs(), -1);
+		}
+		before.values().removeIf(totals -> totals.useCount == 0);
+		return before;
+	}
+
+	private Map<ToolBucket, ToolTotals> lock(Map<ToolBucket, ToolTotals> deltas) {
+		Map<ToolBucket, ToolTotals> rows = new TreeMap<>(ToolBucket.LOCK_ORDER);
+		var keys = deltas.keySet()
+			.stream()
+			.map(b -> DSL.row(b.orgId(), b.workflowName(), b.level().seconds(),
+					b.bucketStart().atOffset(ZoneOffset.UTC), b.toolName(), b.shard()))
+			.toList();
+		this.db.selectFrom(TOOL_ROLLUPS)
+			.where(DSL
+				.row(TOOL_ROLLUPS.ORG_ID, TOOL_ROLLUPS.WORKFLOW_NAME, TOOL_ROLLUPS.BUCKET_SECONDS,
+						TOOL_ROLLUPS.BUCKET_START, TOOL_ROLLUPS.TOOL_NAME, TOOL_ROLLUPS.SHARD)
+				.in(keys))
+			.orderBy(TOOL_ROLLUPS.ORG_ID, TOOL_ROLLUPS.WORKFLOW_NAME, TOOL_ROLLUPS.BUCKET_SECONDS,
+					TOOL_ROLLUPS.BUCKET_START, TOOL_ROLLUPS.TOOL_NAME, TOOL_ROLLUPS.SHARD)
+			.forUpdate()
+			.forEach(row -> rows.put(bucket(row), totals(row)));
+		return rows;
+	}
+
+	void upsert(Map<ToolBucket, ToolTotals> rows) {
+		var insert = this.db.insertInto(TOOL_ROLLUPS, TOOL_ROLLUPS.ORG_ID, TOOL_ROLLUPS.WORKFLOW_NAME,
+				TOOL_ROLLUPS.TOOL_NAME, TOOL_ROLLUPS.BUCKET_SECONDS, TOOL_ROLLUPS.BUCKET_START, TOOL_ROLLUPS.SHARD,
+				TOOL_ROLLUPS.USE_COUNT, TOOL_ROLLUPS.ERROR_COUNT, TOOL_ROLLUPS.DURATION_TOTAL_MS,
+				TOOL_ROLLUPS.RUN_COUNT, TOOL_ROLLUPS.DURATION_ZERO, TOOL_ROLLUPS.DURATION_BINS,
+				TOOL_ROLLUPS.DURATION_COUNTS);
+		for (Map.Entry<ToolBucket, ToolTotals> row : rows.entrySet()) {
+			ToolBucket b = row.getKey();
+			ToolTotals t = row.getValue();
+			insert = insert.values(b.orgId(), b.workflowName(), b.toolName(), b.level().seconds(),
+					b.bucketStart().atOffset(ZoneOffset.UTC), b.shard(), t.useCount, t.errorCount, t.durationTotalMs,
+					t.runCount, t.durations.zeros(), t.durations.binColumn(), t.durations.countColumn());
+		}
+		insert
+			.onConflict(TOOL_ROLLUPS.ORG_ID, TOOL_ROLLUPS.WORKFLOW_NAME, TOOL_ROLLUPS.BUCKET_SECONDS,
+					TOOL_ROLLUPS.BUCKET_START, TOOL_ROLLUPS.TOOL_NAME, TOOL_ROLLUPS.SHARD)
+			.doUpdate()
+			.set(TOOL_ROLLUPS.USE_COUNT, DSL.excluded(TOOL_ROLLUPS.USE_COUNT))
+			.set(TOOL_ROLLUPS.ERROR_COUNT, DSL.excluded(TOOL_ROLLUPS.ERROR_COUNT))
+			.set(TOOL_ROLLUPS.DURATION_TOTAL_MS, DSL.excluded(TOOL_ROLLUPS.DURATION_TOTAL_MS))
+			.set(TOOL_ROLLUPS.RUN_COUNT, DSL.excluded(TOOL_ROLLUPS.RUN_COUNT))
+			.set(TOOL_ROLLUPS.DURATION_ZERO, DSL.excluded(TOOL_ROLLUPS.DURATION_ZERO))
+			.set(TOOL_ROLLUPS.DURATION_BINS, DSL.excluded(TOOL_ROLLUPS.DURATION_BINS))
+			.set(TOOL_ROLLUPS.DURATION_COUNTS, DSL.excluded(TOOL_ROLLUPS.DURATION_COUNTS))
+			.execute();
+	}
+
+	static ToolBucket bucket(ToolRollupsRecord row) {
+		return new ToolBucket(row.getOrgId(), row.getWorkflowName(), row.getToolName(),
+				BucketLevel.ofSeconds(row.getBucketSeconds()), row.getBucketStart().toInstant(), row.getShard());
+	}
+
+	static ToolTotals totals(ToolRollupsRecord row) {
+		ToolTotals totals = new ToolTotals(
+				LogHistogram.fromColumns(row.getDurationZero(), row.getDurationBins(), row.getDurationCounts()));
+		totals.useCount = row.getUseCount();
+		totals.errorCount = row.getErrorCount();
+		totals.durationTotalMs = row.getDurationTotalMs();
+		totals.runCount = row.getRunCount();
+		return totals;
+	}
+
+}
