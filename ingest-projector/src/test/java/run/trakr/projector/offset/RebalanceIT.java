@@ -1,0 +1,66 @@
+package run.trakr.projector.offset;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import run.trakr.localstack.LocalStack;
+import run.trakr.localstack.junit.LocalStackExtension;
+
+import run.trakr.projector.rollup.RollupCheck;
+import run.trakr.projectortest.support.IngestPopulation;
+import run.trakr.projectortest.support.IngestPopulation.ExpectedRun;
+import run.trakr.projectortest.support.ProjectorInstance;
+import run.trakr.schema.jooq.tables.records.RunsRecord;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static run.trakr.schema.jooq.Tables.LLM_CALLS;
+import static run.trakr.schema.jooq.Tables.RUNS;
+
+@ExtendWith(LocalStackExtension.class)
+class RebalanceIT {
+
+	@Test
+	void aProjectorJoiningAndAnotherLeavingMidStreamChangeNothing(LocalStack stack) {
+		IngestPopulation population = IngestPopulation.generate(99L, 150);
+		List<IngestPopulation.Record> records = population.shuffled(5);
+		int third = records.size() / 3;
+		String topic = ProjectorInstance.newTopic(stack, 4);
+		String database = stack.createDatabase();
+		Map<Integer, Long> ends = new HashMap<>();
+		ProjectorInstance second;
+		try (ProjectorInstance first = ProjectorInstance.start(stack, topic, database)) {
+			merge(ends, ProjectorInstance.publish(stack, topic, records.subList(0, third)));
+			second = ProjectorInstance.start(stack, topic, database);
+			merge(ends, ProjectorInstance.publish(stack, topic, records.subList(third, 2 * third)));
+		}
+		try (second) {
+			merge(ends, ProjectorInstance.publish(stack, topic, records.subList(2 * third, records.size())));
+			await().atMost(Duration.ofSeconds(90)).until(() -> second.caughtUpWith(ends));
+
+			Map<String, ExpectedRun> expected = population.expectedRuns();
+			List<RunsRecord> rows = second.db().selectFrom(RUNS).fetch();
+			assertThat(rows).hasSize(expected.size());
+			for (RunsRecord row : rows) {
+				ExpectedRun run = expected.get(row.getOrgId() + "/" + row.getRunId());
+				assertThat(row.getCostUsd()).isEqualByComparingTo(run.costUsd());
+				assertThat(row.getLlmCallCount()).isEqualTo(run.llmCallCount());
+				assertThat(row.getToolUseCount()).isEqualTo(run.toolUseCount());
+				assertThat(row.getStatus()).isEqualTo(run.status());
+				assertThat(row.getDurationMs()).isEqualTo(run.durationMs());
+			}
+			assertThat(second.db().fetchCount(LLM_CALLS))
+				.isEqualTo(expected.values().stream().mapToInt(ExpectedRun::llmCallCount).sum());
+			assertThat(RollupCheck.verify(second.db())).isEmpty();
+		}
+	}
+
+	private static void merge(Map<Integer, Long> ends, Map<Integer, Long> more) {
+		more.forEach((partition, end) -> ends.merge(partition, end, Math::max));
+	}
+
+}
