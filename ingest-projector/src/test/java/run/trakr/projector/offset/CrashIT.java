@@ -101,11 +101,7 @@ class CrashIT {
 		List<String> command = new ArrayList<>(
 				List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-jar",
 						jar.toString()));
-		Map<String, String> properties = new HashMap<>(stack.springProperties());
-		properties.put("spring.datasource.url", database);
-		properties.put("trakr.projector.topic", topic);
-		properties.put("trakr.projector.dead-letter-topic", topic + ".dlq");
-		properties.put("spring.kafka.consumer.group-id", "crash-" + topic);
+		Map<String, String> properties = ProjectorInstance.properties(stack, topic, database);
 		properties.put("spring.kafka.consumer.max-poll-records", "100");
 		// A killed member holds its partitions until its session expires: keep that short
 		// here.

@@ -54,17 +54,25 @@ public final class ProjectorInstance implements AutoCloseable {
 	}
 
 	public static ProjectorInstance start(LocalStack stack, String topic, String jdbcUrl) {
+		List<String> arguments = new ArrayList<>();
+		properties(stack, topic, jdbcUrl).forEach((key, value) -> arguments.add("--" + key + "=" + value));
+		return new ProjectorInstance(
+				new SpringApplicationBuilder(IngestProjectorApplication.class).run(arguments.toArray(String[]::new)),
+				topic);
+	}
+
+	/**
+	 * The settings of a projector on its own topic, dead-letter topic, group and
+	 * database.
+	 */
+	public static Map<String, String> properties(LocalStack stack, String topic, String jdbcUrl) {
 		Map<String, String> properties = new HashMap<>(stack.springProperties());
 		properties.put("spring.datasource.url", jdbcUrl);
 		properties.put("trakr.projector.topic", topic);
 		properties.put("trakr.projector.dead-letter-topic", topic + ".dlq");
 		properties.put("spring.kafka.consumer.group-id", "projector-" + topic);
 		properties.put("spring.kafka.consumer.max-poll-records", "500");
-		List<String> arguments = new ArrayList<>();
-		properties.forEach((key, value) -> arguments.add("--" + key + "=" + value));
-		return new ProjectorInstance(
-				new SpringApplicationBuilder(IngestProjectorApplication.class).run(arguments.toArray(String[]::new)),
-				topic);
+		return properties;
 	}
 
 	/**
