@@ -1,19 +1,29 @@
 package run.trakr.projector;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
 import org.jooq.DSLContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import run.trakr.localstack.junit.LocalStackExtension;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static run.trakr.schema.jooq.Tables.PROJECTOR_OFFSETS;
+import static org.awaitility.Awaitility.await;
+import static run.trakr.schema.jooq.Tables.DEAD_LETTERS;
 
-@SpringBootTest
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @ExtendWith(LocalStackExtension.class)
 class IngestProjectorApplicationIT {
 
@@ -25,11 +35,30 @@ class IngestProjectorApplicationIT {
 	@Autowired
 	DSLContext db;
 
+	@Value("${local.server.port}")
+	int port;
+
 	@Test
 	void startsAgainstTheLocalStackWithTheSchemaMigrated() {
-		assertThat(this.db.fetchCount(PROJECTOR_OFFSETS)).isZero();
+		assertThat(this.db.fetchCount(DEAD_LETTERS)).isZero();
 		assertThat(this.db.fetchValue("SELECT count(*) FROM flyway_schema_history WHERE success", Long.class))
 			.isEqualTo(6L);
+	}
+
+	@Test
+	void healthReflectsPostgresKafkaAndTheRunningListener() {
+		await().untilAsserted(() -> {
+			HttpResponse<String> response = HttpClient.newHttpClient()
+				.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/actuator/health")).build(),
+						HttpResponse.BodyHandlers.ofString());
+			JsonNode health = JsonMapper.builder().build().readTree(response.body());
+			assertThat(response.statusCode()).isEqualTo(200);
+			assertThat(health.path("status").asString()).isEqualTo("UP");
+			assertThat(health.path("components").path("db").path("status").asString()).isEqualTo("UP");
+			assertThat(health.path("components").path("kafka").path("status").asString()).isEqualTo("UP");
+			assertThat(health.path("components").path("kafka").path("details").path("listener").asString())
+				.isEqualTo("running");
+		});
 	}
 
 }

@@ -72,6 +72,7 @@ public final class ProjectorInstance implements AutoCloseable {
 		properties.put("trakr.projector.dead-letter-topic", topic + ".dlq");
 		properties.put("spring.kafka.consumer.group-id", "projector-" + topic);
 		properties.put("spring.kafka.consumer.max-poll-records", "500");
+		properties.put("server.port", "0");
 		return properties;
 	}
 
