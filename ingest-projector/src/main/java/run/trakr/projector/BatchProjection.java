@@ -80,7 +80,7 @@ class BatchProjection {
 			return;
 		}
 		this.batches.record(() -> this.transaction.executeWithoutResult(status -> project(topic, records)));
-		this.deadLetters.relay();
+		this.deadLetters.relayIfAny();
 	}
 
 	private void project(String topic, List<ConsumerRecord<byte[], byte[]>> records) {

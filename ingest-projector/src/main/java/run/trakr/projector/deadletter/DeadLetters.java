@@ -3,6 +3,7 @@ package run.trakr.projector.deadletter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -45,6 +46,11 @@ public class DeadLetters {
 
 	private final Counter deadLetters;
 
+	/**
+	 * Set when a letter may be waiting, so that batches without bad records do not look.
+	 */
+	private final AtomicBoolean mayBeWaiting = new AtomicBoolean(true);
+
 	DeadLetters(DSLContext db, KafkaTemplate<byte[], byte[]> kafka, ProjectorProperties properties,
 			MeterRegistry meters) {
 		this.db = db;
@@ -64,15 +70,24 @@ public class DeadLetters {
 			.set(DEAD_LETTERS.RECORD_VALUE, record.value())
 			.set(DEAD_LETTERS.REASON, rejection.describe())
 			.execute();
+		this.mayBeWaiting.set(true);
 		this.deadLetters.increment();
 	}
 
+	/** Publishes stored dead letters after a batch that kept some. */
+	public void relayIfAny() {
+		if (this.mayBeWaiting.get()) {
+			relay();
+		}
+	}
+
 	/**
-	 * Publishes stored dead letters; also runs on a schedule, so none waits for the next
-	 * batch.
+	 * Publishes stored dead letters; on a schedule too, for letters a crash or an outage
+	 * held back.
 	 */
 	@Scheduled(fixedDelay = 5000)
 	public synchronized void relay() {
+		this.mayBeWaiting.set(false);
 		List<DeadLettersRecord> pending = this.db.selectFrom(DEAD_LETTERS).orderBy(DEAD_LETTERS.ID).limit(500).fetch();
 		for (DeadLettersRecord letter : pending) {
 			ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(this.properties.deadLetterTopic(),
@@ -86,6 +101,7 @@ public class DeadLetters {
 			}
 			catch (Exception ex) {
 				log.warn("Dead-letter topic not reachable yet ({}); will retry", ex.getClass().getSimpleName());
+				this.mayBeWaiting.set(true);
 				return;
 			}
 			this.db.deleteFrom(DEAD_LETTERS).where(DEAD_LETTERS.ID.eq(letter.getId())).execute();
