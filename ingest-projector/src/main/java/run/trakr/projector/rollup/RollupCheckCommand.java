@@ -2,13 +2,14 @@ package run.trakr.projector.rollup;
 
 import java.io.PrintStream;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
+
+import run.trakr.schema.DatabaseSettings;
 
 /**
  * {@code ingest-projector verify [--repair]}: recomputes the rollups from the run rows
@@ -33,10 +34,7 @@ public final class RollupCheckCommand {
 			this.out.println("Usage: ingest-projector verify [--repair]");
 			return 2;
 		}
-		try (Connection connection = DriverManager.getConnection(
-				this.environment.getOrDefault("SPRING_DATASOURCE_URL", "jdbc:postgresql://localhost:5432/trakr"),
-				this.environment.getOrDefault("SPRING_DATASOURCE_USERNAME", "postgres"),
-				this.environment.getOrDefault("SPRING_DATASOURCE_PASSWORD", ""))) {
+		try (Connection connection = DatabaseSettings.fromEnvironment(this.environment).connect()) {
 			var db = DSL.using(connection, SQLDialect.POSTGRES);
 			List<RollupCheck.Difference> differences = RollupCheck.verify(db);
 			differences.forEach(d -> this.out

@@ -2,7 +2,6 @@ package run.trakr.readapi.admin;
 
 import java.io.PrintStream;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -22,6 +21,7 @@ import org.jooq.impl.DSL;
 import run.trakr.readapi.auth.Plan;
 import run.trakr.readapi.auth.ReadToken;
 import run.trakr.readapi.ratelimit.SharedRevocations;
+import run.trakr.schema.DatabaseSettings;
 
 import static run.trakr.schema.jooq.Tables.API_TOKENS;
 import static run.trakr.schema.jooq.Tables.ORGANIZATIONS;
@@ -192,13 +192,16 @@ public final class AdminCommand {
 	}
 
 	private Connection connect(Arguments args) throws SQLException {
-		String url = args.optional("db-url",
-				this.environment.getOrDefault("SPRING_DATASOURCE_URL", "jdbc:postgresql://localhost:5432/trakr"));
-		String user = args.optional("db-user", this.environment.getOrDefault("SPRING_DATASOURCE_USERNAME", "postgres"));
-		String password = args.optional("db-password", this.environment.getOrDefault("SPRING_DATASOURCE_PASSWORD", ""));
+		DatabaseSettings defaults = DatabaseSettings.fromEnvironment(this.environment);
+		DatabaseSettings database = new DatabaseSettings(args.optional("db-url", defaults.url()),
+				args.optional("db-user", defaults.user()), args.optional("db-password", defaults.password()));
 		// The schema may not exist yet on a fresh database; migrating is idempotent.
-		Flyway.configure().dataSource(url, user, password).locations("classpath:db/migration").load().migrate();
-		return DriverManager.getConnection(url, user, password);
+		Flyway.configure()
+			.dataSource(database.url(), database.user(), database.password())
+			.locations("classpath:db/migration")
+			.load()
+			.migrate();
+		return database.connect();
 	}
 
 	private static Plan plan(String value) {

@@ -1,0 +1,2 @@
+/** What the projector and the read API share about the database. */
+package run.trakr.schema;
