@@ -3,9 +3,11 @@ package run.trakr.readapi.auth;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Stream;
 
 import org.jooq.DSLContext;
@@ -27,6 +29,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import run.trakr.readapitest.support.Admin;
 import run.trakr.readapitest.support.Admin.OrgToken;
 import run.trakr.readapitest.support.ReadApiInstance;
+import run.trakr.readapitest.support.RunRows;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -37,8 +40,17 @@ class AccessControlIT {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	static final List<String> ALLOWLISTED_ROUTES = List.of("/api/runs",
-			"/api/runs/8d0f6f1e-1111-4a53-9a58-2c1e6f3a9d10", "/api/runs/compare?run_a=1&run_b=2", "/api/workflows",
+	/**
+	 * Runs of the valid token's org, seeded so that every route has something to answer.
+	 */
+	static final UUID RUN_A = UUID.fromString("8d0f6f1e-1111-4a53-9a58-2c1e6f3a9d10");
+
+	static final UUID RUN_B = UUID.fromString("8d0f6f1e-2222-4a53-9a58-2c1e6f3a9d10");
+
+	static final UUID RUN_C = UUID.fromString("8d0f6f1e-3333-4a53-9a58-2c1e6f3a9d10");
+
+	static final List<String> ALLOWLISTED_ROUTES = List.of("/api/runs", "/api/runs/" + RUN_A,
+			"/api/runs/compare?run_a=" + RUN_A + "&run_b=" + RUN_B, "/api/workflows",
 			"/api/workflows/support%2Ftriage%20v2/stats", "/api/workflows/r%C3%A9sum%C3%A9/tools", "/api/alert-events",
 			"/api/metrics/overview");
 
@@ -57,6 +69,11 @@ class AccessControlIT {
 		valid = admin.createOrgWithToken("pro");
 		revoked = admin.createOrgWithToken("starter");
 		admin.revoke(revoked);
+		DSLContext db = api.context().getBean(DSLContext.class);
+		OffsetDateTime anHourAgo = OffsetDateTime.now(ZoneOffset.UTC).minusHours(1);
+		RunRows.insert(db, valid.orgId(), RUN_A, "support/triage v2", anHourAgo);
+		RunRows.insert(db, valid.orgId(), RUN_B, "support/triage v2", anHourAgo.plusMinutes(1));
+		RunRows.insert(db, valid.orgId(), RUN_C, "résumé", anHourAgo.plusMinutes(2));
 	}
 
 	@AfterAll
@@ -102,7 +119,8 @@ class AccessControlIT {
 			assertThat(response.headers().firstValue("RateLimit")).isEmpty();
 		}
 		else {
-			assertThat(body.path("org_id").asString()).isEqualTo(valid.orgId().toString());
+			assertThat(body.isObject()).isTrue();
+			assertThat(body.has("code")).isFalse();
 			assertThat(response.headers().firstValue("RateLimit-Policy")).hasValue("\"default\";q=300;w=60");
 			assertThat(response.headers().firstValue("RateLimit"))
 				.hasValueSatisfying(value -> assertThat(value).matches("\"default\";r=\\d+;t=\\d+"));
@@ -117,9 +135,9 @@ class AccessControlIT {
 	@Test
 	void workflowNamesWithEncodedSlashesReachTheirRouteAsOneSegment() {
 		JsonNode body = JSON.readTree(api.get("/api/workflows/support%2Ftriage%20v2/stats", bearer(valid)).body());
-		assertThat(body.path("resource").asString()).isEqualTo("support/triage v2");
+		assertThat(body.path("workflow_name").asString()).isEqualTo("support/triage v2");
 		JsonNode accented = JSON.readTree(api.get("/api/workflows/r%C3%A9sum%C3%A9/tools", bearer(valid)).body());
-		assertThat(accented.path("resource").asString()).isEqualTo("résumé");
+		assertThat(accented.path("workflow_name").asString()).isEqualTo("résumé");
 	}
 
 	static Stream<Arguments> routesOutsideTheAllowlist() {
@@ -151,23 +169,23 @@ class AccessControlIT {
 
 		HttpResponse<String> response = api.get("/api/runs?org_id=" + other.orgId(), bearer(valid));
 
-		assertThat(JSON.readTree(response.body()).path("org_id").asString()).isEqualTo(valid.orgId().toString());
-		assertThat(JSON.readTree(api.get("/api/runs", bearer(other)).body()).path("plan").asString())
-			.isEqualTo("scale");
+		assertThat(runIds(response)).containsExactly(RUN_C.toString(), RUN_B.toString(), RUN_A.toString());
+		assertThat(runIds(api.get("/api/runs?org_id=" + valid.orgId(), bearer(other)))).isEmpty();
+		assertThat(api.get("/api/runs/" + RUN_A, bearer(other)).statusCode()).isEqualTo(404);
 	}
 
 	@Test
 	void handlerFailuresUseTheErrorShapeAndRevealNothingInternal() {
-		HttpResponse<String> notFound = api.get("/api/runs/missing", bearer(valid));
+		HttpResponse<String> notFound = api.get("/api/runs/" + UUID.randomUUID(), bearer(valid));
 		assertThat(notFound.statusCode()).isEqualTo(404);
 		assertThat(JSON.readTree(notFound.body()).path("code").asString()).isEqualTo("not_found");
 
-		HttpResponse<String> failure = api.get("/api/runs/boom", bearer(valid));
+		HttpResponse<String> failure = api.get("/api/runs/" + RUN_A + "?simulate=boom", bearer(valid));
 		assertThat(failure.statusCode()).isEqualTo(500);
 		assertThat(JSON.readTree(failure.body()).path("code").asString()).isEqualTo("internal_error");
 		assertThat(failure.body()).doesNotContain("SELECT", "secret", "Exception", "at run.");
 
-		HttpResponse<String> unavailable = api.get("/api/runs/database-down", bearer(valid));
+		HttpResponse<String> unavailable = api.get("/api/runs/" + RUN_A + "?simulate=database-down", bearer(valid));
 		assertThat(unavailable.statusCode()).isEqualTo(503);
 		assertThat(JSON.readTree(unavailable.body()).path("code").asString()).isEqualTo("service_unavailable");
 		assertThat(unavailable.body()).doesNotContain("10.0.0.1");
@@ -240,6 +258,13 @@ class AccessControlIT {
 		List<String> names = new ArrayList<>();
 		node.propertyNames().forEach(names::add);
 		return names;
+	}
+
+	private static List<String> runIds(HttpResponse<String> response) {
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		List<String> ids = new ArrayList<>();
+		JSON.readTree(response.body()).path("runs").forEach((run) -> ids.add(run.path("id").asString()));
+		return ids;
 	}
 
 }

@@ -18,7 +18,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 import run.trakr.readapi.ReadApiApplication;
 
 /**
- * One running read-api replica on free ports, with the {@link EchoRoutes} as handlers.
+ * One running read-api replica on free ports, with {@link SimulatedFailures} beside the
+ * real handlers.
  */
 public final class ReadApiInstance implements AutoCloseable {
 
@@ -51,7 +52,7 @@ public final class ReadApiInstance implements AutoCloseable {
 			.map(entry -> "--" + entry.getKey() + "=" + entry.getValue())
 			.toArray(String[]::new);
 		return new ReadApiInstance(
-				new SpringApplicationBuilder(ReadApiApplication.class, EchoRoutes.class).run(arguments));
+				new SpringApplicationBuilder(ReadApiApplication.class, SimulatedFailures.class).run(arguments));
 	}
 
 	public ConfigurableApplicationContext context() {

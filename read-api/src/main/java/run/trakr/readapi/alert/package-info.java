@@ -1,0 +1,2 @@
+/** GET /api/alert-events. */
+package run.trakr.readapi.alert;

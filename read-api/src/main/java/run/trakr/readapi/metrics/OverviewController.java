@@ -1,0 +1,81 @@
+package run.trakr.readapi.metrics;
+
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.util.Map;
+
+import jakarta.servlet.http.HttpServletRequest;
+import org.jooq.DSLContext;
+
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RestController;
+
+import run.trakr.readapi.auth.Caller;
+import run.trakr.readapi.query.Formats;
+import run.trakr.readapi.query.QueryParameters;
+import run.trakr.readapi.query.TimeWindow;
+import run.trakr.readapi.rollup.RollupReader;
+import run.trakr.readapi.rollup.WorkflowAggregate;
+
+import static run.trakr.schema.jooq.Tables.ALERT_EVENTS;
+
+/** The org's totals over a window, beside the window just before it. */
+@RestController
+class OverviewController {
+
+	private final RollupReader rollups;
+
+	private final DSLContext db;
+
+	private final Clock clock;
+
+	OverviewController(RollupReader rollups, DSLContext db, Clock clock) {
+		this.rollups = rollups;
+		this.db = db;
+		this.clock = clock;
+	}
+
+	@GetMapping("/api/metrics/overview")
+	Overview overview(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, HttpServletRequest request) {
+		QueryParameters parameters = QueryParameters.of(request);
+		TimeWindow window = TimeWindow.read(parameters, this.clock);
+		parameters.validate();
+		Map<String, WorkflowAggregate> byWorkflow = this.rollups.byWorkflow(caller.orgId(), null, window);
+		WorkflowAggregate total = new WorkflowAggregate();
+		byWorkflow.values().forEach(total::merge);
+		TimeWindow previousWindow = window.previous();
+		WorkflowAggregate previous = this.rollups.total(caller.orgId(), null, previousWindow);
+		int fired = this.db.fetchCount(ALERT_EVENTS,
+				ALERT_EVENTS.ORG_ID.eq(caller.orgId())
+					.and(ALERT_EVENTS.FIRED_AT.between(window.from().atOffset(ZoneOffset.UTC),
+							window.to().atOffset(ZoneOffset.UTC))));
+		int unresolved = this.db.fetchCount(ALERT_EVENTS,
+				ALERT_EVENTS.ORG_ID.eq(caller.orgId())
+					.and(ALERT_EVENTS.FIRED_AT.isNotNull())
+					.and(ALERT_EVENTS.RESOLVED_AT.isNull()));
+		return new Overview(Formats.timestamp(window.from()), Formats.timestamp(window.to()), total.runCount(),
+				total.runningCount(), total.completedCount(), total.failedCount(), total.errorRate(),
+				Formats.money(total.costTotal()), Formats.averageMoney(total.costTotal(), total.runCount()),
+				Formats.money(total.p95Cost()), total.avgDurationMs(), total.p95DurationMs(), total.totalTokens(),
+				total.llmCallCount(), total.toolUseCount(), byWorkflow.size(), new Overview.Alerts(fired, unresolved),
+				new Overview.PreviousPeriod(Formats.timestamp(previousWindow.from()),
+						Formats.timestamp(previousWindow.to()), previous.runCount(),
+						Formats.money(previous.costTotal()), previous.errorRate()));
+	}
+
+	/** The response of GET /api/metrics/overview. */
+	record Overview(String from, String to, long runCount, long runningCount, long completedCount, long failedCount,
+			double errorRate, String totalCostUsd, String avgCostUsd, String p95CostUsd, long avgDurationMs,
+			long p95DurationMs, long totalTokens, long llmCallCount, long toolUseCount, int workflowCount,
+			Alerts alerts, PreviousPeriod previousPeriod) {
+
+		record Alerts(long firedCount, long unresolvedCount) {
+		}
+
+		record PreviousPeriod(String from, String to, long runCount, String totalCostUsd, double errorRate) {
+		}
+
+	}
+
+}

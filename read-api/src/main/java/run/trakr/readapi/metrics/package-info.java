@@ -1,0 +1,2 @@
+/** GET /api/metrics/overview. */
+package run.trakr.readapi.metrics;

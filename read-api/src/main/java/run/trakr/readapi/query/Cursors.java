@@ -1,0 +1,109 @@
+package run.trakr.readapi.query;
+
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+import run.trakr.readapi.system.ApiError;
+import run.trakr.readapi.system.ApiException;
+import run.trakr.readapi.system.ErrorCode;
+
+/**
+ * Opaque paging cursors: the position after the last row of a page, bound to the org and
+ * to the exact filters and sort of the query, and signed (HMAC-SHA256) so that a tampered
+ * or mismatched cursor is a clean 400 {@code invalid_cursor}. Every replica must share
+ * the secret ({@code trakr.cursor.secret}).
+ */
+@Component
+public class Cursors {
+
+	private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+
+	private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
+
+	private static final int MAC_BYTES = 16;
+
+	private static final char SEPARATOR = '\n';
+
+	private final SecretKeySpec key;
+
+	Cursors(@Value("${trakr.cursor.secret}") String secret) {
+		this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+	}
+
+	/** A cursor for the page after {@code position}, under this org and query. */
+	public String encode(UUID orgId, String query, List<String> position) {
+		StringBuilder payload = new StringBuilder();
+		for (String value : position) {
+			payload.append((value != null) ? "v" + value : "n").append(SEPARATOR);
+		}
+		byte[] body = payload.toString().getBytes(StandardCharsets.UTF_8);
+		return ENCODER.encodeToString(body) + "." + ENCODER.encodeToString(mac(orgId, query, body));
+	}
+
+	/**
+	 * The position a cursor holds, or 400 when it was not issued for this org and query.
+	 */
+	public List<String> decode(String cursor, UUID orgId, String query, int positionSize) {
+		int dot = cursor.indexOf('.');
+		if (dot < 0) {
+			throw invalid();
+		}
+		byte[] body;
+		byte[] signature;
+		try {
+			body = DECODER.decode(cursor.substring(0, dot));
+			signature = DECODER.decode(cursor.substring(dot + 1));
+		}
+		catch (IllegalArgumentException ex) {
+			throw invalid();
+		}
+		if (!MessageDigest.isEqual(signature, mac(orgId, query, body))) {
+			throw invalid();
+		}
+		String payload = new String(body, StandardCharsets.UTF_8);
+		List<String> position = new ArrayList<>();
+		int start = 0;
+		for (int end = payload.indexOf(SEPARATOR); end >= 0; end = payload.indexOf(SEPARATOR, start)) {
+			String value = payload.substring(start, end);
+			position.add(value.startsWith("v") ? value.substring(1) : null);
+			start = end + 1;
+		}
+		if (position.size() != positionSize) {
+			throw invalid();
+		}
+		return position;
+	}
+
+	public static ApiException invalid() {
+		return new ApiException(ErrorCode.INVALID_CURSOR,
+				new ApiError(ErrorCode.INVALID_CURSOR.message(), ErrorCode.INVALID_CURSOR.code(),
+						List.of(new ApiError.ParameterProblem("cursor",
+								"was not issued for this query; start again without it"))));
+	}
+
+	private byte[] mac(UUID orgId, String query, byte[] body) {
+		try {
+			Mac mac = Mac.getInstance("HmacSHA256");
+			mac.init(this.key);
+			mac.update((orgId + "\n" + query + "\n").getBytes(StandardCharsets.UTF_8));
+			return Arrays.copyOf(mac.doFinal(body), MAC_BYTES);
+		}
+		catch (NoSuchAlgorithmException | InvalidKeyException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}

@@ -1,0 +1,213 @@
+package run.trakr.readapi.query;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import run.trakr.readapi.system.ApiError;
+import run.trakr.readapi.system.ApiException;
+import run.trakr.readapi.system.ErrorCode;
+
+/**
+ * Reads a request's query parameters and collects every problem, so that one 400 lists
+ * each bad parameter. A getter returns {@code null} (or the default) for a bad value;
+ * call {@link #validate()} before using any of them.
+ */
+public final class QueryParameters {
+
+	private static final Pattern UUID_TEXT = Pattern
+		.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+	/**
+	 * Money filters beyond this are certainly a mistake, and PostgreSQL must not see
+	 * them.
+	 */
+	private static final BigDecimal MONEY_LIMIT = new BigDecimal("1000000000000");
+
+	private final Map<String, String[]> values;
+
+	private final List<ApiError.ParameterProblem> problems = new ArrayList<>();
+
+	public QueryParameters(Map<String, String[]> values) {
+		this.values = values;
+	}
+
+	public static QueryParameters of(HttpServletRequest request) {
+		return new QueryParameters(request.getParameterMap());
+	}
+
+	/** A parameter given once at most; a repeated one is a problem. */
+	public String single(String name) {
+		String[] given = this.values.get(name);
+		if (given == null || given.length == 0) {
+			return null;
+		}
+		if (given.length > 1) {
+			problem(name, "must be given at most once");
+			return null;
+		}
+		return given[0];
+	}
+
+	/** Every value of a repeatable parameter, empty when absent. */
+	public List<String> repeated(String name) {
+		String[] given = this.values.get(name);
+		return (given != null) ? Arrays.asList(given) : List.of();
+	}
+
+	/** Every value, each of which must be one of {@code allowed}. */
+	public List<String> repeatedOneOf(String name, Collection<String> allowed) {
+		List<String> given = repeated(name);
+		for (String value : given) {
+			if (!allowed.contains(value)) {
+				problem(name, "must be one of " + String.join(", ", allowed));
+				return List.of();
+			}
+		}
+		return given;
+	}
+
+	public String oneOf(String name, Collection<String> allowed, String fallback) {
+		String value = single(name);
+		if (value == null) {
+			return fallback;
+		}
+		if (!allowed.contains(value)) {
+			problem(name, "must be one of " + String.join(", ", allowed));
+			return fallback;
+		}
+		return value;
+	}
+
+	/** An ISO 8601 timestamp with an offset ({@code Z} or {@code +01:00}). */
+	public Instant instant(String name) {
+		String value = single(name);
+		if (value == null) {
+			return null;
+		}
+		// An unencoded '+' in a query string arrives as a space.
+		String text = value.trim().replace(' ', '+');
+		try {
+			OffsetDateTime parsed = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+			if (parsed.getYear() < 1 || parsed.getYear() > 9999) {
+				problem(name, "must be between the years 1 and 9999");
+				return null;
+			}
+			return parsed.toInstant();
+		}
+		catch (DateTimeParseException ex) {
+			problem(name, "must be an ISO 8601 timestamp with an offset, e.g. 2026-11-28T14:00:00Z");
+			return null;
+		}
+	}
+
+	/** A decimal amount of money in USD. */
+	public BigDecimal money(String name) {
+		String value = single(name);
+		if (value == null) {
+			return null;
+		}
+		try {
+			BigDecimal amount = new BigDecimal(value.trim());
+			if (amount.abs().compareTo(MONEY_LIMIT) >= 0 || amount.scale() > 10) {
+				problem(name, "must be a decimal number below 10^12 with at most 10 fractional digits");
+				return null;
+			}
+			return amount;
+		}
+		catch (NumberFormatException ex) {
+			problem(name, "must be a decimal number");
+			return null;
+		}
+	}
+
+	public int integer(String name, int min, int max, int fallback) {
+		String value = single(name);
+		if (value == null) {
+			return fallback;
+		}
+		try {
+			int parsed = Integer.parseInt(value.trim());
+			if (parsed >= min && parsed <= max) {
+				return parsed;
+			}
+		}
+		catch (NumberFormatException ex) {
+			// reported below
+		}
+		problem(name, "must be an integer from " + min + " to " + max);
+		return fallback;
+	}
+
+	/** {@code true} or {@code false}; {@code null} when absent. */
+	public Boolean bool(String name) {
+		String value = single(name);
+		if (value == null) {
+			return null;
+		}
+		return switch (value) {
+			case "true" -> Boolean.TRUE;
+			case "false" -> Boolean.FALSE;
+			default -> {
+				problem(name, "must be true or false");
+				yield null;
+			}
+		};
+	}
+
+	/** A required UUID. */
+	public UUID uuid(String name) {
+		String value = single(name);
+		if (value == null) {
+			if (!this.values.containsKey(name)) {
+				problem(name, "is required");
+			}
+			return null;
+		}
+		return parseUuid(name, value);
+	}
+
+	public UUID parseUuid(String name, String value) {
+		if (!UUID_TEXT.matcher(value).matches()) {
+			problem(name, "must be a UUID");
+			return null;
+		}
+		return UUID.fromString(value);
+	}
+
+	public void problem(String name, String message) {
+		this.problems.add(new ApiError.ParameterProblem(name, message));
+	}
+
+	public boolean hasProblems() {
+		return !this.problems.isEmpty();
+	}
+
+	/** Throws the 400 listing every problem found so far, if any. */
+	public void validate() {
+		if (!this.problems.isEmpty()) {
+			throw invalid(this.problems);
+		}
+	}
+
+	public static ApiException invalid(List<ApiError.ParameterProblem> problems) {
+		return new ApiException(ErrorCode.INVALID_PARAMETER, new ApiError(ErrorCode.INVALID_PARAMETER.message(),
+				ErrorCode.INVALID_PARAMETER.code(), List.copyOf(problems)));
+	}
+
+	public static ApiException invalid(String param, String message) {
+		return invalid(List.of(new ApiError.ParameterProblem(param, message)));
+	}
+
+}

@@ -1,0 +1,281 @@
+package run.trakr.readapi.rollup;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.Record;
+
+import org.springframework.stereotype.Component;
+
+import run.trakr.readapi.query.TimeWindow;
+import run.trakr.schema.rollup.LogHistogram;
+import run.trakr.schema.rollup.WindowCover;
+import run.trakr.schema.rollup.WindowCover.Bucket;
+import run.trakr.schema.rollup.WindowCover.Interval;
+
+import static org.jooq.impl.DSL.noCondition;
+import static org.jooq.impl.DSL.or;
+import static run.trakr.schema.jooq.Tables.RUNS;
+import static run.trakr.schema.jooq.Tables.TOOL_ROLLUPS;
+import static run.trakr.schema.jooq.Tables.TOOL_USES;
+import static run.trakr.schema.jooq.Tables.WORKFLOW_ROLLUPS;
+
+/**
+ * Answers aggregates over any window exactly: the whole rollup buckets inside it (summed
+ * over shards), plus the run rows of the unaligned edges, never the runs of the whole
+ * window.
+ */
+@Component
+public class RollupReader {
+
+	private final DSLContext db;
+
+	RollupReader(DSLContext db) {
+		this.db = db;
+	}
+
+	/**
+	 * One aggregate per workflow with runs in the window; all workflows when
+	 * {@code workflow} is null.
+	 */
+	public Map<String, WorkflowAggregate> byWorkflow(UUID orgId, String workflow, TimeWindow window) {
+		Map<String, WorkflowAggregate> result = new TreeMap<>();
+		fold(orgId, workflow, List.of(WindowCover.of(window.from(), window.to())), (name, start) -> name, result);
+		return result;
+	}
+
+	/** The aggregate of the org's (or one workflow's) runs in the window. */
+	public WorkflowAggregate total(UUID orgId, String workflow, TimeWindow window) {
+		WorkflowAggregate total = new WorkflowAggregate();
+		byWorkflow(orgId, workflow, window).values().forEach(total::merge);
+		return total;
+	}
+
+	/**
+	 * One aggregate per UTC-aligned bucket of {@code widthSeconds} overlapping the window
+	 * (keyed by bucket start), counting only runs inside the window. Buckets finer than
+	 * the rollups come from run rows.
+	 */
+	public TreeMap<Instant, WorkflowAggregate> series(UUID orgId, String workflow, TimeWindow window,
+			int widthSeconds) {
+		TreeMap<Instant, WorkflowAggregate> result = new TreeMap<>();
+		Function<Instant, Instant> bucketOf = (instant) -> Instant
+			.ofEpochSecond(Math.floorDiv(instant.getEpochSecond(), widthSeconds) * widthSeconds);
+		List<WindowCover> covers = new ArrayList<>();
+		for (Instant start = bucketOf.apply(window.from()); !start.isAfter(window.to()); start = start
+			.plusSeconds(widthSeconds)) {
+			result.put(start, new WorkflowAggregate());
+			Instant pieceFrom = start.isBefore(window.from()) ? window.from() : start;
+			Instant pieceTo = start.plusSeconds(widthSeconds).minus(1, ChronoUnit.MICROS);
+			if (pieceTo.isAfter(window.to())) {
+				pieceTo = window.to();
+			}
+			covers.add((widthSeconds % BUCKET_ALIGNMENT == 0) ? WindowCover.of(pieceFrom, pieceTo)
+					: new WindowCover(List.of(), List.of(new Interval(pieceFrom, pieceTo.plus(1, ChronoUnit.MICROS)))));
+		}
+		fold(orgId, workflow, covers, (name, start) -> bucketOf.apply(start), result);
+		return result;
+	}
+
+	/** The smallest rollup width: series of finer buckets come from run rows alone. */
+	private static final int BUCKET_ALIGNMENT = 300;
+
+	/** One aggregate per tool the workflow's runs used in the window. */
+	public Map<String, ToolAggregate> tools(UUID orgId, String workflow, TimeWindow window) {
+		WindowCover cover = WindowCover.of(window.from(), window.to());
+		Map<String, ToolAggregate> result = new TreeMap<>();
+		if (!cover.buckets().isEmpty()) {
+			this.db
+				.select(TOOL_ROLLUPS.TOOL_NAME, TOOL_ROLLUPS.USE_COUNT, TOOL_ROLLUPS.ERROR_COUNT,
+						TOOL_ROLLUPS.DURATION_TOTAL_MS, TOOL_ROLLUPS.RUN_COUNT, TOOL_ROLLUPS.DURATION_ZERO,
+						TOOL_ROLLUPS.DURATION_BINS, TOOL_ROLLUPS.DURATION_COUNTS)
+				.from(TOOL_ROLLUPS)
+				.where(TOOL_ROLLUPS.ORG_ID.eq(orgId))
+				.and(TOOL_ROLLUPS.WORKFLOW_NAME.eq(workflow))
+				.and(bucketRanges(cover.buckets(), TOOL_ROLLUPS.BUCKET_SECONDS, TOOL_ROLLUPS.BUCKET_START))
+				.forEach((row) -> {
+					ToolAggregate tool = result.computeIfAbsent(row.value1(), (name) -> new ToolAggregate());
+					tool.useCount += row.value2();
+					tool.errorCount += row.value3();
+					tool.durationTotalMs += row.value4();
+					tool.runCount += row.value5();
+					tool.durations.merge(LogHistogram.fromColumns(row.value6(), row.value7(), row.value8()), 1);
+				});
+		}
+		if (!cover.edges().isEmpty()) {
+			Map<String, Set<UUID>> runsByTool = new HashMap<>();
+			this.db.select(TOOL_USES.TOOL_NAME, TOOL_USES.STATUS, TOOL_USES.DURATION_MS, TOOL_USES.RUN_ID)
+				.from(RUNS)
+				.join(TOOL_USES)
+				.on(TOOL_USES.ORG_ID.eq(RUNS.ORG_ID).and(TOOL_USES.RUN_ID.eq(RUNS.RUN_ID)))
+				.where(RUNS.ORG_ID.eq(orgId))
+				.and(RUNS.WORKFLOW_NAME.eq(workflow))
+				.and(startedWithin(cover.edges()))
+				.forEach((row) -> {
+					ToolAggregate tool = result.computeIfAbsent(row.value1(), (name) -> new ToolAggregate());
+					tool.useCount++;
+					tool.errorCount += "error".equals(row.value2()) ? 1 : 0;
+					tool.durationTotalMs += row.value3();
+					tool.durations.add(row.value3());
+					if (runsByTool.computeIfAbsent(row.value1(), (name) -> new HashSet<>()).add(row.value4())) {
+						tool.runCount++;
+					}
+				});
+		}
+		result.values().removeIf((tool) -> tool.useCount == 0);
+		return result;
+	}
+
+	/** Whether the org ever had a started run of this workflow. */
+	public boolean workflowExists(UUID orgId, String workflow) {
+		return this.db.fetchExists(RUNS,
+				RUNS.ORG_ID.eq(orgId).and(RUNS.WORKFLOW_NAME.eq(workflow)).and(RUNS.STARTED_AT.isNotNull()));
+	}
+
+	/**
+	 * Adds the rollup rows and edge runs of every cover into {@code result}, each under
+	 * the key of its workflow and bucket (or run) start.
+	 */
+	private <K> void fold(UUID orgId, String workflow, List<WindowCover> covers, BiFunction<String, Instant, K> key,
+			Map<K, WorkflowAggregate> result) {
+		List<Bucket> buckets = new ArrayList<>();
+		List<Interval> edges = new ArrayList<>();
+		for (WindowCover cover : covers) {
+			buckets.addAll(cover.buckets());
+			edges.addAll(cover.edges());
+		}
+		Condition workflowCondition = (workflow != null) ? WORKFLOW_ROLLUPS.WORKFLOW_NAME.eq(workflow) : noCondition();
+		if (!buckets.isEmpty()) {
+			this.db
+				.select(WORKFLOW_ROLLUPS.WORKFLOW_NAME, WORKFLOW_ROLLUPS.BUCKET_START, WORKFLOW_ROLLUPS.RUN_COUNT,
+						WORKFLOW_ROLLUPS.RUNNING_COUNT, WORKFLOW_ROLLUPS.SUCCESS_COUNT, WORKFLOW_ROLLUPS.ERROR_COUNT,
+						WORKFLOW_ROLLUPS.LOOP_DETECTED_COUNT, WORKFLOW_ROLLUPS.TIMEOUT_COUNT,
+						WORKFLOW_ROLLUPS.COST_TOTAL, WORKFLOW_ROLLUPS.DURATION_TOTAL_MS, WORKFLOW_ROLLUPS.INPUT_TOKENS,
+						WORKFLOW_ROLLUPS.OUTPUT_TOKENS, WORKFLOW_ROLLUPS.LLM_CALL_COUNT,
+						WORKFLOW_ROLLUPS.TOOL_USE_COUNT, WORKFLOW_ROLLUPS.LAST_STARTED_AT, WORKFLOW_ROLLUPS.COST_ZERO,
+						WORKFLOW_ROLLUPS.COST_BINS, WORKFLOW_ROLLUPS.COST_COUNTS, WORKFLOW_ROLLUPS.DURATION_ZERO,
+						WORKFLOW_ROLLUPS.DURATION_BINS, WORKFLOW_ROLLUPS.DURATION_COUNTS)
+				.from(WORKFLOW_ROLLUPS)
+				.where(WORKFLOW_ROLLUPS.ORG_ID.eq(orgId))
+				.and(workflowCondition)
+				.and(bucketRanges(buckets, WORKFLOW_ROLLUPS.BUCKET_SECONDS, WORKFLOW_ROLLUPS.BUCKET_START))
+				.forEach((row) -> {
+					if (row.get(WORKFLOW_ROLLUPS.RUN_COUNT) == 0) {
+						return;
+					}
+					K k = key.apply(row.get(WORKFLOW_ROLLUPS.WORKFLOW_NAME),
+							row.get(WORKFLOW_ROLLUPS.BUCKET_START).toInstant());
+					result.computeIfAbsent(k, (ignored) -> new WorkflowAggregate()).merge(fromRollup(row));
+				});
+		}
+		if (!edges.isEmpty()) {
+			this.db
+				.select(RUNS.WORKFLOW_NAME, RUNS.STATUS, RUNS.COST_USD, RUNS.DURATION_MS, RUNS.INPUT_TOKENS,
+						RUNS.OUTPUT_TOKENS, RUNS.LLM_CALL_COUNT, RUNS.TOOL_USE_COUNT, RUNS.STARTED_AT)
+				.from(RUNS)
+				.where(RUNS.ORG_ID.eq(orgId))
+				.and((workflow != null) ? RUNS.WORKFLOW_NAME.eq(workflow) : noCondition())
+				.and(startedWithin(edges))
+				.forEach((row) -> {
+					Instant startedAt = row.value9().toInstant();
+					result.computeIfAbsent(key.apply(row.value1(), startedAt), (ignored) -> new WorkflowAggregate())
+						.addRun(row.value2(), row.value3(), row.value4(), row.value5(), row.value6(), row.value7(),
+								row.value8(), startedAt);
+				});
+		}
+	}
+
+	private static WorkflowAggregate fromRollup(Record row) {
+		WorkflowAggregate aggregate = new WorkflowAggregate();
+		aggregate.runCount = row.get(WORKFLOW_ROLLUPS.RUN_COUNT);
+		aggregate.runningCount = row.get(WORKFLOW_ROLLUPS.RUNNING_COUNT);
+		aggregate.successCount = row.get(WORKFLOW_ROLLUPS.SUCCESS_COUNT);
+		aggregate.errorCount = row.get(WORKFLOW_ROLLUPS.ERROR_COUNT);
+		aggregate.loopDetectedCount = row.get(WORKFLOW_ROLLUPS.LOOP_DETECTED_COUNT);
+		aggregate.timeoutCount = row.get(WORKFLOW_ROLLUPS.TIMEOUT_COUNT);
+		aggregate.costTotal = row.get(WORKFLOW_ROLLUPS.COST_TOTAL);
+		aggregate.durationTotalMs = row.get(WORKFLOW_ROLLUPS.DURATION_TOTAL_MS);
+		aggregate.inputTokens = row.get(WORKFLOW_ROLLUPS.INPUT_TOKENS);
+		aggregate.outputTokens = row.get(WORKFLOW_ROLLUPS.OUTPUT_TOKENS);
+		aggregate.llmCallCount = row.get(WORKFLOW_ROLLUPS.LLM_CALL_COUNT);
+		aggregate.toolUseCount = row.get(WORKFLOW_ROLLUPS.TOOL_USE_COUNT);
+		aggregate.seen((row.get(WORKFLOW_ROLLUPS.LAST_STARTED_AT) != null)
+				? row.get(WORKFLOW_ROLLUPS.LAST_STARTED_AT).toInstant() : null);
+		aggregate.costs.merge(LogHistogram.fromColumns(row.get(WORKFLOW_ROLLUPS.COST_ZERO),
+				row.get(WORKFLOW_ROLLUPS.COST_BINS), row.get(WORKFLOW_ROLLUPS.COST_COUNTS)), 1);
+		aggregate.durations.merge(LogHistogram.fromColumns(row.get(WORKFLOW_ROLLUPS.DURATION_ZERO),
+				row.get(WORKFLOW_ROLLUPS.DURATION_BINS), row.get(WORKFLOW_ROLLUPS.DURATION_COUNTS)), 1);
+		return aggregate;
+	}
+
+	/**
+	 * Buckets as a few range conditions: consecutive buckets of one width merge into one.
+	 */
+	static Condition bucketRanges(List<Bucket> buckets, Field<Integer> seconds, Field<OffsetDateTime> start) {
+		List<Bucket> sorted = new ArrayList<>(buckets);
+		sorted.sort(Comparator.comparing((Bucket b) -> b.level().seconds()).thenComparing(Bucket::start));
+		List<Condition> ranges = new ArrayList<>();
+		Bucket first = null;
+		Bucket last = null;
+		for (Bucket bucket : sorted) {
+			if (last != null && last.level() == bucket.level() && last.end().equals(bucket.start())) {
+				last = bucket;
+				continue;
+			}
+			if (first != null) {
+				ranges.add(range(first, last, seconds, start));
+			}
+			first = bucket;
+			last = bucket;
+		}
+		if (first != null) {
+			ranges.add(range(first, last, seconds, start));
+		}
+		return or(ranges);
+	}
+
+	private static Condition range(Bucket first, Bucket last, Field<Integer> seconds, Field<OffsetDateTime> start) {
+		return seconds.eq(first.level().seconds())
+			.and(start.between(first.start().atOffset(ZoneOffset.UTC), last.start().atOffset(ZoneOffset.UTC)));
+	}
+
+	/** Runs whose start falls in one of the half-open intervals. */
+	static Condition startedWithin(List<Interval> intervals) {
+		List<Interval> sorted = new ArrayList<>(intervals);
+		sorted.sort(Comparator.comparing(Interval::from));
+		List<Interval> merged = new ArrayList<>();
+		for (Interval interval : sorted) {
+			Interval previous = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+			if (previous != null && !previous.until().isBefore(interval.from())) {
+				Instant until = previous.until().isAfter(interval.until()) ? previous.until() : interval.until();
+				merged.set(merged.size() - 1, new Interval(previous.from(), until));
+			}
+			else {
+				merged.add(interval);
+			}
+		}
+		List<Condition> conditions = new ArrayList<>();
+		for (Interval interval : merged) {
+			conditions.add(RUNS.STARTED_AT.ge(interval.from().atOffset(ZoneOffset.UTC))
+				.and(RUNS.STARTED_AT.lt(interval.until().atOffset(ZoneOffset.UTC))));
+		}
+		return or(conditions);
+	}
+
+}

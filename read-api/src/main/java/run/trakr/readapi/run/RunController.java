@@ -1,0 +1,160 @@
+package run.trakr.readapi.run;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.servlet.http.HttpServletRequest;
+import org.jooq.Record;
+
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RestController;
+
+import run.trakr.readapi.auth.Caller;
+import run.trakr.readapi.auth.Plan;
+import run.trakr.readapi.query.Cursors;
+import run.trakr.readapi.query.Formats;
+import run.trakr.readapi.query.QueryParameters;
+import run.trakr.readapi.query.TimeWindow;
+import run.trakr.readapi.system.ApiException;
+import run.trakr.readapi.system.ErrorCode;
+
+import static run.trakr.schema.jooq.Tables.RUNS;
+
+/** The run routes: list, detail and compare. */
+@RestController
+class RunController {
+
+	static final List<String> STATUSES = List.of("running", "success", "error", "loop_detected", "timeout");
+
+	private final RunQueries runs;
+
+	private final Cursors cursors;
+
+	private final Clock clock;
+
+	RunController(RunQueries runs, Cursors cursors, Clock clock) {
+		this.runs = runs;
+		this.cursors = cursors;
+		this.clock = clock;
+	}
+
+	/** Lists runs, newest first by default, with an exact total count. */
+	@GetMapping("/api/runs")
+	RunPage list(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, HttpServletRequest request) {
+		QueryParameters parameters = QueryParameters.of(request);
+		List<String> workflows = parameters.repeated("workflow");
+		List<String> statuses = parameters.repeatedOneOf("status", STATUSES);
+		String explicitFrom = parameters.single("from");
+		String explicitTo = parameters.single("to");
+		TimeWindow window = TimeWindow.read(parameters, this.clock);
+		BigDecimal costMin = parameters.money("cost_min");
+		BigDecimal costMax = parameters.money("cost_max");
+		if (costMin != null && costMax != null && costMin.compareTo(costMax) > 0) {
+			parameters.problem("cost_min", "must not be greater than cost_max");
+		}
+		RunSort sort = RunSort.of(parameters.oneOf("sort", RunSort.NAMES, "started_at_desc"));
+		int limit = parameters.integer("limit", 1, 100, 50);
+		String cursor = parameters.single("cursor");
+		parameters.validate();
+
+		RunFilter filter = new RunFilter(workflows, statuses, window, costMin, costMax, sort);
+		String fingerprint = filter.fingerprint(explicitFrom, explicitTo);
+		RunPosition after = null;
+		if (cursor != null) {
+			// The cursor carries the window of the first page, so that a defaulted "now"
+			// does not move between pages.
+			List<String> values = this.cursors.decode(cursor, caller.orgId(), fingerprint, 4);
+			try {
+				filter = new RunFilter(workflows, statuses,
+						new TimeWindow(Instant.parse(values.get(0)), Instant.parse(values.get(1))), costMin, costMax,
+						sort);
+				after = RunPosition.parse(sort, values.get(2), values.get(3));
+			}
+			catch (RuntimeException ex) {
+				throw Cursors.invalid();
+			}
+		}
+
+		List<Record> rows = this.runs.page(caller.orgId(), filter, after, limit);
+		boolean more = rows.size() > limit;
+		List<Record> page = more ? rows.subList(0, limit) : rows;
+		String next = null;
+		if (more) {
+			List<String> values = new ArrayList<>(
+					Arrays.asList(filter.window().from().toString(), filter.window().to().toString()));
+			values.addAll(RunPosition.of(page.get(page.size() - 1)).values(sort));
+			next = this.cursors.encode(caller.orgId(), fingerprint, values);
+		}
+		return new RunPage(page.stream().map(RunSummary::of).toList(), next,
+				this.runs.totalCount(caller.orgId(), filter));
+	}
+
+	/**
+	 * One run with its calls, tool uses, children, descendants' cost and latest alerts.
+	 */
+	@GetMapping("/api/runs/{runId}")
+	RunDetail detail(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String runId) {
+		QueryParameters parameters = new QueryParameters(Map.of());
+		UUID id = parameters.parseUuid("runId", runId);
+		parameters.validate();
+		Record run = this.runs.run(caller.orgId(), id);
+		if (run == null) {
+			throw new ApiException(ErrorCode.NOT_FOUND);
+		}
+		List<RunSummary> children = this.runs.children(caller.orgId(), id);
+		BigDecimal combined = run.get(RUNS.COST_USD).add(this.runs.descendantsCost(caller.orgId(), id));
+		UUID parent = run.get(RUNS.PARENT_RUN_ID);
+		return new RunDetail(
+				new RunDetail.Run(RunSummary.of(run), (parent != null) ? parent.toString() : null,
+						run.get(RUNS.INPUT_TOKENS), run.get(RUNS.OUTPUT_TOKENS), this.runs.llmCalls(caller.orgId(), id),
+						this.runs.toolEvents(caller.orgId(), id)),
+				children, children.size(), Formats.money(combined), this.runs.latestAlerts(caller.orgId(), id));
+	}
+
+	/** Two runs of one workflow side by side (Pro and Scale plans). */
+	@GetMapping("/api/runs/compare")
+	RunComparison compare(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, HttpServletRequest request) {
+		if (caller.plan() == Plan.STARTER) {
+			throw new ApiException(ErrorCode.PLAN_UPGRADE_REQUIRED);
+		}
+		QueryParameters parameters = QueryParameters.of(request);
+		UUID a = parameters.uuid("run_a");
+		UUID b = parameters.uuid("run_b");
+		parameters.validate();
+		Record runA = this.runs.run(caller.orgId(), a);
+		Record runB = this.runs.run(caller.orgId(), b);
+		if (runA == null || runB == null) {
+			throw new ApiException(ErrorCode.NOT_FOUND);
+		}
+		if (!runA.get(RUNS.WORKFLOW_NAME).equals(runB.get(RUNS.WORKFLOW_NAME))) {
+			throw QueryParameters.invalid("run_b", "must be a run of the same workflow as run_a");
+		}
+		Long durationA = runA.get(RUNS.DURATION_MS);
+		Long durationB = runB.get(RUNS.DURATION_MS);
+		RunComparison.Diff diff = new RunComparison.Diff(
+				Formats.money(runB.get(RUNS.COST_USD).subtract(runA.get(RUNS.COST_USD))),
+				runB.get(RUNS.TOTAL_TOKENS) - runA.get(RUNS.TOTAL_TOKENS),
+				(durationA != null && durationB != null) ? durationB - durationA : null,
+				runB.get(RUNS.LLM_CALL_COUNT) - runA.get(RUNS.LLM_CALL_COUNT),
+				runB.get(RUNS.TOOL_USE_COUNT) - runA.get(RUNS.TOOL_USE_COUNT));
+		return new RunComparison(side(caller, runA, a), side(caller, runB, b), diff);
+	}
+
+	private RunComparison.Side side(Caller caller, Record run, UUID id) {
+		return new RunComparison.Side(RunSummary.of(run), this.runs.models(caller.orgId(), id),
+				this.runs.tools(caller.orgId(), id));
+	}
+
+	/** The response of GET /api/runs. */
+	record RunPage(List<RunSummary> runs, String nextCursor, long totalCount) {
+	}
+
+}

@@ -1,0 +1,267 @@
+package run.trakr.readapi.run;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import org.jooq.CommonTableExpression;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.Record;
+import org.jooq.Record2;
+import org.jooq.SortField;
+
+import org.springframework.stereotype.Component;
+
+import run.trakr.readapi.query.Formats;
+import run.trakr.readapi.rollup.RollupReader;
+import run.trakr.readapi.rollup.WorkflowAggregate;
+
+import static org.jooq.impl.DSL.coalesce;
+import static org.jooq.impl.DSL.count;
+import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.name;
+import static org.jooq.impl.DSL.noCondition;
+import static org.jooq.impl.DSL.row;
+import static org.jooq.impl.DSL.select;
+import static org.jooq.impl.DSL.sum;
+import static org.jooq.impl.DSL.table;
+import static run.trakr.schema.jooq.Tables.ALERT_EVENTS;
+import static run.trakr.schema.jooq.Tables.LLM_CALLS;
+import static run.trakr.schema.jooq.Tables.RUNS;
+import static run.trakr.schema.jooq.Tables.TOOL_USES;
+
+/** Reads runs, one org at a time; a run is visible once its start is known. */
+@Component
+class RunQueries {
+
+	private final DSLContext db;
+
+	private final RollupReader rollups;
+
+	RunQueries(DSLContext db, RollupReader rollups) {
+		this.db = db;
+		this.rollups = rollups;
+	}
+
+	/**
+	 * One page after {@code after} (null for the first), plus one more row to tell if
+	 * another page follows.
+	 */
+	List<Record> page(UUID orgId, RunFilter filter, RunPosition after, int limit) {
+		return this.db.select(RunSummary.COLUMNS)
+			.from(RUNS)
+			.where(matching(orgId, filter))
+			.and((after != null) ? after(filter.sort(), after) : noCondition())
+			.orderBy(order(filter.sort()))
+			.limit(limit + 1)
+			.fetch();
+	}
+
+	/**
+	 * Exact count of matching runs: from the rollups when the filters are ones they keep
+	 * (workflow, status, window), else by counting rows.
+	 */
+	long totalCount(UUID orgId, RunFilter filter) {
+		if (filter.costMin() != null || filter.costMax() != null) {
+			return this.db.fetchCount(RUNS, matching(orgId, filter));
+		}
+		String onlyWorkflow = (filter.workflows().size() == 1) ? filter.workflows().get(0) : null;
+		long total = 0;
+		for (var entry : this.rollups.byWorkflow(orgId, onlyWorkflow, filter.window()).entrySet()) {
+			if (!filter.workflows().isEmpty() && !filter.workflows().contains(entry.getKey())) {
+				continue;
+			}
+			WorkflowAggregate aggregate = entry.getValue();
+			if (filter.statuses().isEmpty()) {
+				total += aggregate.runCount();
+			}
+			else {
+				for (String status : filter.statuses().stream().distinct().toList()) {
+					total += aggregate.count(status);
+				}
+			}
+		}
+		return total;
+	}
+
+	Record run(UUID orgId, UUID runId) {
+		return this.db.select(RunSummary.COLUMNS)
+			.select(RUNS.PARENT_RUN_ID, RUNS.INPUT_TOKENS, RUNS.OUTPUT_TOKENS)
+			.from(RUNS)
+			.where(RUNS.ORG_ID.eq(orgId))
+			.and(RUNS.RUN_ID.eq(runId))
+			.and(RUNS.STARTED_AT.isNotNull())
+			.fetchOne();
+	}
+
+	List<RunDetail.LlmCall> llmCalls(UUID orgId, UUID runId) {
+		return this.db
+			.select(LLM_CALLS.CALL_ID, LLM_CALLS.MODEL, LLM_CALLS.PROVIDER, LLM_CALLS.INPUT_TOKENS,
+					LLM_CALLS.OUTPUT_TOKENS, LLM_CALLS.COST_USD, LLM_CALLS.LATENCY_MS, LLM_CALLS.STATUS,
+					LLM_CALLS.STARTED_AT)
+			.from(LLM_CALLS)
+			.where(LLM_CALLS.ORG_ID.eq(orgId))
+			.and(LLM_CALLS.RUN_ID.eq(runId))
+			.orderBy(LLM_CALLS.STARTED_AT, LLM_CALLS.CALL_ID)
+			.fetch((row) -> new RunDetail.LlmCall(row.value1().toString(), row.value2(), row.value3(), row.value4(),
+					row.value5(), row.value4() + row.value5(), Formats.money(row.value6()), row.value7(), row.value8(),
+					Formats.timestamp(row.value9())));
+	}
+
+	List<RunDetail.ToolEvent> toolEvents(UUID orgId, UUID runId) {
+		return this.db
+			.select(TOOL_USES.TOOL_EVENT_ID, TOOL_USES.TOOL_NAME, TOOL_USES.STATUS, TOOL_USES.DURATION_MS,
+					TOOL_USES.STARTED_AT)
+			.from(TOOL_USES)
+			.where(TOOL_USES.ORG_ID.eq(orgId))
+			.and(TOOL_USES.RUN_ID.eq(runId))
+			.orderBy(TOOL_USES.STARTED_AT, TOOL_USES.TOOL_EVENT_ID)
+			.fetch((row) -> new RunDetail.ToolEvent(row.value1().toString(), row.value2(), row.value3(), row.value4(),
+					Formats.timestamp(row.value5())));
+	}
+
+	/** Direct children, newest first. */
+	List<RunSummary> children(UUID orgId, UUID runId) {
+		return this.db.select(RunSummary.COLUMNS)
+			.from(RUNS)
+			.where(RUNS.ORG_ID.eq(orgId))
+			.and(RUNS.PARENT_RUN_ID.eq(runId))
+			.and(RUNS.STARTED_AT.isNotNull())
+			.orderBy(RUNS.STARTED_AT.desc(), RUNS.RUN_ID.desc())
+			.fetch(RunSummary::of);
+	}
+
+	/**
+	 * The cost of every descendant at any depth. UNION (not UNION ALL) ends the walk
+	 * should bad data ever link runs in a cycle.
+	 */
+	BigDecimal descendantsCost(UUID orgId, UUID runId) {
+		CommonTableExpression<Record2<UUID, BigDecimal>> descendants = name("descendants").fields("run_id", "cost")
+			.as(select(RUNS.RUN_ID, RUNS.COST_USD).from(RUNS)
+				.where(RUNS.ORG_ID.eq(orgId))
+				.and(RUNS.PARENT_RUN_ID.eq(runId))
+				.and(RUNS.STARTED_AT.isNotNull())
+				.union(select(RUNS.RUN_ID, RUNS.COST_USD).from(RUNS)
+					.join(table(name("descendants")))
+					.on(RUNS.PARENT_RUN_ID.eq(field(name("descendants", "run_id"), UUID.class)))
+					.where(RUNS.ORG_ID.eq(orgId))
+					.and(RUNS.STARTED_AT.isNotNull())));
+		Field<BigDecimal> cost = field(name("descendants", "cost"), BigDecimal.class);
+		return this.db.withRecursive(descendants)
+			.select(coalesce(sum(cost), BigDecimal.ZERO))
+			.from(descendants)
+			.where(field(name("descendants", "run_id"), UUID.class).ne(runId))
+			.fetchSingle()
+			.value1();
+	}
+
+	List<RunDetail.RunAlert> latestAlerts(UUID orgId, UUID runId) {
+		return this.db
+			.select(ALERT_EVENTS.ALERT_EVENT_ID, ALERT_EVENTS.ALERT_RULE_ID, ALERT_EVENTS.ALERT_RULE_NAME,
+					ALERT_EVENTS.TRIGGERED_VALUE, ALERT_EVENTS.THRESHOLD_VALUE, ALERT_EVENTS.NOTIFICATION_SENT,
+					ALERT_EVENTS.RESOLVED_AT, ALERT_EVENTS.FIRED_AT)
+			.from(ALERT_EVENTS)
+			.where(ALERT_EVENTS.ORG_ID.eq(orgId))
+			.and(ALERT_EVENTS.RUN_ID.eq(runId))
+			.and(ALERT_EVENTS.FIRED_AT.isNotNull())
+			.orderBy(ALERT_EVENTS.FIRED_AT.desc(), ALERT_EVENTS.ALERT_EVENT_ID.desc())
+			.limit(5)
+			.fetch((row) -> new RunDetail.RunAlert(row.value1().toString(), row.value2(), row.value3(), row.value4(),
+					row.value5(), Boolean.TRUE.equals(row.value6()), Formats.timestamp(row.value7()),
+					Formats.timestamp(row.value8())));
+	}
+
+	List<RunComparison.ModelUse> models(UUID orgId, UUID runId) {
+		return this.db
+			.select(LLM_CALLS.MODEL, count(), sum(LLM_CALLS.INPUT_TOKENS.plus(LLM_CALLS.OUTPUT_TOKENS)),
+					sum(LLM_CALLS.COST_USD))
+			.from(LLM_CALLS)
+			.where(LLM_CALLS.ORG_ID.eq(orgId))
+			.and(LLM_CALLS.RUN_ID.eq(runId))
+			.groupBy(LLM_CALLS.MODEL)
+			.orderBy(LLM_CALLS.MODEL)
+			.fetch((row) -> new RunComparison.ModelUse(row.value1(), row.value2(), row.value3().longValue(),
+					Formats.money(row.value4())));
+	}
+
+	List<RunComparison.ToolUse> tools(UUID orgId, UUID runId) {
+		return this.db
+			.select(TOOL_USES.TOOL_NAME, count(), count().filterWhere(TOOL_USES.STATUS.eq("error")),
+					sum(TOOL_USES.DURATION_MS))
+			.from(TOOL_USES)
+			.where(TOOL_USES.ORG_ID.eq(orgId))
+			.and(TOOL_USES.RUN_ID.eq(runId))
+			.groupBy(TOOL_USES.TOOL_NAME)
+			.orderBy(TOOL_USES.TOOL_NAME)
+			.fetch((row) -> new RunComparison.ToolUse(row.value1(), row.value2(), row.value3(),
+					row.value4().longValue()));
+	}
+
+	private static Condition matching(UUID orgId, RunFilter filter) {
+		Condition condition = RUNS.ORG_ID.eq(orgId)
+			.and(RUNS.STARTED_AT.between(utc(filter.window().from()), utc(filter.window().to())));
+		if (!filter.workflows().isEmpty()) {
+			condition = condition.and(RUNS.WORKFLOW_NAME.in(filter.workflows()));
+		}
+		if (!filter.statuses().isEmpty()) {
+			condition = condition.and(RUNS.STATUS.in(filter.statuses()));
+		}
+		if (filter.costMin() != null) {
+			condition = condition.and(RUNS.COST_USD.ge(filter.costMin()));
+		}
+		if (filter.costMax() != null) {
+			condition = condition.and(RUNS.COST_USD.le(filter.costMax()));
+		}
+		return condition;
+	}
+
+	private static List<SortField<?>> order(RunSort sort) {
+		boolean desc = sort.descending();
+		List<SortField<?>> order = new ArrayList<>();
+		switch (sort) {
+			case STARTED_AT_DESC, STARTED_AT_ASC -> order.add(desc ? RUNS.STARTED_AT.desc() : RUNS.STARTED_AT.asc());
+			case COST_DESC, COST_ASC -> order.add(desc ? RUNS.COST_USD.desc() : RUNS.COST_USD.asc());
+			// Runs still running have no duration and come last in both directions.
+			case DURATION_DESC, DURATION_ASC ->
+				order.add((desc ? RUNS.DURATION_MS.desc() : RUNS.DURATION_MS.asc()).nullsLast());
+		}
+		order.add(desc ? RUNS.RUN_ID.desc() : RUNS.RUN_ID.asc());
+		return order;
+	}
+
+	/** Rows strictly after the position in the sort's order. */
+	private static Condition after(RunSort sort, RunPosition position) {
+		boolean desc = sort.descending();
+		UUID id = position.runId();
+		return switch (sort) {
+			case STARTED_AT_DESC, STARTED_AT_ASC -> {
+				var key = row(RUNS.STARTED_AT, RUNS.RUN_ID);
+				OffsetDateTime startedAt = utc(position.startedAt());
+				yield desc ? key.lt(startedAt, id) : key.gt(startedAt, id);
+			}
+			case COST_DESC, COST_ASC -> {
+				var key = row(RUNS.COST_USD, RUNS.RUN_ID);
+				yield desc ? key.lt(position.cost(), id) : key.gt(position.cost(), id);
+			}
+			case DURATION_DESC, DURATION_ASC -> {
+				if (position.durationMs() == null) {
+					yield RUNS.DURATION_MS.isNull().and(desc ? RUNS.RUN_ID.lt(id) : RUNS.RUN_ID.gt(id));
+				}
+				var key = row(RUNS.DURATION_MS, RUNS.RUN_ID);
+				yield (desc ? key.lt(position.durationMs(), id) : key.gt(position.durationMs(), id))
+					.or(RUNS.DURATION_MS.isNull());
+			}
+		};
+	}
+
+	private static OffsetDateTime utc(Instant instant) {
+		return instant.atOffset(ZoneOffset.UTC);
+	}
+
+}

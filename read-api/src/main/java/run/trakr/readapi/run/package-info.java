@@ -1,0 +1,2 @@
+/** GET /api/runs, /api/runs/[runId] and /api/runs/compare. */
+package run.trakr.readapi.run;

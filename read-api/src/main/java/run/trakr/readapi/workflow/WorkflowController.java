@@ -1,0 +1,160 @@
+package run.trakr.readapi.workflow;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RestController;
+
+import run.trakr.readapi.auth.Caller;
+import run.trakr.readapi.query.Formats;
+import run.trakr.readapi.query.QueryParameters;
+import run.trakr.readapi.query.TimeWindow;
+import run.trakr.readapi.rollup.RollupReader;
+import run.trakr.readapi.rollup.ToolAggregate;
+import run.trakr.readapi.rollup.WorkflowAggregate;
+import run.trakr.readapi.system.ApiException;
+import run.trakr.readapi.system.ErrorCode;
+
+/** Per-workflow aggregates over a window, from the rollups. */
+@RestController
+class WorkflowController {
+
+	private static final Map<String, Comparator<WorkflowSummary>> SORTS = Map.of("total_cost_desc",
+			Comparator.comparing((WorkflowSummary w) -> new java.math.BigDecimal(w.totalCostUsd())).reversed(),
+			"run_count_desc", Comparator.comparingLong(WorkflowSummary::runCount).reversed(), "error_rate_desc",
+			Comparator.comparingDouble(WorkflowSummary::errorRate).reversed(), "avg_latency_desc",
+			Comparator.comparingLong(WorkflowSummary::avgDurationMs).reversed());
+
+	private static final List<String> SORT_NAMES = List.of("total_cost_desc", "run_count_desc", "error_rate_desc",
+			"avg_latency_desc");
+
+	/** More buckets than this in one series is a 400. */
+	static final int MAX_BUCKETS = 2000;
+
+	private final RollupReader rollups;
+
+	private final Clock clock;
+
+	WorkflowController(RollupReader rollups, Clock clock) {
+		this.rollups = rollups;
+		this.clock = clock;
+	}
+
+	/** Every workflow with runs in the window. */
+	@GetMapping("/api/workflows")
+	Map<String, List<WorkflowSummary>> list(@RequestAttribute(Caller.ATTRIBUTE) Caller caller,
+			HttpServletRequest request) {
+		QueryParameters parameters = QueryParameters.of(request);
+		TimeWindow window = TimeWindow.read(parameters, this.clock);
+		String sort = parameters.oneOf("sort", SORT_NAMES, "total_cost_desc");
+		parameters.validate();
+		List<WorkflowSummary> workflows = new ArrayList<>();
+		this.rollups.byWorkflow(caller.orgId(), null, window)
+			.forEach((name, aggregate) -> workflows.add(WorkflowSummary.of(name, aggregate)));
+		workflows.sort(SORTS.get(sort).thenComparing(WorkflowSummary::workflowName));
+		return Map.of("workflows", workflows);
+	}
+
+	/** A UTC-aligned, zero-filled series and its summary for one workflow. */
+	@GetMapping("/api/workflows/{name}/stats")
+	WorkflowStats stats(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String name,
+			HttpServletRequest request) {
+		QueryParameters parameters = QueryParameters.of(request);
+		TimeWindow window = TimeWindow.read(parameters, this.clock);
+		String intervalName = parameters.oneOf("interval", SeriesInterval.NAMES, null);
+		parameters.validate();
+		SeriesInterval interval = (intervalName != null) ? SeriesInterval.of(intervalName)
+				: SeriesInterval.defaultFor(window);
+		long buckets = interval.bucketsOverlapping(window);
+		if (buckets > MAX_BUCKETS) {
+			throw QueryParameters.invalid("interval",
+					"gives " + buckets + " buckets for this window; at most " + MAX_BUCKETS + " are allowed");
+		}
+		requireWorkflow(caller, name);
+		TreeMap<Instant, WorkflowAggregate> series = this.rollups.series(caller.orgId(), name, window,
+				interval.seconds());
+		WorkflowAggregate total = new WorkflowAggregate();
+		List<WorkflowStats.Point> points = new ArrayList<>(series.size());
+		series.forEach((start, aggregate) -> {
+			total.merge(aggregate);
+			points.add(WorkflowStats.Point.of(start, aggregate));
+		});
+		return new WorkflowStats(name, Formats.timestamp(window.from()), Formats.timestamp(window.to()),
+				interval.parameter(), WorkflowSummary.of(name, total), points);
+	}
+
+	/** Which tools the workflow's runs used in the window, most used first. */
+	@GetMapping("/api/workflows/{name}/tools")
+	WorkflowTools tools(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String name,
+			HttpServletRequest request) {
+		QueryParameters parameters = QueryParameters.of(request);
+		TimeWindow window = TimeWindow.read(parameters, this.clock);
+		parameters.validate();
+		requireWorkflow(caller, name);
+		Map<String, ToolAggregate> tools = this.rollups.tools(caller.orgId(), name, window);
+		long allUses = tools.values().stream().mapToLong(ToolAggregate::useCount).sum();
+		List<WorkflowTools.Tool> rows = new ArrayList<>();
+		tools.forEach((tool, aggregate) -> rows.add(WorkflowTools.Tool.of(tool, aggregate, allUses)));
+		rows.sort(Comparator.comparingLong(WorkflowTools.Tool::callCount)
+			.reversed()
+			.thenComparing(WorkflowTools.Tool::toolName));
+		return new WorkflowTools(name, Formats.timestamp(window.from()), Formats.timestamp(window.to()), rows);
+	}
+
+	/** Another org's workflow is as missing as one that never ran. */
+	private void requireWorkflow(Caller caller, String name) {
+		if (!this.rollups.workflowExists(caller.orgId(), name)) {
+			throw new ApiException(ErrorCode.NOT_FOUND);
+		}
+	}
+
+	/** The bucket widths of a stats series. */
+	enum SeriesInterval {
+
+		MINUTE(60), HOUR(3600), DAY(86400);
+
+		static final List<String> NAMES = List.of("minute", "hour", "day");
+
+		private final int seconds;
+
+		SeriesInterval(int seconds) {
+			this.seconds = seconds;
+		}
+
+		int seconds() {
+			return this.seconds;
+		}
+
+		String parameter() {
+			return name().toLowerCase(java.util.Locale.ROOT);
+		}
+
+		static SeriesInterval of(String parameter) {
+			return valueOf(parameter.toUpperCase(java.util.Locale.ROOT));
+		}
+
+		/** Hourly for windows up to 72 hours, daily beyond. */
+		static SeriesInterval defaultFor(TimeWindow window) {
+			return Duration.between(window.from(), window.to()).compareTo(Duration.ofHours(72)) <= 0 ? HOUR : DAY;
+		}
+
+		long bucketsOverlapping(TimeWindow window) {
+			long first = Math.floorDiv(window.from().getEpochSecond(), this.seconds);
+			long last = Math.floorDiv(window.to().getEpochSecond(), this.seconds);
+			return last - first + 1;
+		}
+
+	}
+
+}
