@@ -17,7 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import run.trakr.localstack.LocalStack;
 import run.trakr.localstack.junit.LocalStackExtension;
 
-import run.trakr.projectortest.support.IngestPopulation.Record;
+import run.trakr.schematest.support.IngestPopulation.Record;
 import run.trakr.projectortest.support.ProjectorInstance;
 import run.trakr.schema.jooq.tables.records.RunsRecord;
 

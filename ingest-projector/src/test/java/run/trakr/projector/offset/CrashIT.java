@@ -21,8 +21,8 @@ import run.trakr.localstack.LocalStack;
 import run.trakr.localstack.junit.LocalStackExtension;
 
 import run.trakr.projector.rollup.RollupCheck;
-import run.trakr.projectortest.support.IngestPopulation;
-import run.trakr.projectortest.support.IngestPopulation.ExpectedRun;
+import run.trakr.schematest.support.IngestPopulation;
+import run.trakr.schematest.support.IngestPopulation.ExpectedRun;
 import run.trakr.projectortest.support.ProjectorInstance;
 import run.trakr.schema.jooq.tables.records.RunsRecord;
 
@@ -93,8 +93,7 @@ class CrashIT {
 	private static Process launch(LocalStack stack, String topic, String database, int attempt) throws IOException {
 		Path jar;
 		try (Stream<Path> files = Files.list(Path.of("target"))) {
-			jar = files.filter(p -> p.getFileName().toString().matches("ingest-projector-.*\\.jar"))
-				.filter(p -> !p.getFileName().toString().contains("plain"))
+			jar = files.filter(p -> p.getFileName().toString().matches("ingest-projector-.*-exec\\.jar"))
 				.findFirst()
 				.orElseThrow(() -> new IllegalStateException("Run through Maven: the packaged jar is needed"));
 		}

@@ -11,8 +11,8 @@ import run.trakr.localstack.LocalStack;
 import run.trakr.localstack.junit.LocalStackExtension;
 
 import run.trakr.projector.rollup.RollupCheck;
-import run.trakr.projectortest.support.IngestPopulation;
-import run.trakr.projectortest.support.IngestPopulation.ExpectedRun;
+import run.trakr.schematest.support.IngestPopulation;
+import run.trakr.schematest.support.IngestPopulation.ExpectedRun;
 import run.trakr.projectortest.support.ProjectorInstance;
 import run.trakr.schema.jooq.tables.records.RunsRecord;
 

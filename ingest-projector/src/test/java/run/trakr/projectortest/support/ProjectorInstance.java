@@ -15,6 +15,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jooq.DSLContext;
 import run.trakr.localstack.LocalStack;
+import run.trakr.schematest.support.IngestPopulation;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -80,25 +81,7 @@ public final class ProjectorInstance implements AutoCloseable {
 	 * Publishes the records in order; returns the end offset of every partition written.
 	 */
 	public static Map<Integer, Long> publish(LocalStack stack, String topic, List<IngestPopulation.Record> records) {
-		Map<Integer, Long> ends = new HashMap<>();
-		try (KafkaProducer<String, String> producer = new KafkaProducer<>(
-				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers(),
-						ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-						ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-						ProducerConfig.LINGER_MS_CONFIG, 5))) {
-			List<java.util.concurrent.Future<RecordMetadata>> sent = new ArrayList<>();
-			for (IngestPopulation.Record record : records) {
-				sent.add(producer.send(new ProducerRecord<>(topic, record.key(), record.value())));
-			}
-			for (var future : sent) {
-				RecordMetadata metadata = future.get(30, TimeUnit.SECONDS);
-				ends.merge(metadata.partition(), metadata.offset() + 1, Math::max);
-			}
-		}
-		catch (Exception ex) {
-			throw new IllegalStateException(ex);
-		}
-		return ends;
+		return IngestPopulation.publish(stack, topic, records);
 	}
 
 	/** True once every partition's stored offset has reached its end. */

@@ -1,14 +1,24 @@
-package run.trakr.projectortest.support;
+package run.trakr.schematest.support;
 
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
+import run.trakr.localstack.LocalStack;
 
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -25,19 +35,45 @@ public final class IngestPopulation {
 	public record Record(String key, String value) {
 	}
 
-	/** What a run row must end up holding, and the tool uses behind it. */
+	/** What a run row must end up holding, and the calls and tool uses behind it. */
 	public record ExpectedRun(UUID orgId, UUID runId, String workflowName, Instant startedAt, UUID parentRunId,
 			String status, Instant endedAt, BigDecimal costUsd, long inputTokens, long outputTokens, int llmCallCount,
-			int toolUseCount, Long durationMs, List<ExpectedToolUse> toolUses) {
+			int toolUseCount, Long durationMs, List<ExpectedToolUse> toolUses, String runIdExternal,
+			List<ExpectedLlmCall> llmCalls) {
+
+		public boolean completed() {
+			return !"running".equals(this.status);
+		}
+
+		public boolean failed() {
+			return completed() && !"success".equals(this.status);
+		}
+
+	}
+
+	/** One generated LLM call. */
+	public record ExpectedLlmCall(UUID callId, String model, String provider, long inputTokens, long outputTokens,
+			BigDecimal costUsd, long latencyMs, boolean error, Instant startedAt) {
 	}
 
 	/** One generated tool use. */
-	public record ExpectedToolUse(String toolName, boolean error, long durationMs) {
+	public record ExpectedToolUse(String toolName, boolean error, long durationMs, UUID toolEventId,
+			Instant startedAt) {
 	}
 
 	/** What an alert row must end up holding. */
-	public record ExpectedAlert(UUID orgId, UUID alertEventId, String ruleId, Instant firedAt, Instant resolvedAt) {
+	public record ExpectedAlert(UUID orgId, UUID alertEventId, String ruleId, Instant firedAt, Instant resolvedAt,
+			String ruleName, UUID runId, String workflowName, BigDecimal triggeredValue, BigDecimal thresholdValue,
+			boolean notificationSent) {
 	}
+
+	/**
+	 * Workflow names as users write them: slashes, spaces, '%' and non-ASCII included.
+	 */
+	public static final List<String> WORKFLOWS = List.of("triage", "support/triage v2", "résumé 100%",
+			"nightly-report");
+
+	private static final String[] MODELS = { "gpt-4o-mini", "claude-haiku", "gpt-4o" };
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -98,49 +134,91 @@ public final class IngestPopulation {
 		return this.alerts;
 	}
 
+	/** The two generated orgs, in order. */
+	public List<UUID> orgs() {
+		return this.runs.values().stream().map(ExpectedRun::orgId).distinct().toList();
+	}
+
+	/**
+	 * Publishes the records in order; returns the end offset of every partition written.
+	 */
+	public static Map<Integer, Long> publish(LocalStack stack, String topic, List<Record> records) {
+		Map<Integer, Long> ends = new HashMap<>();
+		try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers(),
+						ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+						ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+						ProducerConfig.LINGER_MS_CONFIG, 5))) {
+			List<Future<RecordMetadata>> sent = new ArrayList<>();
+			for (Record record : records) {
+				sent.add(producer.send(new ProducerRecord<>(topic, record.key(), record.value())));
+			}
+			for (Future<RecordMetadata> future : sent) {
+				RecordMetadata metadata = future.get(30, TimeUnit.SECONDS);
+				ends.merge(metadata.partition(), metadata.offset() + 1, Math::max);
+			}
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
+		return ends;
+	}
+
 	public int recordCount() {
 		return this.records.size();
 	}
 
 	private void addRun(Random random, UUID org, UUID runId, UUID parent, Instant startedAt) {
-		String workflow = "workflow-" + random.nextInt(4);
+		String workflow = WORKFLOWS.get(random.nextInt(WORKFLOWS.size()));
 		ObjectNode started = data(runId).put("workflow_name", workflow).put("started_at", startedAt.toString());
 		if (parent != null) {
 			started.put("parent_run_id", parent.toString());
+		}
+		String external = random.nextBoolean() ? "ext-" + random.nextInt(1_000_000) : null;
+		if (external != null) {
+			started.put("run_id_external", external);
 		}
 		emit(org, "run_started", runId.toString(), started, random);
 		BigDecimal cost = BigDecimal.ZERO;
 		long input = 0;
 		long output = 0;
 		int calls = random.nextInt(10);
+		List<ExpectedLlmCall> llmCalls = new ArrayList<>();
 		for (int c = 0; c < calls; c++) {
-			long in = random.nextInt(5000);
-			long out = random.nextInt(2000);
-			BigDecimal callCost = BigDecimal.valueOf(random.nextInt(1_000_000), 7);
-			emit(org, "llm_call", runId.toString(),
-					data(runId).put("call_id", UUID.randomUUID().toString())
-						.put("model", "gpt-4o-mini")
-						.put("input_tokens", in)
-						.put("output_tokens", out)
-						.put("cost_usd", callCost.toPlainString())
-						.put("latency_ms", random.nextInt(3000))
-						.put("started_at", startedAt.plusMillis(c * 100L).toString()),
-					random);
-			cost = cost.add(callCost);
-			input += in;
-			output += out;
+			ExpectedLlmCall call = new ExpectedLlmCall(UUID.randomUUID(), MODELS[random.nextInt(MODELS.length)],
+					random.nextBoolean() ? "openai" : null, random.nextInt(5000), random.nextInt(2000),
+					BigDecimal.valueOf(random.nextInt(1_000_000), 7), random.nextInt(3000), random.nextInt(10) == 0,
+					startedAt.plusMillis(c * 100L));
+			ObjectNode data = data(runId).put("call_id", call.callId().toString())
+				.put("model", call.model())
+				.put("input_tokens", call.inputTokens())
+				.put("output_tokens", call.outputTokens())
+				.put("cost_usd", call.costUsd().toPlainString())
+				.put("latency_ms", call.latencyMs())
+				.put("started_at", call.startedAt().toString());
+			if (call.provider() != null) {
+				data.put("provider", call.provider());
+			}
+			if (call.error()) {
+				data.put("status", "error");
+			}
+			emit(org, "llm_call", runId.toString(), data, random);
+			llmCalls.add(call);
+			cost = cost.add(call.costUsd());
+			input += call.inputTokens();
+			output += call.outputTokens();
 		}
 		int tools = random.nextInt(7);
 		List<ExpectedToolUse> toolUses = new ArrayList<>();
 		for (int t = 0; t < tools; t++) {
 			ExpectedToolUse use = new ExpectedToolUse("tool-" + random.nextInt(3), random.nextInt(5) == 0,
-					random.nextInt(5000));
+					random.nextInt(5000), UUID.randomUUID(), startedAt.plusMillis(t * 150L));
 			emit(org, "tool_use", runId.toString(),
-					data(runId).put("tool_event_id", UUID.randomUUID().toString())
+					data(runId).put("tool_event_id", use.toolEventId().toString())
 						.put("tool_name", use.toolName())
 						.put("status", use.error() ? "error" : "success")
 						.put("duration_ms", use.durationMs())
-						.put("started_at", startedAt.plusMillis(t * 150L).toString()),
+						.put("started_at", use.startedAt().toString()),
 					random);
 			toolUses.add(use);
 		}
@@ -154,20 +232,26 @@ public final class IngestPopulation {
 		}
 		Long duration = (endedAt != null) ? endedAt.toEpochMilli() - startedAt.toEpochMilli() : null;
 		this.runs.put(org + "/" + runId, new ExpectedRun(org, runId, workflow, startedAt, parent, status, endedAt, cost,
-				input, output, calls, tools, duration, toolUses));
+				input, output, calls, tools, duration, toolUses, external, llmCalls));
 	}
 
 	private void addAlert(Random random, UUID org, UUID runId, Instant firedAt) {
 		UUID alertId = UUID.randomUUID();
+		String ruleId = "rule-" + random.nextInt(3);
+		String workflow = this.runs.get(org + "/" + runId).workflowName();
+		BigDecimal triggered = BigDecimal.valueOf(100 + random.nextInt(900), 1);
+		BigDecimal threshold = BigDecimal.TEN;
+		boolean notified = random.nextBoolean();
 		emit(org, "alert_fired", alertId.toString(),
 				JSON.createObjectNode()
 					.put("alert_event_id", alertId.toString())
-					.put("alert_rule_id", "rule-" + random.nextInt(3))
-					.put("alert_rule_name", "Cost spike")
+					.put("alert_rule_id", ruleId)
+					.put("alert_rule_name", "Cost spike " + ruleId)
 					.put("run_id", runId.toString())
-					.put("triggered_value", 12.5)
-					.put("threshold_value", 10)
-					.put("notification_sent", true)
+					.put("workflow_name", workflow)
+					.put("triggered_value", triggered)
+					.put("threshold_value", threshold)
+					.put("notification_sent", notified)
 					.put("fired_at", firedAt.toString()),
 				random);
 		Instant resolvedAt = null;
@@ -179,7 +263,8 @@ public final class IngestPopulation {
 						.put("resolved_at", resolvedAt.toString()),
 					random);
 		}
-		this.alerts.add(new ExpectedAlert(org, alertId, null, firedAt, resolvedAt));
+		this.alerts.add(new ExpectedAlert(org, alertId, ruleId, firedAt, resolvedAt, "Cost spike " + ruleId, runId,
+				workflow, triggered, threshold, notified));
 	}
 
 	/** Adds the record, and now and then an exact duplicate of it (an SDK retry). */
