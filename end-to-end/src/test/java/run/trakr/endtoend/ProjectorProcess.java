@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import run.trakr.localstack.LocalStack;
 
 /** The packaged ingest-projector, running in its own JVM as it does in production. */
@@ -41,21 +39,6 @@ final class ProjectorProcess implements AutoCloseable {
 		return new ProjectorProcess(new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(new File("target/projector-" + topic + ".log"))
 			.start());
-	}
-
-	static String newTopic(LocalStack stack, int partitions) {
-		String topic = "ingest-" + System.nanoTime();
-		try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrapServers()))) {
-			admin
-				.createTopics(
-						List.of(new NewTopic(topic, partitions, (short) 1), new NewTopic(topic + ".dlq", 1, (short) 1)))
-				.all()
-				.get(30, TimeUnit.SECONDS);
-		}
-		catch (Exception ex) {
-			throw new IllegalStateException(ex);
-		}
-		return topic;
 	}
 
 	boolean isAlive() {

@@ -95,7 +95,7 @@ class ReadApiEndToEndIT {
 		proToken = admin.run("token", "create", "--org", proOrg.toString(), "--name", "e2e", "--quiet").trim();
 		starterToken = admin.run("token", "create", "--org", starterOrg.toString(), "--name", "e2e", "--quiet").trim();
 
-		String topic = ProjectorProcess.newTopic(stack, 3);
+		String topic = IngestPopulation.newTopic(stack, 3);
 		Map<Integer, Long> ends = IngestPopulation.publish(stack, topic, population.shuffled(7));
 		long total = ends.values().stream().mapToLong(Long::longValue).sum();
 		projector = ProjectorProcess.start(stack, topic);

@@ -4,15 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.jooq.DSLContext;
 import run.trakr.localstack.LocalStack;
 import run.trakr.schematest.support.IngestPopulation;
@@ -40,18 +32,7 @@ public final class ProjectorInstance implements AutoCloseable {
 	}
 
 	public static String newTopic(LocalStack stack, int partitions) {
-		String topic = "ingest-" + System.nanoTime();
-		try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrapServers()))) {
-			admin
-				.createTopics(
-						List.of(new NewTopic(topic, partitions, (short) 1), new NewTopic(topic + ".dlq", 1, (short) 1)))
-				.all()
-				.get(30, TimeUnit.SECONDS);
-		}
-		catch (Exception ex) {
-			throw new IllegalStateException(ex);
-		}
-		return topic;
+		return IngestPopulation.newTopic(stack, partitions);
 	}
 
 	public static ProjectorInstance start(LocalStack stack, String topic, String jdbcUrl) {

@@ -44,6 +44,9 @@ import static run.trakr.schema.jooq.Tables.WORKFLOW_ROLLUPS;
 @Component
 public class RollupReader {
 
+	/** The smallest rollup width: series of finer buckets come from run rows alone. */
+	private static final int BUCKET_ALIGNMENT = 300;
+
 	private final DSLContext db;
 
 	RollupReader(DSLContext db) {
@@ -92,9 +95,6 @@ public class RollupReader {
 		fold(orgId, workflow, covers, (name, start) -> bucketOf.apply(start), result);
 		return result;
 	}
-
-	/** The smallest rollup width: series of finer buckets come from run rows alone. */
-	private static final int BUCKET_ALIGNMENT = 300;
 
 	/** One aggregate per tool the workflow's runs used in the window. */
 	public Map<String, ToolAggregate> tools(UUID orgId, String workflow, TimeWindow window) {
@@ -181,7 +181,7 @@ public class RollupReader {
 					}
 					K k = key.apply(row.get(WORKFLOW_ROLLUPS.WORKFLOW_NAME),
 							row.get(WORKFLOW_ROLLUPS.BUCKET_START).toInstant());
-					result.computeIfAbsent(k, (ignored) -> new WorkflowAggregate()).merge(fromRollup(row));
+					addRollup(result.computeIfAbsent(k, (ignored) -> new WorkflowAggregate()), row);
 				});
 		}
 		if (!edges.isEmpty()) {
@@ -201,27 +201,26 @@ public class RollupReader {
 		}
 	}
 
-	private static WorkflowAggregate fromRollup(Record row) {
-		WorkflowAggregate aggregate = new WorkflowAggregate();
-		aggregate.runCount = row.get(WORKFLOW_ROLLUPS.RUN_COUNT);
-		aggregate.runningCount = row.get(WORKFLOW_ROLLUPS.RUNNING_COUNT);
-		aggregate.successCount = row.get(WORKFLOW_ROLLUPS.SUCCESS_COUNT);
-		aggregate.errorCount = row.get(WORKFLOW_ROLLUPS.ERROR_COUNT);
-		aggregate.loopDetectedCount = row.get(WORKFLOW_ROLLUPS.LOOP_DETECTED_COUNT);
-		aggregate.timeoutCount = row.get(WORKFLOW_ROLLUPS.TIMEOUT_COUNT);
-		aggregate.costTotal = row.get(WORKFLOW_ROLLUPS.COST_TOTAL);
-		aggregate.durationTotalMs = row.get(WORKFLOW_ROLLUPS.DURATION_TOTAL_MS);
-		aggregate.inputTokens = row.get(WORKFLOW_ROLLUPS.INPUT_TOKENS);
-		aggregate.outputTokens = row.get(WORKFLOW_ROLLUPS.OUTPUT_TOKENS);
-		aggregate.llmCallCount = row.get(WORKFLOW_ROLLUPS.LLM_CALL_COUNT);
-		aggregate.toolUseCount = row.get(WORKFLOW_ROLLUPS.TOOL_USE_COUNT);
-		aggregate.seen((row.get(WORKFLOW_ROLLUPS.LAST_STARTED_AT) != null)
-				? row.get(WORKFLOW_ROLLUPS.LAST_STARTED_AT).toInstant() : null);
+	/** Adds one rollup row straight into the aggregate it belongs to. */
+	private static void addRollup(WorkflowAggregate aggregate, Record row) {
+		aggregate.runCount += row.get(WORKFLOW_ROLLUPS.RUN_COUNT);
+		aggregate.runningCount += row.get(WORKFLOW_ROLLUPS.RUNNING_COUNT);
+		aggregate.successCount += row.get(WORKFLOW_ROLLUPS.SUCCESS_COUNT);
+		aggregate.errorCount += row.get(WORKFLOW_ROLLUPS.ERROR_COUNT);
+		aggregate.loopDetectedCount += row.get(WORKFLOW_ROLLUPS.LOOP_DETECTED_COUNT);
+		aggregate.timeoutCount += row.get(WORKFLOW_ROLLUPS.TIMEOUT_COUNT);
+		aggregate.costTotal = aggregate.costTotal.add(row.get(WORKFLOW_ROLLUPS.COST_TOTAL));
+		aggregate.durationTotalMs += row.get(WORKFLOW_ROLLUPS.DURATION_TOTAL_MS);
+		aggregate.inputTokens += row.get(WORKFLOW_ROLLUPS.INPUT_TOKENS);
+		aggregate.outputTokens += row.get(WORKFLOW_ROLLUPS.OUTPUT_TOKENS);
+		aggregate.llmCallCount += row.get(WORKFLOW_ROLLUPS.LLM_CALL_COUNT);
+		aggregate.toolUseCount += row.get(WORKFLOW_ROLLUPS.TOOL_USE_COUNT);
+		OffsetDateTime last = row.get(WORKFLOW_ROLLUPS.LAST_STARTED_AT);
+		aggregate.seen((last != null) ? last.toInstant() : null);
 		aggregate.costs.merge(LogHistogram.fromColumns(row.get(WORKFLOW_ROLLUPS.COST_ZERO),
 				row.get(WORKFLOW_ROLLUPS.COST_BINS), row.get(WORKFLOW_ROLLUPS.COST_COUNTS)), 1);
 		aggregate.durations.merge(LogHistogram.fromColumns(row.get(WORKFLOW_ROLLUPS.DURATION_ZERO),
 				row.get(WORKFLOW_ROLLUPS.DURATION_BINS), row.get(WORKFLOW_ROLLUPS.DURATION_COUNTS)), 1);
-		return aggregate;
 	}
 
 	/**

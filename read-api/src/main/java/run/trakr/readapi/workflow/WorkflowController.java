@@ -30,11 +30,12 @@ import run.trakr.readapi.system.ErrorCode;
 @RestController
 class WorkflowController {
 
-	private static final Map<String, Comparator<WorkflowSummary>> SORTS = Map.of("total_cost_desc",
-			Comparator.comparing((WorkflowSummary w) -> new java.math.BigDecimal(w.totalCostUsd())).reversed(),
-			"run_count_desc", Comparator.comparingLong(WorkflowSummary::runCount).reversed(), "error_rate_desc",
-			Comparator.comparingDouble(WorkflowSummary::errorRate).reversed(), "avg_latency_desc",
-			Comparator.comparingLong(WorkflowSummary::avgDurationMs).reversed());
+	/** The four orders, on the aggregates themselves; ties go by name. */
+	private static final Map<String, Comparator<WorkflowAggregate>> SORTS = Map.of("total_cost_desc",
+			Comparator.comparing(WorkflowAggregate::costTotal).reversed(), "run_count_desc",
+			Comparator.comparingLong(WorkflowAggregate::runCount).reversed(), "error_rate_desc",
+			Comparator.comparingDouble(WorkflowAggregate::errorRate).reversed(), "avg_latency_desc",
+			Comparator.comparingLong(WorkflowAggregate::avgDurationMs).reversed());
 
 	private static final List<String> SORT_NAMES = List.of("total_cost_desc", "run_count_desc", "error_rate_desc",
 			"avg_latency_desc");
@@ -59,10 +60,15 @@ class WorkflowController {
 		TimeWindow window = TimeWindow.read(parameters, this.clock);
 		String sort = parameters.oneOf("sort", SORT_NAMES, "total_cost_desc");
 		parameters.validate();
-		List<WorkflowSummary> workflows = new ArrayList<>();
-		this.rollups.byWorkflow(caller.orgId(), null, window)
-			.forEach((name, aggregate) -> workflows.add(WorkflowSummary.of(name, aggregate)));
-		workflows.sort(SORTS.get(sort).thenComparing(WorkflowSummary::workflowName));
+		Comparator<Map.Entry<String, WorkflowAggregate>> order = Map.Entry
+			.<String, WorkflowAggregate>comparingByValue(SORTS.get(sort))
+			.thenComparing(Map.Entry.comparingByKey());
+		List<WorkflowSummary> workflows = this.rollups.byWorkflow(caller.orgId(), null, window)
+			.entrySet()
+			.stream()
+			.sorted(order)
+			.map((entry) -> WorkflowSummary.of(entry.getKey(), entry.getValue()))
+			.toList();
 		return Map.of("workflows", workflows);
 	}
 

@@ -13,6 +13,8 @@ import java.util.UUID;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -137,6 +139,24 @@ public final class IngestPopulation {
 	/** The two generated orgs, in order. */
 	public List<UUID> orgs() {
 		return this.runs.values().stream().map(ExpectedRun::orgId).distinct().toList();
+	}
+
+	/**
+	 * Creates a fresh ingest topic and its dead-letter topic; returns the topic's name.
+	 */
+	public static String newTopic(LocalStack stack, int partitions) {
+		String topic = "ingest-" + System.nanoTime();
+		try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafkaBootstrapServers()))) {
+			admin
+				.createTopics(
+						List.of(new NewTopic(topic, partitions, (short) 1), new NewTopic(topic + ".dlq", 1, (short) 1)))
+				.all()
+				.get(30, TimeUnit.SECONDS);
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
+		return topic;
 	}
 
 	/**
