@@ -16,6 +16,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import run.trakr.projector.alert.AlertProjection;
 import run.trakr.projector.deadletter.DeadLetters;
 import run.trakr.projector.offset.PartitionOffsets;
+import run.trakr.projector.rollup.RollupRevisions;
 import run.trakr.projector.rollup.ToolRollups;
 import run.trakr.projector.rollup.WorkflowRollups;
 import run.trakr.projector.run.RunProjection;
@@ -46,6 +47,8 @@ class BatchProjection {
 
 	private final ToolRollups toolRollups;
 
+	private final RollupRevisions revisions;
+
 	private final DeadLetters deadLetters;
 
 	private final Counter projected;
@@ -56,7 +59,7 @@ class BatchProjection {
 
 	BatchProjection(TransactionTemplate transaction, PartitionOffsets offsets, IngestEventDecoder decoder,
 			RunProjection runs, AlertProjection alerts, WorkflowRollups rollups, ToolRollups toolRollups,
-			DeadLetters deadLetters, MeterRegistry meters) {
+			RollupRevisions revisions, DeadLetters deadLetters, MeterRegistry meters) {
 		this.transaction = transaction;
 		this.offsets = offsets;
 		this.decoder = decoder;
@@ -64,6 +67,7 @@ class BatchProjection {
 		this.alerts = alerts;
 		this.rollups = rollups;
 		this.toolRollups = toolRollups;
+		this.revisions = revisions;
 		this.deadLetters = deadLetters;
 		this.projected = Counter.builder("trakr.projector.records").description("Records projected").register(meters);
 		this.fenced = Counter.builder("trakr.projector.records.fenced")
@@ -106,6 +110,7 @@ class BatchProjection {
 		RunProjection.Outcome outcome = this.runs.apply(events, partitionOf);
 		this.rollups.apply(outcome.changes());
 		this.toolRollups.apply(outcome.changes(), outcome.newToolUses());
+		this.revisions.bump(outcome.changes());
 		this.alerts.apply(events);
 		next.replaceAll((partition, offset) -> Math.max(offset, stored.get(partition)));
 		this.offsets.advance(topic, next);

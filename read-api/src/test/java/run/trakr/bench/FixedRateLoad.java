@@ -29,13 +29,25 @@ final class FixedRateLoad {
 	private final int connections;
 
 	FixedRateLoad(int port, String path, List<String> bearerTokens, int connections) {
+		this(port, List.of(path), bearerTokens, connections);
+	}
+
+	/**
+	 * Request {@code i} asks for {@code paths[i % paths]} with
+	 * {@code bearerTokens[i % tokens]}.
+	 */
+	FixedRateLoad(int port, List<String> paths, List<String> bearerTokens, int connections) {
 		this.port = port;
 		this.connections = connections;
-		this.requests = bearerTokens.stream()
-			.map(token -> ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
-					+ "\r\n\r\n")
-				.getBytes(StandardCharsets.US_ASCII))
-			.toList();
+		int count = Math.max(paths.size(), bearerTokens.size());
+		List<byte[]> requests = new java.util.ArrayList<>(count);
+		for (int i = 0; i < count; i++) {
+			requests
+				.add(("GET " + paths.get(i % paths.size()) + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+						+ bearerTokens.get(i % bearerTokens.size()) + "\r\n\r\n")
+					.getBytes(StandardCharsets.US_ASCII));
+		}
+		this.requests = requests;
 	}
 
 	/**
@@ -92,6 +104,43 @@ final class FixedRateLoad {
 		}
 		Arrays.sort(latencies);
 		return latencies;
+	}
+
+	/**
+	 * Closed loop: every connection sends its next request as soon as the previous answer
+	 * is read, for {@code seconds}; returns the number of responses (all must be 200s).
+	 */
+	long saturate(int seconds) throws InterruptedException {
+		java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
+		AtomicInteger failures = new AtomicInteger();
+		long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+		Thread[] workers = new Thread[this.connections];
+		for (int w = 0; w < workers.length; w++) {
+			int offset = w;
+			workers[w] = new Thread(() -> {
+				try {
+					Connection connection = new Connection(this.port);
+					for (int i = offset; System.nanoTime() < end; i += this.connections) {
+						if (connection.exchange(this.requests.get(i % this.requests.size())) != 200) {
+							failures.incrementAndGet();
+						}
+						done.incrementAndGet();
+					}
+					connection.close();
+				}
+				catch (IOException ex) {
+					failures.incrementAndGet();
+				}
+			}, "saturate-" + w);
+			workers[w].start();
+		}
+		for (Thread worker : workers) {
+			worker.join();
+		}
+		if (failures.get() > 0) {
+			throw new IllegalStateException(failures.get() + " requests did not get a 200");
+		}
+		return done.get();
 	}
 
 	/**

@@ -99,6 +99,14 @@ public final class RollupCheck {
 				chunk.forEach(entry -> part.put(entry.getKey(), entry.getValue()));
 				toolWriter.upsert(part);
 			}
+			// Readers' caches must not outlive the rewrite.
+			RollupRevisions.bumpAll(locked);
+			java.util.Set<RollupRevisions.Touched> touched = new java.util.TreeSet<>(
+					RollupRevisions.Touched.LOCK_ORDER);
+			rows.keySet()
+				.forEach(bucket -> touched.add(new RollupRevisions.Touched(bucket.orgId(), bucket.level(),
+						bucket.bucketStart(), bucket.shard())));
+			RollupRevisions.bump(locked, touched);
 			return rows.size() + tools.size();
 		});
 	}

@@ -21,6 +21,7 @@ import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 import run.trakr.readapi.query.TimeWindow;
@@ -29,8 +30,10 @@ import run.trakr.schema.rollup.WindowCover;
 import run.trakr.schema.rollup.WindowCover.Bucket;
 import run.trakr.schema.rollup.WindowCover.Interval;
 
+import static org.jooq.impl.DSL.max;
 import static org.jooq.impl.DSL.noCondition;
 import static org.jooq.impl.DSL.or;
+import static run.trakr.schema.jooq.Tables.ROLLUP_REVISIONS;
 import static run.trakr.schema.jooq.Tables.RUNS;
 import static run.trakr.schema.jooq.Tables.TOOL_ROLLUPS;
 import static run.trakr.schema.jooq.Tables.TOOL_USES;
@@ -49,8 +52,11 @@ public class RollupReader {
 
 	private final DSLContext db;
 
-	RollupReader(DSLContext db) {
+	private final RollupCache cache;
+
+	RollupReader(DSLContext db, @Value("${trakr.rollup-cache.max-weight:4000000}") long cacheMaxWeight) {
 		this.db = db;
+		this.cache = new RollupCache(cacheMaxWeight);
 	}
 
 	/**
@@ -59,7 +65,8 @@ public class RollupReader {
 	 */
 	public Map<String, WorkflowAggregate> byWorkflow(UUID orgId, String workflow, TimeWindow window) {
 		Map<String, WorkflowAggregate> result = new TreeMap<>();
-		fold(orgId, workflow, List.of(WindowCover.of(window.from(), window.to())), (name, start) -> name, result);
+		fold("by-workflow", orgId, workflow, List.of(WindowCover.of(window.from(), window.to())), (name, start) -> name,
+				result);
 		return result;
 	}
 
@@ -92,7 +99,7 @@ public class RollupReader {
 			covers.add((widthSeconds % BUCKET_ALIGNMENT == 0) ? WindowCover.of(pieceFrom, pieceTo)
 					: new WindowCover(List.of(), List.of(new Interval(pieceFrom, pieceTo.plus(1, ChronoUnit.MICROS)))));
 		}
-		fold(orgId, workflow, covers, (name, start) -> bucketOf.apply(start), result);
+		fold("series-" + widthSeconds, orgId, workflow, covers, (name, start) -> bucketOf.apply(start), result);
 		return result;
 	}
 
@@ -101,22 +108,11 @@ public class RollupReader {
 		WindowCover cover = WindowCover.of(window.from(), window.to());
 		Map<String, ToolAggregate> result = new TreeMap<>();
 		if (!cover.buckets().isEmpty()) {
-			this.db
-				.select(TOOL_ROLLUPS.TOOL_NAME, TOOL_ROLLUPS.USE_COUNT, TOOL_ROLLUPS.ERROR_COUNT,
-						TOOL_ROLLUPS.DURATION_TOTAL_MS, TOOL_ROLLUPS.RUN_COUNT, TOOL_ROLLUPS.DURATION_ZERO,
-						TOOL_ROLLUPS.DURATION_BINS, TOOL_ROLLUPS.DURATION_COUNTS)
-				.from(TOOL_ROLLUPS)
-				.where(TOOL_ROLLUPS.ORG_ID.eq(orgId))
-				.and(TOOL_ROLLUPS.WORKFLOW_NAME.eq(workflow))
-				.and(bucketRanges(cover.buckets(), TOOL_ROLLUPS.BUCKET_SECONDS, TOOL_ROLLUPS.BUCKET_START))
-				.forEach((row) -> {
-					ToolAggregate tool = result.computeIfAbsent(row.value1(), (name) -> new ToolAggregate());
-					tool.useCount += row.value2();
-					tool.errorCount += row.value3();
-					tool.durationTotalMs += row.value4();
-					tool.runCount += row.value5();
-					tool.durations.merge(LogHistogram.fromColumns(row.value6(), row.value7(), row.value8()), 1);
-				});
+			Map<String, ToolAggregate> whole = this.cache.get(
+					new RollupCache.Key("tools", orgId, workflow, cover.buckets()), revision(orgId, cover.buckets()),
+					() -> toolBuckets(orgId, workflow, cover.buckets()),
+					(tools) -> tools.values().stream().mapToInt(ToolAggregate::weight).sum());
+			whole.forEach((name, tool) -> result.computeIfAbsent(name, (n) -> new ToolAggregate()).merge(tool));
 		}
 		if (!cover.edges().isEmpty()) {
 			Map<String, Set<UUID>> runsByTool = new HashMap<>();
@@ -142,6 +138,40 @@ public class RollupReader {
 		return result;
 	}
 
+	private Map<String, ToolAggregate> toolBuckets(UUID orgId, String workflow, List<Bucket> buckets) {
+		Map<String, ToolAggregate> result = new HashMap<>();
+		this.db
+			.select(TOOL_ROLLUPS.TOOL_NAME, TOOL_ROLLUPS.USE_COUNT, TOOL_ROLLUPS.ERROR_COUNT,
+					TOOL_ROLLUPS.DURATION_TOTAL_MS, TOOL_ROLLUPS.RUN_COUNT, TOOL_ROLLUPS.DURATION_ZERO,
+					TOOL_ROLLUPS.DURATION_BINS, TOOL_ROLLUPS.DURATION_COUNTS)
+			.from(TOOL_ROLLUPS)
+			.where(TOOL_ROLLUPS.ORG_ID.eq(orgId))
+			.and(TOOL_ROLLUPS.WORKFLOW_NAME.eq(workflow))
+			.and(bucketRanges(buckets, TOOL_ROLLUPS.BUCKET_SECONDS, TOOL_ROLLUPS.BUCKET_START))
+			.forEach((row) -> {
+				ToolAggregate tool = result.computeIfAbsent(row.value1(), (name) -> new ToolAggregate());
+				tool.useCount += row.value2();
+				tool.errorCount += row.value3();
+				tool.durationTotalMs += row.value4();
+				tool.runCount += row.value5();
+				tool.durations.merge(LogHistogram.fromColumns(row.value6(), row.value7(), row.value8()), 1);
+			});
+		return result;
+	}
+
+	/**
+	 * The largest revision among the org's buckets (0 when none has one): what the cache
+	 * checks its values against.
+	 */
+	private long revision(UUID orgId, List<Bucket> buckets) {
+		Long revision = this.db.select(max(ROLLUP_REVISIONS.REVISION))
+			.from(ROLLUP_REVISIONS)
+			.where(ROLLUP_REVISIONS.ORG_ID.eq(orgId))
+			.and(bucketRanges(buckets, ROLLUP_REVISIONS.BUCKET_SECONDS, ROLLUP_REVISIONS.BUCKET_START))
+			.fetchOne(0, Long.class);
+		return (revision != null) ? revision : 0;
+	}
+
 	/** Whether the org ever had a started run of this workflow. */
 	public boolean workflowExists(UUID orgId, String workflow) {
 		return this.db.fetchExists(RUNS,
@@ -152,37 +182,20 @@ public class RollupReader {
 	 * Adds the rollup rows and edge runs of every cover into {@code result}, each under
 	 * the key of its workflow and bucket (or run) start.
 	 */
-	private <K> void fold(UUID orgId, String workflow, List<WindowCover> covers, BiFunction<String, Instant, K> key,
-			Map<K, WorkflowAggregate> result) {
+	private <K> void fold(String kind, UUID orgId, String workflow, List<WindowCover> covers,
+			BiFunction<String, Instant, K> key, Map<K, WorkflowAggregate> result) {
 		List<Bucket> buckets = new ArrayList<>();
 		List<Interval> edges = new ArrayList<>();
 		for (WindowCover cover : covers) {
 			buckets.addAll(cover.buckets());
 			edges.addAll(cover.edges());
 		}
-		Condition workflowCondition = (workflow != null) ? WORKFLOW_ROLLUPS.WORKFLOW_NAME.eq(workflow) : noCondition();
 		if (!buckets.isEmpty()) {
-			this.db
-				.select(WORKFLOW_ROLLUPS.WORKFLOW_NAME, WORKFLOW_ROLLUPS.BUCKET_START, WORKFLOW_ROLLUPS.RUN_COUNT,
-						WORKFLOW_ROLLUPS.RUNNING_COUNT, WORKFLOW_ROLLUPS.SUCCESS_COUNT, WORKFLOW_ROLLUPS.ERROR_COUNT,
-						WORKFLOW_ROLLUPS.LOOP_DETECTED_COUNT, WORKFLOW_ROLLUPS.TIMEOUT_COUNT,
-						WORKFLOW_ROLLUPS.COST_TOTAL, WORKFLOW_ROLLUPS.DURATION_TOTAL_MS, WORKFLOW_ROLLUPS.INPUT_TOKENS,
-						WORKFLOW_ROLLUPS.OUTPUT_TOKENS, WORKFLOW_ROLLUPS.LLM_CALL_COUNT,
-						WORKFLOW_ROLLUPS.TOOL_USE_COUNT, WORKFLOW_ROLLUPS.LAST_STARTED_AT, WORKFLOW_ROLLUPS.COST_ZERO,
-						WORKFLOW_ROLLUPS.COST_BINS, WORKFLOW_ROLLUPS.COST_COUNTS, WORKFLOW_ROLLUPS.DURATION_ZERO,
-						WORKFLOW_ROLLUPS.DURATION_BINS, WORKFLOW_ROLLUPS.DURATION_COUNTS)
-				.from(WORKFLOW_ROLLUPS)
-				.where(WORKFLOW_ROLLUPS.ORG_ID.eq(orgId))
-				.and(workflowCondition)
-				.and(bucketRanges(buckets, WORKFLOW_ROLLUPS.BUCKET_SECONDS, WORKFLOW_ROLLUPS.BUCKET_START))
-				.forEach((row) -> {
-					if (row.get(WORKFLOW_ROLLUPS.RUN_COUNT) == 0) {
-						return;
-					}
-					K k = key.apply(row.get(WORKFLOW_ROLLUPS.WORKFLOW_NAME),
-							row.get(WORKFLOW_ROLLUPS.BUCKET_START).toInstant());
-					addRollup(result.computeIfAbsent(k, (ignored) -> new WorkflowAggregate()), row);
-				});
+			Map<K, WorkflowAggregate> whole = this.cache.get(new RollupCache.Key(kind, orgId, workflow, buckets),
+					revision(orgId, buckets), () -> foldBuckets(orgId, workflow, buckets, key),
+					(aggregates) -> aggregates.values().stream().mapToInt(WorkflowAggregate::weight).sum());
+			whole.forEach(
+					(k, aggregate) -> result.computeIfAbsent(k, (ignored) -> new WorkflowAggregate()).merge(aggregate));
 		}
 		if (!edges.isEmpty()) {
 			this.db
@@ -199,6 +212,34 @@ public class RollupReader {
 								row.value8(), startedAt);
 				});
 		}
+	}
+
+	/** The rollup rows of whole buckets, summed per key. */
+	private <K> Map<K, WorkflowAggregate> foldBuckets(UUID orgId, String workflow, List<Bucket> buckets,
+			BiFunction<String, Instant, K> key) {
+		Map<K, WorkflowAggregate> result = new HashMap<>();
+		Condition workflowCondition = (workflow != null) ? WORKFLOW_ROLLUPS.WORKFLOW_NAME.eq(workflow) : noCondition();
+		this.db
+			.select(WORKFLOW_ROLLUPS.WORKFLOW_NAME, WORKFLOW_ROLLUPS.BUCKET_START, WORKFLOW_ROLLUPS.RUN_COUNT,
+					WORKFLOW_ROLLUPS.RUNNING_COUNT, WORKFLOW_ROLLUPS.SUCCESS_COUNT, WORKFLOW_ROLLUPS.ERROR_COUNT,
+					WORKFLOW_ROLLUPS.LOOP_DETECTED_COUNT, WORKFLOW_ROLLUPS.TIMEOUT_COUNT, WORKFLOW_ROLLUPS.COST_TOTAL,
+					WORKFLOW_ROLLUPS.DURATION_TOTAL_MS, WORKFLOW_ROLLUPS.INPUT_TOKENS, WORKFLOW_ROLLUPS.OUTPUT_TOKENS,
+					WORKFLOW_ROLLUPS.LLM_CALL_COUNT, WORKFLOW_ROLLUPS.TOOL_USE_COUNT, WORKFLOW_ROLLUPS.LAST_STARTED_AT,
+					WORKFLOW_ROLLUPS.COST_ZERO, WORKFLOW_ROLLUPS.COST_BINS, WORKFLOW_ROLLUPS.COST_COUNTS,
+					WORKFLOW_ROLLUPS.DURATION_ZERO, WORKFLOW_ROLLUPS.DURATION_BINS, WORKFLOW_ROLLUPS.DURATION_COUNTS)
+			.from(WORKFLOW_ROLLUPS)
+			.where(WORKFLOW_ROLLUPS.ORG_ID.eq(orgId))
+			.and(workflowCondition)
+			.and(bucketRanges(buckets, WORKFLOW_ROLLUPS.BUCKET_SECONDS, WORKFLOW_ROLLUPS.BUCKET_START))
+			.forEach((row) -> {
+				if (row.get(WORKFLOW_ROLLUPS.RUN_COUNT) == 0) {
+					return;
+				}
+				K k = key.apply(row.get(WORKFLOW_ROLLUPS.WORKFLOW_NAME),
+						row.get(WORKFLOW_ROLLUPS.BUCKET_START).toInstant());
+				addRollup(result.computeIfAbsent(k, (ignored) -> new WorkflowAggregate()), row);
+			});
+		return result;
 	}
 
 	/** Adds one rollup row straight into the aggregate it belongs to. */

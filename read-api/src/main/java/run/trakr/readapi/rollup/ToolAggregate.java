@@ -16,6 +16,18 @@ public final class ToolAggregate {
 
 	final LogHistogram durations = new LogHistogram();
 
+	void merge(ToolAggregate other) {
+		this.useCount += other.useCount;
+		this.errorCount += other.errorCount;
+		this.durationTotalMs += other.durationTotalMs;
+		this.runCount += other.runCount;
+		this.durations.merge(other.durations, 1);
+	}
+
+	int weight() {
+		return 1 + this.durations.binCount();
+	}
+
 	public long useCount() {
 		return this.useCount;
 	}

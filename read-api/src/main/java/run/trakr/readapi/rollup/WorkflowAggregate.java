@@ -84,6 +84,11 @@ public final class WorkflowAggregate {
 		seen(other.lastStartedAt);
 	}
 
+	/** Roughly proportional to the memory this aggregate holds. */
+	int weight() {
+		return 1 + this.costs.binCount() + this.durations.binCount();
+	}
+
 	void seen(Instant startedAt) {
 		if (startedAt != null && (this.lastStartedAt == null || startedAt.isAfter(this.lastStartedAt))) {
 			this.lastStartedAt = startedAt;

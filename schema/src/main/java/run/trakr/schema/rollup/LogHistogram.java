@@ -2,8 +2,7 @@ package run.trakr.schema.rollup;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.Arrays;
 
 /**
  * A histogram on a fixed logarithmic bin mapping (as in DDSketch), with a separate count
@@ -27,7 +26,15 @@ public final class LogHistogram {
 
 	private static final double LOG_GAMMA = Math.log(GAMMA);
 
-	private final TreeMap<Integer, Long> bins = new TreeMap<>();
+	private static final long[] NO_COUNTS = new long[0];
+
+	/**
+	 * Counts of the bins {@code offset .. offset + counts.length - 1}, dense: merging is
+	 * a loop over two arrays, which the read API does for every aggregate it answers.
+	 */
+	private long[] counts = NO_COUNTS;
+
+	private int offset;
 
 	private long zeros;
 
@@ -50,6 +57,10 @@ public final class LogHistogram {
 		}
 		LogHistogram histogram = new LogHistogram();
 		histogram.zeros = zeros;
+		if (bins.length > 0) {
+			// Columns are in ascending order: one allocation for the whole range.
+			histogram.ensureRange(Math.min(bins[0], bins[bins.length - 1]), Math.max(bins[0], bins[bins.length - 1]));
+		}
 		for (int i = 0; i < bins.length; i++) {
 			histogram.addToBin(bins[i], counts[i]);
 		}
@@ -96,12 +107,21 @@ public final class LogHistogram {
 	 */
 	public void merge(LogHistogram other, int sign) {
 		this.zeros += sign * other.zeros;
-		other.bins.forEach((bin, count) -> addToBin(bin, sign * count));
+		int first = other.firstNonZero();
+		if (first < 0) {
+			return;
+		}
+		int last = other.lastNonZero();
+		ensureRange(other.offset + first, other.offset + last);
+		int shift = other.offset - this.offset;
+		for (int i = first; i <= last; i++) {
+			this.counts[i + shift] += sign * other.counts[i];
+		}
 	}
 
 	public long count() {
 		long total = this.zeros;
-		for (long count : this.bins.values()) {
+		for (long count : this.counts) {
 			total += count;
 		}
 		return total;
@@ -125,10 +145,10 @@ public final class LogHistogram {
 		if (seen >= rank) {
 			return 0.0;
 		}
-		for (Map.Entry<Integer, Long> bin : this.bins.entrySet()) {
-			seen += bin.getValue();
+		for (int i = 0; i < this.counts.length; i++) {
+			seen += this.counts[i];
 			if (seen >= rank) {
-				return representativeOf(bin.getKey());
+				return representativeOf(this.offset + i);
 			}
 		}
 		throw new IllegalStateException("Counts are inconsistent");
@@ -147,40 +167,111 @@ public final class LogHistogram {
 		return (value != null) ? Math.round(value) : 0;
 	}
 
+	/** How many bins hold values: a measure of the histogram's memory. */
+	public int binCount() {
+		int bins = 0;
+		for (long count : this.counts) {
+			bins += (count != 0) ? 1 : 0;
+		}
+		return bins;
+	}
+
 	public long zeros() {
 		return this.zeros;
 	}
 
 	/** Bin indexes in ascending order, for the {@code *_bins} column. */
 	public Integer[] binColumn() {
-		return this.bins.keySet().toArray(Integer[]::new);
+		Integer[] bins = new Integer[binCount()];
+		int next = 0;
+		for (int i = 0; i < this.counts.length; i++) {
+			if (this.counts[i] != 0) {
+				bins[next++] = this.offset + i;
+			}
+		}
+		return bins;
 	}
 
 	/** Counts in the order of {@link #binColumn()}, for the {@code *_counts} column. */
 	public Long[] countColumn() {
-		return this.bins.values().toArray(Long[]::new);
+		Long[] counts = new Long[binCount()];
+		int next = 0;
+		for (long count : this.counts) {
+			if (count != 0) {
+				counts[next++] = count;
+			}
+		}
+		return counts;
 	}
 
 	private void addToBin(int bin, long count) {
 		if (count != 0) {
-			this.bins.merge(bin, count, (a, b) -> (a + b == 0) ? null : a + b);
+			ensureRange(bin, bin);
+			this.counts[bin - this.offset] += count;
 		}
+	}
+
+	/** Grows the dense array (with some slack) until it holds bins {@code low..high}. */
+	private void ensureRange(int low, int high) {
+		if (this.counts.length == 0) {
+			this.offset = low - 16;
+			this.counts = new long[high - low + 33];
+			return;
+		}
+		int end = this.offset + this.counts.length;
+		if (low >= this.offset && high < end) {
+			return;
+		}
+		int newOffset = Math.min(this.offset, low - 64);
+		int newEnd = Math.max(end, high + 65);
+		long[] grown = new long[newEnd - newOffset];
+		System.arraycopy(this.counts, 0, grown, this.offset - newOffset, this.counts.length);
+		this.counts = grown;
+		this.offset = newOffset;
+	}
+
+	private int firstNonZero() {
+		for (int i = 0; i < this.counts.length; i++) {
+			if (this.counts[i] != 0) {
+				return i;
+			}
+		}
+		return -1;
+	}
+
+	private int lastNonZero() {
+		for (int i = this.counts.length - 1; i >= 0; i--) {
+			if (this.counts[i] != 0) {
+				return i;
+			}
+		}
+		return -1;
 	}
 
 	@Override
 	public boolean equals(Object other) {
 		return other instanceof LogHistogram histogram && this.zeros == histogram.zeros
-				&& this.bins.equals(histogram.bins);
+				&& Arrays.equals(binColumn(), histogram.binColumn())
+				&& Arrays.equals(countColumn(), histogram.countColumn());
 	}
 
 	@Override
 	public int hashCode() {
-		return Long.hashCode(this.zeros) * 31 + this.bins.hashCode();
+		return Long.hashCode(this.zeros) * 31 + Arrays.hashCode(binColumn()) * 17 + Arrays.hashCode(countColumn());
 	}
 
+	/** Lists the non-empty bins as {@code {bin=count, …}}. */
 	@Override
 	public String toString() {
-		return "LogHistogram{zeros=" + this.zeros + ", bins=" + this.bins + "}";
+		StringBuilder text = new StringBuilder("LogHistogram{zeros=").append(this.zeros).append(", bins={");
+		String separator = "";
+		for (int i = 0; i < this.counts.length; i++) {
+			if (this.counts[i] != 0) {
+				text.append(separator).append(this.offset + i).append('=').append(this.counts[i]);
+				separator = ", ";
+			}
+		}
+		return text.append("}}").toString();
 	}
 
 }

@@ -1,0 +1,91 @@
+package run.trakr.projector.rollup;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.UUID;
+
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+
+import org.springframework.stereotype.Component;
+
+import run.trakr.projector.run.RunChange;
+import run.trakr.projector.run.RunState;
+import run.trakr.schema.rollup.BucketLevel;
+
+import static run.trakr.schema.jooq.Tables.ROLLUP_REVISIONS;
+
+/**
+ * Gives every rollup bucket a batch changed a new revision, in the batch's transaction,
+ * so that readers caching what they computed from those buckets know to compute it again.
+ */
+@Component
+public class RollupRevisions {
+
+	/** One (org, bucket, shard) whose revision moves. */
+	record Touched(UUID orgId, BucketLevel level, Instant bucketStart, int shard) {
+
+		/** The primary key's order, so that concurrent batches lock rows alike. */
+		static final Comparator<Touched> LOCK_ORDER = Comparator.comparing(Touched::orgId)
+			.thenComparing(Touched::level)
+			.thenComparing(Touched::bucketStart)
+			.thenComparingInt(Touched::shard);
+
+	}
+
+	private final DSLContext db;
+
+	RollupRevisions(DSLContext db) {
+		this.db = db;
+	}
+
+	/** Moves the revision of every bucket a changed run counted in, before or after. */
+	public void bump(List<RunChange> changes) {
+		TreeSet<Touched> touched = new TreeSet<>(Touched.LOCK_ORDER);
+		for (RunChange change : changes) {
+			for (RunState state : new RunState[] { change.before(), change.after() }) {
+				if (state != null && state.started()) {
+					for (BucketLevel level : BucketLevel.values()) {
+						touched
+							.add(new Touched(state.orgId(), level, level.startOf(state.startedAt()), change.shard()));
+					}
+				}
+			}
+		}
+		bump(this.db, touched);
+	}
+
+	static void bump(DSLContext db, Collection<Touched> touched) {
+		if (touched.isEmpty()) {
+			return;
+		}
+		var insert = db.insertInto(ROLLUP_REVISIONS, ROLLUP_REVISIONS.ORG_ID, ROLLUP_REVISIONS.BUCKET_SECONDS,
+				ROLLUP_REVISIONS.BUCKET_START, ROLLUP_REVISIONS.SHARD, ROLLUP_REVISIONS.REVISION);
+		for (Touched bucket : touched) {
+			insert = insert.values(DSL.val(bucket.orgId()), DSL.val(bucket.level().seconds()),
+					DSL.val(bucket.bucketStart().atOffset(ZoneOffset.UTC)), DSL.val(bucket.shard()),
+					DSL.field("nextval('rollup_revision')", Long.class));
+		}
+		insert
+			.onConflict(ROLLUP_REVISIONS.ORG_ID, ROLLUP_REVISIONS.BUCKET_SECONDS, ROLLUP_REVISIONS.BUCKET_START,
+					ROLLUP_REVISIONS.SHARD)
+			.doUpdate()
+			.set(ROLLUP_REVISIONS.REVISION, DSL.excluded(ROLLUP_REVISIONS.REVISION))
+			.execute();
+	}
+
+	/**
+	 * After a repair rewrote every rollup: every bucket that has or had a revision gets a
+	 * new one.
+	 */
+	static void bumpAll(DSLContext db) {
+		db.update(ROLLUP_REVISIONS)
+			.set(ROLLUP_REVISIONS.REVISION, DSL.field("nextval('rollup_revision')", Long.class))
+			.execute();
+	}
+
+}
