@@ -42,7 +42,7 @@ class IngestProjectorApplicationIT {
 	void startsAgainstTheLocalStackWithTheSchemaMigrated() {
 		assertThat(this.db.fetchCount(DEAD_LETTERS)).isZero();
 		assertThat(this.db.fetchValue("SELECT count(*) FROM flyway_schema_history WHERE success", Long.class))
-			.isEqualTo(6L);
+			.isEqualTo(7L);
 	}
 
 	@Test

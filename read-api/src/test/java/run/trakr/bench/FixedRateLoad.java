@@ -125,6 +125,11 @@ final class FixedRateLoad {
 							failures.incrementAndGet();
 						}
 						done.incrementAndGet();
+						if (connection.closedByServer) {
+							// Tomcat closes a keep-alive connection after 100 requests.
+							connection.close();
+							connection = new Connection(this.port);
+						}
 					}
 					connection.close();
 				}

@@ -47,6 +47,7 @@ import run.trakr.readapi.auth.ReadToken;
  * {@code --seconds S} (measured, 20), {@code --warmup S} (10), {@code --connections C}
  * (16), {@code --env-file PATH} (use a running local stack's PostgreSQL and Redis,
  * loading only if the data set is not there yet, instead of starting a fresh stack).
+ * {@code --seconds 0} skips the fixed-rate runs (throughput and baseline only).
  */
 public final class RouteBenchmark {
 
@@ -60,7 +61,18 @@ public final class RouteBenchmark {
 	}
 
 	public static void main(String[] args) throws Exception {
-		Map<String, String> options = options(args);
+		try {
+			benchmark(options(args));
+		}
+		catch (Exception ex) {
+			ex.printStackTrace();
+			// Spring's and Lettuce's threads would keep a failed run's JVM alive.
+			System.exit(1);
+		}
+		System.exit(0);
+	}
+
+	private static void benchmark(Map<String, String> options) throws Exception {
 		long runs = Long.parseLong(options.getOrDefault("runs", "10000000"));
 		int rate = Integer.parseInt(options.getOrDefault("rate", "100"));
 		int seconds = Integer.parseInt(options.getOrDefault("seconds", "20"));
@@ -137,12 +149,21 @@ public final class RouteBenchmark {
 				from, to, end, rate, warmUp, seconds);
 		System.out.printf("%-72s %9s %9s %9s%n", "route", "p50 ms", "p99 ms", "max ms");
 		for (Map.Entry<String, List<String>> route : routes.entrySet()) {
+			if (seconds == 0) {
+				break;
+			}
 			FixedRateLoad load = new FixedRateLoad(port, route.getValue(), List.of(token), connections);
 			load.run(rate, warmUp);
 			long[] latencies = load.run(rate, seconds);
 			System.out.printf("%-72s %9.2f %9.2f %9.2f%n", route.getKey(), percentile(latencies, 0.5) / 1e6,
 					percentile(latencies, 0.99) / 1e6, latencies[latencies.length - 1] / 1e6);
 		}
+		throughput(port, token, routes, warmUp, Math.max(seconds, 20), connections);
+		baseline(port, token, dataset, from, to, window);
+	}
+
+	private static void throughput(int port, String token, Map<String, List<String>> routes, int warmUp, int seconds,
+			int connections) throws InterruptedException {
 		System.out.printf("%nthroughput, closed loop, %d connections, %d s:%n", connections, seconds);
 		for (String name : List.of("/api/workflows (default window: last 30 days)",
 				"/api/workflows (30 days, fixed unaligned from/to)")) {
@@ -151,7 +172,6 @@ public final class RouteBenchmark {
 			long done = load.saturate(seconds);
 			System.out.printf("%-72s %9.0f req/s%n", name, done / (double) seconds);
 		}
-		baseline(port, token, dataset, from, to, window);
 	}
 
 	/**

@@ -55,6 +55,7 @@ class RunProjectionIT {
 				assertRollupsMatch(projector.db(), population);
 				assertAlertsMatch(projector.db(), population);
 				assertThat(RollupCheck.verify(projector.db())).isEmpty();
+				assertThat(bucketsWithoutRevision(projector.db())).isZero();
 				snapshots.add(snapshot(projector.db()));
 			}
 		}
@@ -105,8 +106,13 @@ class RunProjectionIT {
 
 			assertThat(command.run()).isEqualTo(1);
 			assertThat(output.toString()).contains("1 rollup bucket(s) differ");
+			long revisionBefore = latestRevision(db);
 			assertThat(command.run("--repair")).isZero();
 			assertThat(RollupCheck.verify(db)).isEmpty();
+			assertThat(bucketsWithoutRevision(db)).isZero();
+			assertThat(db.fetchOne("SELECT min(revision) FROM rollup_revisions").get(0, Long.class))
+				.as("a repair gives every bucket a new revision, so readers' caches refresh")
+				.isGreaterThan(revisionBefore);
 			assertRollupsMatch(db, population);
 		}
 	}
@@ -274,6 +280,24 @@ class RunProjectionIT {
 					.orderBy(ALERT_EVENTS.ORG_ID, ALERT_EVENTS.ALERT_EVENT_ID)
 					.fetch()
 					.formatCSV();
+	}
+
+	/**
+	 * Rollup buckets the read API could not validate its cache against: every bucket with
+	 * a rollup row must have a revision.
+	 */
+	private static long bucketsWithoutRevision(DSLContext db) {
+		String buckets = "SELECT DISTINCT org_id, bucket_seconds, bucket_start, shard FROM workflow_rollups"
+				+ " UNION SELECT DISTINCT org_id, bucket_seconds, bucket_start, shard FROM tool_rollups";
+		return db
+			.fetchOne("SELECT count(*) FROM (" + buckets + ") b WHERE NOT EXISTS (SELECT 1 FROM rollup_revisions r"
+					+ " WHERE r.org_id = b.org_id AND r.bucket_seconds = b.bucket_seconds"
+					+ " AND r.bucket_start = b.bucket_start AND r.shard = b.shard)")
+			.get(0, Long.class);
+	}
+
+	private static long latestRevision(DSLContext db) {
+		return db.fetchOne("SELECT coalesce(max(revision), 0) FROM rollup_revisions").get(0, Long.class);
 	}
 
 }

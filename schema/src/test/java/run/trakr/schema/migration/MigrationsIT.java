@@ -36,7 +36,8 @@ import static run.trakr.schema.jooq.Tables.WORKFLOW_ROLLUPS;
 class MigrationsIT {
 
 	private static final List<String> TABLES = List.of("organizations", "api_tokens", "runs", "llm_calls", "tool_uses",
-			"alert_events", "workflow_rollups", "tool_rollups", "projector_offsets", "dead_letters");
+			"alert_events", "workflow_rollups", "tool_rollups", "rollup_revisions", "projector_offsets",
+			"dead_letters");
 
 	@Test
 	void migrationsApplyToAnEmptyDatabase(LocalStack stack) throws SQLException {
@@ -45,7 +46,7 @@ class MigrationsIT {
 		MigrateResult result = flyway(url, stack).migrate();
 
 		assertThat(result.success).isTrue();
-		assertThat(result.migrationsExecuted).isEqualTo(6);
+		assertThat(result.migrationsExecuted).isEqualTo(7);
 		try (Connection connection = connect(url, stack)) {
 			assertThat(liveTables(connection).keySet()).containsExactlyInAnyOrderElementsOf(TABLES);
 		}

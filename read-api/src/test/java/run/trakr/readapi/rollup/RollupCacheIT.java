@@ -1,0 +1,130 @@
+package run.trakr.readapi.rollup;
+
+import java.math.BigDecimal;
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import run.trakr.localstack.LocalStack;
+import run.trakr.localstack.junit.LocalStackExtension;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import run.trakr.readapitest.support.Admin;
+import run.trakr.readapitest.support.Admin.OrgToken;
+import run.trakr.readapitest.support.ReadApiInstance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static run.trakr.schema.jooq.Tables.ROLLUP_REVISIONS;
+import static run.trakr.schema.jooq.Tables.WORKFLOW_ROLLUPS;
+
+/**
+ * The read API reuses what it computed from whole rollup buckets exactly as long as their
+ * revisions stand: a row changed without a new revision is not seen (so the cache is
+ * really used), and a new revision on any bucket of the window is seen at once.
+ */
+@ExtendWith(LocalStackExtension.class)
+class RollupCacheIT {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final OffsetDateTime DAY = OffsetDateTime.parse("2026-11-01T00:00:00Z");
+
+	private static final String WHOLE_DAY = "/api/workflows?from=2026-11-01T00:00:00Z&to=2026-11-01T23:59:59.999999Z";
+
+	static ReadApiInstance api;
+
+	static OrgToken caller;
+
+	static DSLContext db;
+
+	@BeforeAll
+	static void start(LocalStack stack) {
+		api = ReadApiInstance.start(stack);
+		caller = new Admin(stack).createOrgWithToken("pro");
+		db = api.context().getBean(DSLContext.class);
+	}
+
+	@AfterAll
+	static void stop() {
+		api.close();
+	}
+
+	@Test
+	void aCachedAggregateLastsExactlyUntilABucketOfItsWindowGetsANewRevision() {
+		insertDayRow(caller, 0, 4);
+		bump(caller, 0);
+		assertThat(runCount(caller)).isEqualTo(4);
+
+		db.update(WORKFLOW_ROLLUPS)
+			.set(WORKFLOW_ROLLUPS.RUN_COUNT, 6L)
+			.set(WORKFLOW_ROLLUPS.SUCCESS_COUNT, 6L)
+			.where(WORKFLOW_ROLLUPS.ORG_ID.eq(caller.orgId()))
+			.execute();
+		assertThat(runCount(caller)).as("unchanged revision: the cached value").isEqualTo(4);
+
+		bump(caller, 0);
+		assertThat(runCount(caller)).as("new revision: recomputed").isEqualTo(6);
+
+		insertDayRow(caller, 1, 5);
+		bump(caller, 1);
+		assertThat(runCount(caller)).as("a new shard's row of the same bucket").isEqualTo(11);
+	}
+
+	@Test
+	void orgsWithTheSameWindowAndWorkflowGetTheirOwnCachedValues(LocalStack stack) {
+		Admin admin = new Admin(stack);
+		OrgToken first = admin.createOrgWithToken("pro");
+		OrgToken second = admin.createOrgWithToken("pro");
+		insertDayRow(first, 0, 2);
+		bump(first, 0);
+		insertDayRow(second, 0, 9);
+		bump(second, 0);
+		assertThat(runCount(first)).isEqualTo(2);
+		assertThat(runCount(second)).isEqualTo(9);
+		assertThat(runCount(first)).isEqualTo(2);
+	}
+
+	private static long runCount(OrgToken org) {
+		JsonNode body = JSON.readTree(api.get(WHOLE_DAY, "Bearer " + org.token()).body());
+		long total = 0;
+		for (JsonNode workflow : body.get("workflows")) {
+			total += workflow.get("run_count").asLong();
+		}
+		return total;
+	}
+
+	private static void insertDayRow(OrgToken org, int shard, long runs) {
+		db.insertInto(WORKFLOW_ROLLUPS)
+			.set(WORKFLOW_ROLLUPS.ORG_ID, org.orgId())
+			.set(WORKFLOW_ROLLUPS.WORKFLOW_NAME, "triage")
+			.set(WORKFLOW_ROLLUPS.BUCKET_SECONDS, 86400)
+			.set(WORKFLOW_ROLLUPS.BUCKET_START, DAY)
+			.set(WORKFLOW_ROLLUPS.SHARD, shard)
+			.set(WORKFLOW_ROLLUPS.RUN_COUNT, runs)
+			.set(WORKFLOW_ROLLUPS.SUCCESS_COUNT, runs)
+			.set(WORKFLOW_ROLLUPS.COST_TOTAL, BigDecimal.ZERO)
+			.set(WORKFLOW_ROLLUPS.COST_ZERO, runs)
+			.set(WORKFLOW_ROLLUPS.LAST_STARTED_AT, DAY.plusHours(1))
+			.execute();
+	}
+
+	private static void bump(OrgToken org, int shard) {
+		db.insertInto(ROLLUP_REVISIONS)
+			.set(ROLLUP_REVISIONS.ORG_ID, org.orgId())
+			.set(ROLLUP_REVISIONS.BUCKET_SECONDS, 86400)
+			.set(ROLLUP_REVISIONS.BUCKET_START, DAY)
+			.set(ROLLUP_REVISIONS.SHARD, shard)
+			.set(ROLLUP_REVISIONS.REVISION, DSL.field("nextval('rollup_revision')", Long.class))
+			.onConflictOnConstraint(ROLLUP_REVISIONS.getPrimaryKey())
+			.doUpdate()
+			.set(ROLLUP_REVISIONS.REVISION, DSL.field("nextval('rollup_revision')", Long.class))
+			.execute();
+	}
+
+}
