@@ -83,7 +83,8 @@ class RunController {
 			}
 		}
 
-		List<Record> rows = this.runs.page(caller.orgId(), filter, after, limit);
+		RunQueries.PageAndTotal result = this.runs.pageAndTotal(caller.orgId(), filter, after, limit);
+		List<Record> rows = result.rows();
 		boolean more = rows.size() > limit;
 		List<Record> page = more ? rows.subList(0, limit) : rows;
 		String next = null;
@@ -93,8 +94,7 @@ class RunController {
 			values.addAll(RunPosition.of(page.get(page.size() - 1)).values(sort));
 			next = this.cursors.encode(caller.orgId(), fingerprint, values);
 		}
-		return new RunPage(page.stream().map(RunSummary::of).toList(), next,
-				this.runs.totalCount(caller.orgId(), filter));
+		return new RunPage(page.stream().map(RunSummary::of).toList(), next, result.totalCount());
 	}
 
 	/**

@@ -17,6 +17,8 @@ import org.jooq.Record2;
 import org.jooq.SortField;
 
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Isolation;
+import org.springframework.transaction.annotation.Transactional;
 
 import run.trakr.readapi.query.Formats;
 import run.trakr.readapi.rollup.RollupReader;
@@ -47,6 +49,20 @@ class RunQueries {
 	RunQueries(DSLContext db, RollupReader rollups) {
 		this.db = db;
 		this.rollups = rollups;
+	}
+
+	/** A page of runs and the total they belong to, as of one moment. */
+	record PageAndTotal(List<Record> rows, long totalCount) {
+	}
+
+	/**
+	 * {@link #page} and {@link #totalCount} in one read-only REPEATABLE READ transaction:
+	 * one snapshot, so that runs projected meanwhile cannot make the count disagree with
+	 * the page.
+	 */
+	@Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
+	public PageAndTotal pageAndTotal(UUID orgId, RunFilter filter, RunPosition after, int limit) {
+		return new PageAndTotal(page(orgId, filter, after, limit), totalCount(orgId, filter));
 	}
 
 	/**
