@@ -36,6 +36,9 @@ public final class LogHistogram {
 
 	private int offset;
 
+	/** The sum of {@link #counts}, kept so that {@link #count()} is not a loop. */
+	private long binned;
+
 	private long zeros;
 
 	/** The bin of a positive value. */
@@ -117,14 +120,11 @@ public final class LogHistogram {
 		for (int i = first; i <= last; i++) {
 			this.counts[i + shift] += sign * other.counts[i];
 		}
+		this.binned += sign * other.binned;
 	}
 
 	public long count() {
-		long total = this.zeros;
-		for (long count : this.counts) {
-			total += count;
-		}
-		return total;
+		return this.zeros + this.binned;
 	}
 
 	public boolean isEmpty() {
@@ -208,6 +208,7 @@ public final class LogHistogram {
 		if (count != 0) {
 			ensureRange(bin, bin);
 			this.counts[bin - this.offset] += count;
+			this.binned += count;
 		}
 	}
 
