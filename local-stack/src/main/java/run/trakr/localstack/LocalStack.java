@@ -169,6 +169,17 @@ public final class LocalStack implements AutoCloseable {
 		return properties;
 	}
 
+	/**
+	 * The same settings as the environment variables Spring Boot reads
+	 * ({@code SPRING_DATASOURCE_URL}...), for a service in another process.
+	 */
+	public Map<String, String> environment() {
+		Map<String, String> environment = new LinkedHashMap<>();
+		springProperties()
+			.forEach((key, value) -> environment.put(key.toUpperCase().replace('.', '_').replace("-", ""), value));
+		return environment;
+	}
+
 	@Override
 	public synchronized void close() {
 		if (this.closed) {

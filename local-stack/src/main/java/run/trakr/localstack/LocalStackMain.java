@@ -3,7 +3,6 @@ package run.trakr.localstack;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 
@@ -49,7 +48,8 @@ public final class LocalStackMain {
 			stack.close();
 			stopped.countDown();
 		}, "local-stack-shutdown"));
-		String env = environment(stack).entrySet()
+		String env = stack.environment()
+			.entrySet()
 			.stream()
 			.map(e -> e.getKey() + "=" + e.getValue())
 			.collect(Collectors.joining("\n", "", "\n"));
@@ -60,18 +60,6 @@ public final class LocalStackMain {
 		System.out.print(env);
 		System.out.flush();
 		stopped.await();
-	}
-
-	/**
-	 * Spring Boot reads these environment variables as its standard connection
-	 * properties.
-	 */
-	static Map<String, String> environment(LocalStack stack) {
-		return stack.springProperties()
-			.entrySet()
-			.stream()
-			.collect(Collectors.toMap(e -> e.getKey().toUpperCase().replace('.', '_').replace("-", ""),
-					Map.Entry::getValue, (a, b) -> a, java.util.LinkedHashMap::new));
 	}
 
 }

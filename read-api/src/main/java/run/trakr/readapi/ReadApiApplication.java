@@ -14,6 +14,9 @@ public class ReadApiApplication {
 
 	public static void main(String[] args) {
 		if (args.length > 0 && args[0].equals("admin")) {
+			System.setProperty("logback.configurationFile", "run/trakr/readapi/admin/admin-logback.xml");
+			System.setProperty("org.jooq.no-logo", "true");
+			System.setProperty("org.jooq.no-tips", "true");
 			String[] adminArgs = java.util.Arrays.copyOfRange(args, 1, args.length);
 			System.exit(new AdminCommand(System.out, System.getenv()).run(adminArgs));
 		}

@@ -1,0 +1,104 @@
+package run.trakr.demo;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A packaged service (a runnable jar) in its own JVM, its output in a log file. */
+final class ServiceProcess implements AutoCloseable {
+
+	private final String name;
+
+	private final Process process;
+
+	private final Path log;
+
+	private ServiceProcess(String name, Process process, Path log) {
+		this.name = name;
+		this.process = process;
+		this.log = log;
+	}
+
+	static ServiceProcess start(String name, Path jar, List<String> jvmOptions, Map<String, String> environment,
+			Path log, String... args) throws IOException {
+		return new ServiceProcess(name,
+				builder(jar, jvmOptions, environment, args).redirectErrorStream(true)
+					.redirectOutput(log.toFile())
+					.start(),
+				log);
+	}
+
+	/** Runs a jar to completion (a command-line tool) and returns what it printed. */
+	static String run(Path jar, Map<String, String> environment, String... args)
+			throws IOException, InterruptedException {
+		Process process = builder(jar, List.of(), environment, args).redirectErrorStream(true).start();
+		String output = new String(process.getInputStream().readAllBytes());
+		if (process.waitFor() != 0) {
+			throw new IllegalStateException("'" + String.join(" ", args) + "' failed:\n" + output);
+		}
+		return output;
+	}
+
+	private static ProcessBuilder builder(Path jar, List<String> jvmOptions, Map<String, String> environment,
+			String... args) {
+		List<String> command = new ArrayList<>();
+		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		command.addAll(jvmOptions);
+		command.add("-jar");
+		command.add(jar.toString());
+		command.addAll(List.of(args));
+		ProcessBuilder builder = new ProcessBuilder(command);
+		builder.environment().putAll(environment);
+		return builder;
+	}
+
+	/**
+	 * Waits until {@code health} answers 200, or fails with the service's log file named.
+	 */
+	void awaitHealthy(URI health, Duration timeout) throws InterruptedException {
+		HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+		Instant deadline = Instant.now().plus(timeout);
+		while (Instant.now().isBefore(deadline)) {
+			if (!this.process.isAlive()) {
+				throw new IllegalStateException(this.name + " exited; see " + this.log);
+			}
+			try {
+				HttpResponse<Void> response = client.send(
+						HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2)).build(),
+						HttpResponse.BodyHandlers.discarding());
+				if (response.statusCode() == 200) {
+					return;
+				}
+			}
+			catch (IOException ex) {
+				// Not listening yet.
+			}
+			Thread.sleep(250);
+		}
+		throw new IllegalStateException(this.name + " not healthy after " + timeout + "; see " + this.log);
+	}
+
+	@Override
+	public void close() {
+		this.process.destroy();
+		try {
+			if (!this.process.waitFor(20, TimeUnit.SECONDS)) {
+				this.process.destroyForcibly().waitFor();
+			}
+		}
+		catch (InterruptedException ex) {
+			this.process.destroyForcibly();
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}
