@@ -5,15 +5,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
+
+import run.trakr.demo.simulator.TrafficSimulator;
 
 /**
  * {@code bin/trakr-demo}: starts the demo, prints how to use it, and runs until Ctrl-C.
  *
+ * With {@code simulate} first it runs only the traffic simulator, against a Kafka and an
+ * org of your choosing (docker-compose's {@code simulator} service).
+ *
  * <pre>
  * java -jar demo/target/demo-*-exec.jar [--port 3000] [--backfill-runs 3000]
  *      [--backfill-days 30] [--live-runs-per-minute 20] [--seed N]
+ * java -jar demo/target/demo-*-exec.jar simulate --bootstrap-servers HOST:PORT --org ORG_ID
+ *      [--topic trakr.ingest.v1] [--backfill-runs 3000] [--backfill-days 30] [--live-runs-per-minute 20]
  * </pre>
  */
 public final class DemoMain {
@@ -25,23 +33,39 @@ public final class DemoMain {
 		if (System.getProperty("logback.configurationFile") == null) {
 			System.setProperty("logback.configurationFile", "run/trakr/demo/demo-logback.xml");
 		}
+		boolean simulateOnly = args.length > 0 && args[0].equals("simulate");
 		int port = 3000;
 		int backfillRuns = 3000;
 		int backfillDays = 30;
 		double liveRunsPerMinute = 20;
 		long seed = System.nanoTime();
-		for (int i = 0; i < args.length; i++) {
+		String bootstrapServers = null;
+		String topic = Demo.TOPIC;
+		UUID org = null;
+		for (int i = simulateOnly ? 1 : 0; i < args.length; i++) {
 			switch (args[i]) {
 				case "--port" -> port = Integer.parseInt(args[++i]);
 				case "--backfill-runs" -> backfillRuns = Integer.parseInt(args[++i]);
 				case "--backfill-days" -> backfillDays = Integer.parseInt(args[++i]);
 				case "--live-runs-per-minute" -> liveRunsPerMinute = Double.parseDouble(args[++i]);
 				case "--seed" -> seed = Long.parseLong(args[++i]);
+				case "--bootstrap-servers" -> bootstrapServers = args[++i];
+				case "--topic" -> topic = args[++i];
+				case "--org" -> org = UUID.fromString(args[++i]);
 				default -> {
 					System.err.println("Unknown option " + args[i] + "; see the README (Quick start)");
 					System.exit(2);
 				}
 			}
+		}
+		if (simulateOnly) {
+			if (bootstrapServers == null || org == null) {
+				System.err.println("simulate needs --bootstrap-servers and --org");
+				System.exit(2);
+			}
+			simulate(bootstrapServers, topic, org, backfillRuns, Duration.ofDays(backfillDays), liveRunsPerMinute,
+					seed);
+			return;
 		}
 		Instant begin = Instant.now();
 		System.out.println("Starting Kafka, PostgreSQL, Redis, the projector and the read API...");
@@ -82,6 +106,21 @@ public final class DemoMain {
 				""", Duration.between(begin, Instant.now()).toSeconds(), backfillRuns, backfillDays,
 				formatRate(liveRunsPerMinute), demo.url(), demo.token(), demo.org(), demo.url(), demo.token(),
 				demo.readApiManagement(), environment(demo));
+		stopped.await();
+	}
+
+	/** Back-fills, then publishes live traffic until the process is stopped. */
+	private static void simulate(String bootstrapServers, String topic, UUID org, int backfillRuns,
+			Duration backfillSpan, double liveRunsPerMinute, long seed) throws InterruptedException {
+		TrafficSimulator simulator = new TrafficSimulator(bootstrapServers, topic, org, seed);
+		CountDownLatch stopped = new CountDownLatch(1);
+		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+			simulator.close();
+			stopped.countDown();
+		}, "simulator-shutdown"));
+		simulator.backfill(backfillSpan, backfillRuns, Instant.now());
+		simulator.startLive(liveRunsPerMinute);
+		System.out.println("Publishing to " + topic + " for org " + org + "; stop the process to end.");
 		stopped.await();
 	}
 
