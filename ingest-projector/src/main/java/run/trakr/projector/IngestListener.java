@@ -31,7 +31,10 @@ class IngestListener implements ConsumerSeekAware {
 		this.offsets = offsets;
 	}
 
-	@KafkaListener(id = "ingest-projector", topics = "${trakr.projector.topic:trakr.ingest.v1}", batch = "true")
+	// The consumer group is spring.kafka.consumer.group-id; the id only names the
+	// container.
+	@KafkaListener(id = "ingest-projector", idIsGroup = false, topics = "${trakr.projector.topic:trakr.ingest.v1}",
+			batch = "true")
 	void onBatch(List<ConsumerRecord<byte[], byte[]>> records) {
 		if (!records.isEmpty()) {
 			this.projection.apply(records.get(0).topic(), records);

@@ -4,6 +4,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Map;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.GroupListing;
 
 import org.jooq.DSLContext;
 import org.junit.jupiter.api.Test;
@@ -38,11 +43,23 @@ class IngestProjectorApplicationIT {
 	@Value("${local.server.port}")
 	int port;
 
+	@Value("${spring.kafka.consumer.group-id}")
+	String groupId;
+
 	@Test
 	void startsAgainstTheLocalStackWithTheSchemaMigrated() {
 		assertThat(this.db.fetchCount(DEAD_LETTERS)).isZero();
 		assertThat(this.db.fetchValue("SELECT count(*) FROM flyway_schema_history WHERE success", Long.class))
 			.isEqualTo(7L);
+	}
+
+	@Test
+	void consumesAsTheConfiguredConsumerGroup() {
+		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+				LocalStackExtension.stack().kafkaBootstrapServers()))) {
+			await().untilAsserted(() -> assertThat(admin.listGroups().all().get().stream().map(GroupListing::groupId))
+				.contains(this.groupId));
+		}
 	}
 
 	@Test
