@@ -16,6 +16,21 @@ import java.util.concurrent.TimeUnit;
 /** A packaged service (a runnable jar) in its own JVM, its output in a log file. */
 final class ServiceProcess implements AutoCloseable {
 
+	/**
+	 * Runs the service under a small bash guard that stops it when the demo's JVM is
+	 * gone, however it ended ({@code kill -9} included): the guard's stdin is a pipe from
+	 * that JVM, which the kernel closes when it dies. SIGTERM to the guard stops the
+	 * service.
+	 */
+	private static final String GUARD = """
+			"$@" & service=$!
+			cat > /dev/null <&0 & parent=$!
+			trap 'kill -TERM $service 2> /dev/null' TERM INT
+			wait -n $service $parent
+			kill -TERM $service $parent 2> /dev/null
+			wait $service
+			""";
+
 	private final String name;
 
 	private final Process process;
@@ -30,11 +45,11 @@ final class ServiceProcess implements AutoCloseable {
 
 	static ServiceProcess start(String name, Path jar, List<String> jvmOptions, Map<String, String> environment,
 			Path log, String... args) throws IOException {
+		ProcessBuilder builder = builder(jar, jvmOptions, environment, args);
+		List<String> guarded = new ArrayList<>(List.of("bash", "-c", GUARD, name));
+		guarded.addAll(builder.command());
 		return new ServiceProcess(name,
-				builder(jar, jvmOptions, environment, args).redirectErrorStream(true)
-					.redirectOutput(log.toFile())
-					.start(),
-				log);
+				builder.command(guarded).redirectErrorStream(true).redirectOutput(log.toFile()).start(), log);
 	}
 
 	/** Runs a jar to completion (a command-line tool) and returns what it printed. */
