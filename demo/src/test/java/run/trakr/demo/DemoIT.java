@@ -36,6 +36,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The demo as a user runs it (real Kafka, PostgreSQL and Redis, the packaged projector
@@ -49,8 +50,15 @@ class DemoIT {
 
 	private static final Path REPOSITORY = Path.of(System.getProperty("trakr.repository.dir", ".."));
 
-	private static final Path API_DOCUMENT = Path.of(System.getProperty("trakr.shared.dir", "../../shared"))
+	/** The public API document beside the checkout, where there is one. */
+	private static final Path SHARED_API_DOCUMENT = Path.of(System.getProperty("trakr.shared.dir", "../../shared"))
 		.resolve("spec/dashboard-api.md");
+
+	/**
+	 * A copy of that document, so a clone without it still runs the recipes;
+	 * {@link #recipesAreTheSharedDocumentsOwn} keeps the two equal.
+	 */
+	private static final Path API_DOCUMENT = Path.of("src/test/resources/run/trakr/demo/dashboard-api.md");
 
 	private static final int BACKFILL_RUNS = 1500;
 
@@ -126,6 +134,13 @@ class DemoIT {
 				"not_found");
 		assertError(request("/api/workflows/no-such-workflow/stats", demo.token()), "/api/workflows/{name}/stats", 404,
 				"not_found");
+	}
+
+	@Test
+	void recipesAreTheSharedDocumentsOwn() throws IOException {
+		assumeTrue(Files.isRegularFile(SHARED_API_DOCUMENT), "no " + SHARED_API_DOCUMENT + " beside this checkout");
+		assertThat(Files.readString(API_DOCUMENT)).as("copy of " + SHARED_API_DOCUMENT + "; refresh it")
+			.isEqualTo(Files.readString(SHARED_API_DOCUMENT));
 	}
 
 	@Test
