@@ -102,6 +102,14 @@ final class ServiceProcess implements AutoCloseable {
 		throw new IllegalStateException(this.name + " not healthy after " + timeout + "; see " + this.log);
 	}
 
+	/** The JVM's process ids (under the guard): for reading its memory from /proc. */
+	List<Long> javaPids() {
+		return this.process.descendants()
+			.filter(child -> child.info().command().map(command -> command.endsWith("java")).orElse(false))
+			.map(ProcessHandle::pid)
+			.toList();
+	}
+
 	@Override
 	public void close() {
 		this.process.destroy();

@@ -19,12 +19,12 @@ import tools.jackson.databind.json.JsonMapper;
  * success, error, loop or timeout, alerts on costly, looping or timed-out runs (most
  * resolved later), and now and then an SDK retry that sends an event twice.
  */
-final class AgentRuns {
+public final class AgentRuns {
 
 	/** What a workflow's runs look like. Prices are USD per 1,000 tokens. */
-	record Workflow(String name, int weight, String model, String provider, String inputPrice, String outputPrice,
-			List<String> tools, int minCalls, int maxCalls, double errorRate, double loopRate, double timeoutRate,
-			String childWorkflow, double childRate) {
+	public record Workflow(String name, int weight, String model, String provider, String inputPrice,
+			String outputPrice, List<String> tools, int minCalls, int maxCalls, double errorRate, double loopRate,
+			double timeoutRate, String childWorkflow, double childRate) {
 		// childRate: how many child runs a run starts, on average.
 	}
 
@@ -66,17 +66,26 @@ final class AgentRuns {
 
 	private final Random random;
 
-	private final int totalWeight = WORKFLOWS.stream().mapToInt(Workflow::weight).sum();
+	private final List<Workflow> workflows;
 
-	AgentRuns(UUID org, Random random) {
+	private final int totalWeight;
+
+	public AgentRuns(UUID org, Random random) {
+		this(org, random, WORKFLOWS);
+	}
+
+	/** Runs of the given workflows (children named by a workflow must be among them). */
+	public AgentRuns(UUID org, Random random, List<Workflow> workflows) {
 		this.org = org;
 		this.random = random;
+		this.workflows = workflows;
+		this.totalWeight = workflows.stream().mapToInt(Workflow::weight).sum();
 	}
 
 	/** A top-level run of a randomly chosen workflow, with everything it leads to. */
-	List<TimedEvent> run(Instant startedAt) {
+	public List<TimedEvent> run(Instant startedAt) {
 		int pick = this.random.nextInt(this.totalWeight);
-		for (Workflow workflow : WORKFLOWS) {
+		for (Workflow workflow : this.workflows) {
 			pick -= workflow.weight();
 			if (pick < 0) {
 				List<TimedEvent> events = new ArrayList<>();
@@ -128,7 +137,7 @@ final class AgentRuns {
 			// childRate children per run on average, started between calls.
 			if (workflow.childWorkflow() != null && depth < 2
 					&& this.random.nextDouble() * calls < workflow.childRate()) {
-				Workflow child = WORKFLOWS.stream()
+				Workflow child = this.workflows.stream()
 					.filter(w -> w.name().equals(workflow.childWorkflow()))
 					.findFirst()
 					.orElseThrow();

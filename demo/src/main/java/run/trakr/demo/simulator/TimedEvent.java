@@ -6,6 +6,6 @@ import java.time.Instant;
  * One ingest record as an SDK would publish it: when, under which Kafka key, and its
  * JSON.
  */
-record TimedEvent(Instant at, String key, String json) {
+public record TimedEvent(Instant at, String key, String json) {
 
 }

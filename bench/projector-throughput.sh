@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Projection throughput and latency (issue 3): publishes a backlog of realistic ingest
+# events to a fresh durable local stack, starts the packaged projector (its own JVM,
+# heap capped), measures how fast it drains the backlog, then produce->visible latency
+# at a fixed rate, and its peak RSS. See BENCHMARKS.md, "Ingest projector".
+# Usage: bench/projector-throughput.sh [--events 2000000] [--partitions 6] [--concurrency 1]
+#        [--heap 1g] [--latency-rate 0 (= half the drain rate)] [--latency-seconds 60]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./mvnw -q -B -pl demo -am package -DskipTests -Dmaven.test.skip=false
+./mvnw -q -B -o -pl demo test-compile dependency:build-classpath \
+  -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=test
+jar=$(ls ingest-projector/target/ingest-projector-*-exec.jar | head -n 1)
+exec java -Xmx2g -Dtrakr.projector.jar="$jar" \
+  -Dlogback.configurationFile=run/trakr/demo/demo-logback.xml \
+  -cp "demo/target/test-classes:demo/target/classes:$(cat demo/target/classpath.txt)" \
+  run.trakr.demo.ProjectorBenchmark "$@"
