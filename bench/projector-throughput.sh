@@ -4,7 +4,7 @@
 # heap capped), measures how fast it drains the backlog, then produce->visible latency
 # at a fixed rate, and its peak RSS. See BENCHMARKS.md, "Ingest projector".
 # Usage: bench/projector-throughput.sh [--events 2000000] [--partitions 6] [--concurrency 1]
-#        [--heap 1g] [--latency-rate 0 (= half the drain rate)] [--latency-seconds 60]
+#        [--max-poll-records 2000] [--heap 1g] [--latency-rate 0 (= half the drain rate)] [--latency-seconds 60]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -q -B -pl demo -am package -DskipTests -Dmaven.test.skip=false

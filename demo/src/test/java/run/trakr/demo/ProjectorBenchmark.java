@@ -75,7 +75,7 @@ final class ProjectorBenchmark {
 
 	public static void main(String[] args) throws Exception {
 		Map<String, String> options = new HashMap<>(Map.of("--events", "2000000", "--partitions", "6", "--concurrency",
-				"1", "--heap", "1g", "--latency-rate", "0", "--latency-seconds", "60"));
+				"1", "--max-poll-records", "2000", "--heap", "1g", "--latency-rate", "0", "--latency-seconds", "60"));
 		for (int i = 0; i + 1 < args.length; i += 2) {
 			if (!options.containsKey(args[i])) {
 				System.err.println("Unknown option " + args[i] + "; known: " + options.keySet());
@@ -118,6 +118,7 @@ final class ProjectorBenchmark {
 			Map<String, String> environment = new HashMap<>(this.stack.environment());
 			environment.put("PORT", String.valueOf(freePort()));
 			environment.put("SPRING_KAFKA_LISTENER_CONCURRENCY", this.options.get("--concurrency"));
+			environment.put("SPRING_KAFKA_CONSUMER_MAXPOLLRECORDS", this.options.get("--max-poll-records"));
 			try (ServiceProcess projector = ServiceProcess.start("ingest-projector", jar(),
 					List.of("-Xmx" + this.options.get("--heap"), "-Xms" + this.options.get("--heap")), environment,
 					logs.resolve("projector.log"));
