@@ -3,7 +3,7 @@
 # events to a fresh durable local stack, starts the packaged projector (its own JVM,
 # heap capped), measures how fast it drains the backlog, then produce->visible latency
 # at a fixed rate, and its peak RSS. See BENCHMARKS.md, "Ingest projector".
-# Usage: bench/projector-throughput.sh [--events 2000000] [--partitions 6] [--concurrency 1]
+# Usage: bench/projector-throughput.sh [--events 2000000] [--partitions 6] [--concurrency 2]
 #        [--max-poll-records 2000] [--heap 1g] [--latency-rate 0 (= half the drain rate)] [--latency-seconds 60]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -75,7 +75,7 @@ final class ProjectorBenchmark {
 
 	public static void main(String[] args) throws Exception {
 		Map<String, String> options = new HashMap<>(Map.of("--events", "2000000", "--partitions", "6", "--concurrency",
-				"1", "--max-poll-records", "2000", "--heap", "1g", "--latency-rate", "0", "--latency-seconds", "60"));
+				"2", "--max-poll-records", "2000", "--heap", "1g", "--latency-rate", "0", "--latency-seconds", "60"));
 		for (int i = 0; i + 1 < args.length; i += 2) {
 			if (!options.containsKey(args[i])) {
 				System.err.println("Unknown option " + args[i] + "; known: " + options.keySet());
