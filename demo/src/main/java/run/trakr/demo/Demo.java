@@ -163,9 +163,7 @@ public final class Demo implements AutoCloseable {
 		Instant deadline = Instant.now().plus(timeout);
 		try (Admin admin = kafkaAdmin();
 				Connection db = DriverManager.getConnection(this.stack.jdbcUrl(), this.stack.postgresUser(),
-						this.stack.postgresPassword());
-				PreparedStatement offsets = db
-					.prepareStatement("SELECT partition, next_offset FROM projector_offsets WHERE topic = ?")) {
+						this.stack.postgresPassword())) {
 			Map<TopicPartition, OffsetSpec> latest = admin.describeTopics(List.of(TOPIC))
 				.allTopicNames()
 				.get()
@@ -178,14 +176,8 @@ public final class Demo implements AutoCloseable {
 				.all()
 				.get()
 				.forEach((partition, end) -> ends.put(partition.partition(), end.offset()));
-			offsets.setString(1, TOPIC);
 			while (Instant.now().isBefore(deadline)) {
-				Map<Integer, Long> applied = new HashMap<>();
-				try (ResultSet rows = offsets.executeQuery()) {
-					while (rows.next()) {
-						applied.put(rows.getInt(1), rows.getLong(2));
-					}
-				}
+				Map<Integer, Long> applied = projectedOffsets(db, TOPIC);
 				if (ends.entrySet()
 					.stream()
 					.allMatch(end -> applied.getOrDefault(end.getKey(), 0L) >= end.getValue())) {
@@ -198,6 +190,29 @@ public final class Demo implements AutoCloseable {
 			throw new IllegalStateException("Could not read the projector's progress", ex);
 		}
 		throw new IllegalStateException("The projector did not catch up within " + timeout);
+	}
+
+	/**
+	 * The projector's next offset per partition of {@code topic}, as stored with its
+	 * writes; empty until it has migrated the schema.
+	 */
+	static Map<Integer, Long> projectedOffsets(Connection db, String topic) throws SQLException {
+		Map<Integer, Long> offsets = new HashMap<>();
+		try (PreparedStatement query = db
+			.prepareStatement("SELECT partition, next_offset FROM projector_offsets WHERE topic = ?")) {
+			query.setString(1, topic);
+			try (ResultSet rows = query.executeQuery()) {
+				while (rows.next()) {
+					offsets.put(rows.getInt(1), rows.getLong(2));
+				}
+			}
+		}
+		catch (SQLException ex) {
+			if (!"42P01".equals(ex.getSQLState())) {
+				throw ex;
+			}
+		}
+		return offsets;
 	}
 
 	private Admin kafkaAdmin() {
@@ -262,7 +277,7 @@ public final class Demo implements AutoCloseable {
 		return all;
 	}
 
-	private static int freePort() throws IOException {
+	static int freePort() throws IOException {
 		try (ServerSocket socket = new ServerSocket(0)) {
 			return socket.getLocalPort();
 		}

@@ -1,14 +1,11 @@
 package run.trakr.demo;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -116,7 +113,7 @@ final class ProjectorBenchmark {
 
 			Path logs = Files.createDirectories(Path.of("target", "bench"));
 			Map<String, String> environment = new HashMap<>(this.stack.environment());
-			environment.put("PORT", String.valueOf(freePort()));
+			environment.put("PORT", String.valueOf(Demo.freePort()));
 			environment.put("SPRING_KAFKA_LISTENER_CONCURRENCY", this.options.get("--concurrency"));
 			environment.put("SPRING_KAFKA_CONSUMER_MAXPOLLRECORDS", this.options.get("--max-poll-records"));
 			try (ServiceProcess projector = ServiceProcess.start("ingest-projector", jar(),
@@ -270,23 +267,7 @@ final class ProjectorBenchmark {
 	}
 
 	private static Map<Integer, Long> applied(Connection db) throws SQLException {
-		Map<Integer, Long> offsets = new HashMap<>();
-		try (PreparedStatement query = db
-			.prepareStatement("SELECT partition, next_offset FROM projector_offsets WHERE topic = ?")) {
-			query.setString(1, TOPIC);
-			try (ResultSet rows = query.executeQuery()) {
-				while (rows.next()) {
-					offsets.put(rows.getInt(1), rows.getLong(2));
-				}
-			}
-		}
-		catch (SQLException ex) {
-			if (!"42P01".equals(ex.getSQLState())) {
-				throw ex;
-			}
-			// The projector has not migrated the schema yet.
-		}
-		return offsets;
+		return Demo.projectedOffsets(db, TOPIC);
 	}
 
 	private static double percentile(long[] sorted, double p) {
@@ -331,12 +312,6 @@ final class ProjectorBenchmark {
 			throw new IllegalStateException("Set -Dtrakr.projector.jar to the projector's packaged jar");
 		}
 		return jar;
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
 	}
 
 }
