@@ -21,9 +21,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -153,7 +155,7 @@ class DemoIT {
 		assertThat(runs.size()).isEqualTo(10);
 		List<String> started = new ArrayList<>();
 		runs.forEach(run -> started.add(run.path("started_at").asString()));
-		assertThat(started).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+		assertThat(started).isSortedAccordingTo(Comparator.reverseOrder());
 
 		for (String export : List.of(recipes.scheduledExport(), recipes.cronCommand())) {
 			Instant before = Instant.now().truncatedTo(ChronoUnit.SECONDS);
@@ -279,7 +281,7 @@ class DemoIT {
 			.isLessThan(new BigDecimal("0.000001"));
 	}
 
-	private static JsonNode findRun(String list, java.util.function.Predicate<JsonNode> wanted) throws Exception {
+	private static JsonNode findRun(String list, Predicate<JsonNode> wanted) throws Exception {
 		for (JsonNode run : get(list, "/api/runs").path("runs")) {
 			JsonNode detail = get("/api/runs/" + run.path("id").asString(), "/api/runs/{runId}");
 			if (wanted.test(detail)) {

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntPredicate;
+import java.util.function.Predicate;
 
 /**
  * The shell snippets of the public API document ({@code dashboard-api.md}), cut out of
@@ -53,7 +55,7 @@ final class DocRecipes {
 		return String.join("\n", this.lines.subList(start, end + 1)) + "\n";
 	}
 
-	private String from(java.util.function.Predicate<String> first, java.util.function.IntPredicate more) {
+	private String from(Predicate<String> first, IntPredicate more) {
 		int start = indexOf(first);
 		int end = start;
 		while (more.test(end)) {
@@ -66,7 +68,7 @@ final class DocRecipes {
 		return this.lines.get(index).endsWith("\\");
 	}
 
-	private int indexOf(java.util.function.Predicate<String> predicate) {
+	private int indexOf(Predicate<String> predicate) {
 		for (int i = 0; i < this.lines.size(); i++) {
 			if (predicate.test(this.lines.get(i))) {
 				return i;
