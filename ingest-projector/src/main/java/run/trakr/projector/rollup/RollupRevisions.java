@@ -2,6 +2,7 @@ package run.trakr.projector.rollup;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -9,12 +10,14 @@ import java.util.TreeSet;
 import java.util.UUID;
 
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.impl.DSL;
 
 import org.springframework.stereotype.Component;
 
 import run.trakr.projector.run.RunChange;
 import run.trakr.projector.run.RunState;
+import run.trakr.projector.sql.UnnestedRows;
 import run.trakr.schema.rollup.BucketLevel;
 
 import static run.trakr.schema.jooq.Tables.ROLLUP_REVISIONS;
@@ -36,6 +39,8 @@ public class RollupRevisions {
 			.thenComparingInt(Touched::shard);
 
 	}
+
+	private static final Field<Long> NEXT_REVISION = DSL.field("nextval('rollup_revision')", Long.class);
 
 	private final DSLContext db;
 
@@ -63,13 +68,14 @@ public class RollupRevisions {
 		if (touched.isEmpty()) {
 			return;
 		}
-		var insert = db.insertInto(ROLLUP_REVISIONS, ROLLUP_REVISIONS.ORG_ID, ROLLUP_REVISIONS.BUCKET_SECONDS,
-				ROLLUP_REVISIONS.BUCKET_START, ROLLUP_REVISIONS.SHARD, ROLLUP_REVISIONS.REVISION);
-		for (Touched bucket : touched) {
-			insert = insert.values(DSL.val(bucket.orgId()), DSL.val(bucket.level().seconds()),
-					DSL.val(bucket.bucketStart().atOffset(ZoneOffset.UTC)), DSL.val(bucket.shard()),
-					DSL.field("nextval('rollup_revision')", Long.class));
-		}
+		var rows = UnnestedRows.of(List.copyOf(touched))
+			.column(ROLLUP_REVISIONS.ORG_ID, Touched::orgId)
+			.column(ROLLUP_REVISIONS.BUCKET_SECONDS, bucket -> bucket.level().seconds())
+			.column(ROLLUP_REVISIONS.BUCKET_START, bucket -> bucket.bucketStart().atOffset(ZoneOffset.UTC))
+			.column(ROLLUP_REVISIONS.SHARD, Touched::shard);
+		List<Field<?>> columns = new ArrayList<>(rows.targets());
+		columns.add(ROLLUP_REVISIONS.REVISION);
+		var insert = db.insertInto(ROLLUP_REVISIONS).columns(columns).select(rows.selectWith(NEXT_REVISION));
 		insert
 			.onConflict(ROLLUP_REVISIONS.ORG_ID, ROLLUP_REVISIONS.BUCKET_SECONDS, ROLLUP_REVISIONS.BUCKET_START,
 					ROLLUP_REVISIONS.SHARD)
@@ -83,9 +89,7 @@ public class RollupRevisions {
 	 * new one.
 	 */
 	static void bumpAll(DSLContext db) {
-		db.update(ROLLUP_REVISIONS)
-			.set(ROLLUP_REVISIONS.REVISION, DSL.field("nextval('rollup_revision')", Long.class))
-			.execute();
+		db.update(ROLLUP_REVISIONS).set(ROLLUP_REVISIONS.REVISION, NEXT_REVISION).execute();
 	}
 
 }

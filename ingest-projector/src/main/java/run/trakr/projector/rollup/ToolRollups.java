@@ -15,6 +15,7 @@ import org.springframework.stereotype.Component;
 
 import run.trakr.projector.run.RunChange;
 import run.trakr.projector.run.RunState;
+import run.trakr.projector.sql.UnnestedRows;
 import run.trakr.schema.event.IngestEvent;
 import run.trakr.schema.event.IngestEvent.ToolUsed;
 import run.trakr.schema.jooq.tables.records.ToolRollupsRecord;
@@ -86,10 +87,12 @@ public class ToolRollups {
 
 	private Map<RunKey, Map<String, ToolTotals>> toolUsesOf(List<RunChange> changes) {
 		Map<RunKey, Map<String, ToolTotals>> uses = new HashMap<>();
-		var runs = changes.stream().map(c -> DSL.row(c.after().orgId(), c.after().runId())).toList();
 		this.db.select(TOOL_USES.ORG_ID, TOOL_USES.RUN_ID, TOOL_USES.TOOL_NAME, TOOL_USES.STATUS, TOOL_USES.DURATION_MS)
 			.from(TOOL_USES)
-			.where(DSL.row(TOOL_USES.ORG_ID, TOOL_USES.RUN_ID).in(runs))
+			.where(UnnestedRows.of(changes)
+				.column(TOOL_USES.ORG_ID, change -> change.after().orgId())
+				.column(TOOL_USES.RUN_ID, change -> change.after().runId())
+				.contains())
 			.forEach(r -> uses.computeIfAbsent(new RunKey(r.value1(), r.value2()), k -> new HashMap<>())
 				.computeIfAbsent(r.value3(), t -> new ToolTotals())
 				.addUse("error".equals(r.value4()), r.value5(), 1));
@@ -109,16 +112,15 @@ public class ToolRollups {
 
 	private Map<ToolBucket, ToolTotals> lock(Map<ToolBucket, ToolTotals> deltas) {
 		Map<ToolBucket, ToolTotals> rows = new TreeMap<>(ToolBucket.LOCK_ORDER);
-		var keys = deltas.keySet()
-			.stream()
-			.map(b -> DSL.row(b.orgId(), b.workflowName(), b.level().seconds(),
-					b.bucketStart().atOffset(ZoneOffset.UTC), b.toolName(), b.shard()))
-			.toList();
 		this.db.selectFrom(TOOL_ROLLUPS)
-			.where(DSL
-				.row(TOOL_ROLLUPS.ORG_ID, TOOL_ROLLUPS.WORKFLOW_NAME, TOOL_ROLLUPS.BUCKET_SECONDS,
-						TOOL_ROLLUPS.BUCKET_START, TOOL_ROLLUPS.TOOL_NAME, TOOL_ROLLUPS.SHARD)
-				.in(keys))
+			.where(UnnestedRows.of(List.copyOf(deltas.keySet()))
+				.column(TOOL_ROLLUPS.ORG_ID, ToolBucket::orgId)
+				.column(TOOL_ROLLUPS.WORKFLOW_NAME, ToolBucket::workflowName)
+				.column(TOOL_ROLLUPS.BUCKET_SECONDS, b -> b.level().seconds())
+				.column(TOOL_ROLLUPS.BUCKET_START, b -> b.bucketStart().atOffset(ZoneOffset.UTC))
+				.column(TOOL_ROLLUPS.TOOL_NAME, ToolBucket::toolName)
+				.column(TOOL_ROLLUPS.SHARD, ToolBucket::shard)
+				.contains())
 			.orderBy(TOOL_ROLLUPS.ORG_ID, TOOL_ROLLUPS.WORKFLOW_NAME, TOOL_ROLLUPS.BUCKET_SECONDS,
 					TOOL_ROLLUPS.BUCKET_START, TOOL_ROLLUPS.TOOL_NAME, TOOL_ROLLUPS.SHARD)
 			.forUpdate()
@@ -126,20 +128,24 @@ public class ToolRollups {
 		return rows;
 	}
 
-	void upsert(Map<ToolBucket, ToolTotals> rows) {
-		var insert = this.db.insertInto(TOOL_ROLLUPS, TOOL_ROLLUPS.ORG_ID, TOOL_ROLLUPS.WORKFLOW_NAME,
-				TOOL_ROLLUPS.TOOL_NAME, TOOL_ROLLUPS.BUCKET_SECONDS, TOOL_ROLLUPS.BUCKET_START, TOOL_ROLLUPS.SHARD,
-				TOOL_ROLLUPS.USE_COUNT, TOOL_ROLLUPS.ERROR_COUNT, TOOL_ROLLUPS.DURATION_TOTAL_MS,
-				TOOL_ROLLUPS.RUN_COUNT, TOOL_ROLLUPS.DURATION_ZERO, TOOL_ROLLUPS.DURATION_BINS,
-				TOOL_ROLLUPS.DURATION_COUNTS);
-		for (Map.Entry<ToolBucket, ToolTotals> row : rows.entrySet()) {
-			ToolBucket b = row.getKey();
-			ToolTotals t = row.getValue();
-			insert = insert.values(b.orgId(), b.workflowName(), b.toolName(), b.level().seconds(),
-					b.bucketStart().atOffset(ZoneOffset.UTC), b.shard(), t.useCount, t.errorCount, t.durationTotalMs,
-					t.runCount, t.durations.zeros(), t.durations.binColumn(), t.durations.countColumn());
-		}
-		insert
+	void upsert(Map<ToolBucket, ToolTotals> totals) {
+		var rows = UnnestedRows.of(List.copyOf(totals.entrySet()))
+			.column(TOOL_ROLLUPS.ORG_ID, row -> row.getKey().orgId())
+			.column(TOOL_ROLLUPS.WORKFLOW_NAME, row -> row.getKey().workflowName())
+			.column(TOOL_ROLLUPS.TOOL_NAME, row -> row.getKey().toolName())
+			.column(TOOL_ROLLUPS.BUCKET_SECONDS, row -> row.getKey().level().seconds())
+			.column(TOOL_ROLLUPS.BUCKET_START, row -> row.getKey().bucketStart().atOffset(ZoneOffset.UTC))
+			.column(TOOL_ROLLUPS.SHARD, row -> row.getKey().shard())
+			.column(TOOL_ROLLUPS.USE_COUNT, row -> row.getValue().useCount)
+			.column(TOOL_ROLLUPS.ERROR_COUNT, row -> row.getValue().errorCount)
+			.column(TOOL_ROLLUPS.DURATION_TOTAL_MS, row -> row.getValue().durationTotalMs)
+			.column(TOOL_ROLLUPS.RUN_COUNT, row -> row.getValue().runCount)
+			.column(TOOL_ROLLUPS.DURATION_ZERO, row -> row.getValue().durations.zeros())
+			.column(TOOL_ROLLUPS.DURATION_BINS, row -> row.getValue().durations.binColumn())
+			.column(TOOL_ROLLUPS.DURATION_COUNTS, row -> row.getValue().durations.countColumn());
+		this.db.insertInto(TOOL_ROLLUPS)
+			.columns(rows.targets())
+			.select(rows.select())
 			.onConflict(TOOL_ROLLUPS.ORG_ID, TOOL_ROLLUPS.WORKFLOW_NAME, TOOL_ROLLUPS.BUCKET_SECONDS,
 					TOOL_ROLLUPS.BUCKET_START, TOOL_ROLLUPS.TOOL_NAME, TOOL_ROLLUPS.SHARD)
 			.doUpdate()

@@ -11,6 +11,7 @@ import org.jooq.impl.DSL;
 import org.springframework.stereotype.Component;
 
 import run.trakr.projector.run.RunChange;
+import run.trakr.projector.sql.UnnestedRows;
 import run.trakr.projector.run.RunState;
 import run.trakr.schema.jooq.tables.records.WorkflowRollupsRecord;
 import run.trakr.schema.rollup.BucketLevel;
@@ -61,16 +62,14 @@ public class WorkflowRollups {
 
 	private Map<WorkflowBucket, WorkflowTotals> lock(Map<WorkflowBucket, WorkflowTotals> deltas) {
 		Map<WorkflowBucket, WorkflowTotals> rows = new TreeMap<>(WorkflowBucket.LOCK_ORDER);
-		var keys = deltas.keySet()
-			.stream()
-			.map(b -> DSL.row(b.orgId(), b.workflowName(), b.level().seconds(),
-					b.bucketStart().atOffset(ZoneOffset.UTC), b.shard()))
-			.toList();
 		this.db.selectFrom(WORKFLOW_ROLLUPS)
-			.where(DSL
-				.row(WORKFLOW_ROLLUPS.ORG_ID, WORKFLOW_ROLLUPS.WORKFLOW_NAME, WORKFLOW_ROLLUPS.BUCKET_SECONDS,
-						WORKFLOW_ROLLUPS.BUCKET_START, WORKFLOW_ROLLUPS.SHARD)
-				.in(keys))
+			.where(UnnestedRows.of(List.copyOf(deltas.keySet()))
+				.column(WORKFLOW_ROLLUPS.ORG_ID, WorkflowBucket::orgId)
+				.column(WORKFLOW_ROLLUPS.WORKFLOW_NAME, WorkflowBucket::workflowName)
+				.column(WORKFLOW_ROLLUPS.BUCKET_SECONDS, b -> b.level().seconds())
+				.column(WORKFLOW_ROLLUPS.BUCKET_START, b -> b.bucketStart().atOffset(ZoneOffset.UTC))
+				.column(WORKFLOW_ROLLUPS.SHARD, WorkflowBucket::shard)
+				.contains())
 			.orderBy(WORKFLOW_ROLLUPS.ORG_ID, WORKFLOW_ROLLUPS.BUCKET_SECONDS, WORKFLOW_ROLLUPS.BUCKET_START,
 					WORKFLOW_ROLLUPS.WORKFLOW_NAME, WORKFLOW_ROLLUPS.SHARD)
 			.forUpdate()
@@ -78,27 +77,35 @@ public class WorkflowRollups {
 		return rows;
 	}
 
-	void upsert(Map<WorkflowBucket, WorkflowTotals> rows) {
-		var insert = this.db.insertInto(WORKFLOW_ROLLUPS, WORKFLOW_ROLLUPS.ORG_ID, WORKFLOW_ROLLUPS.WORKFLOW_NAME,
-				WORKFLOW_ROLLUPS.BUCKET_SECONDS, WORKFLOW_ROLLUPS.BUCKET_START, WORKFLOW_ROLLUPS.SHARD,
-				WORKFLOW_ROLLUPS.RUN_COUNT, WORKFLOW_ROLLUPS.RUNNING_COUNT, WORKFLOW_ROLLUPS.SUCCESS_COUNT,
-				WORKFLOW_ROLLUPS.ERROR_COUNT, WORKFLOW_ROLLUPS.LOOP_DETECTED_COUNT, WORKFLOW_ROLLUPS.TIMEOUT_COUNT,
-				WORKFLOW_ROLLUPS.COST_TOTAL, WORKFLOW_ROLLUPS.DURATION_TOTAL_MS, WORKFLOW_ROLLUPS.INPUT_TOKENS,
-				WORKFLOW_ROLLUPS.OUTPUT_TOKENS, WORKFLOW_ROLLUPS.LLM_CALL_COUNT, WORKFLOW_ROLLUPS.TOOL_USE_COUNT,
-				WORKFLOW_ROLLUPS.LAST_STARTED_AT, WORKFLOW_ROLLUPS.COST_ZERO, WORKFLOW_ROLLUPS.COST_BINS,
-				WORKFLOW_ROLLUPS.COST_COUNTS, WORKFLOW_ROLLUPS.DURATION_ZERO, WORKFLOW_ROLLUPS.DURATION_BINS,
-				WORKFLOW_ROLLUPS.DURATION_COUNTS);
-		for (Map.Entry<WorkflowBucket, WorkflowTotals> row : rows.entrySet()) {
-			WorkflowBucket b = row.getKey();
-			WorkflowTotals t = row.getValue();
-			insert = insert.values(b.orgId(), b.workflowName(), b.level().seconds(),
-					b.bucketStart().atOffset(ZoneOffset.UTC), b.shard(), t.runCount, t.runningCount, t.successCount,
-					t.errorCount, t.loopDetectedCount, t.timeoutCount, t.costTotal, t.durationTotalMs, t.inputTokens,
-					t.outputTokens, t.llmCallCount, t.toolUseCount,
-					(t.lastStartedAt != null) ? t.lastStartedAt.atOffset(ZoneOffset.UTC) : null, t.costs.zeros(),
-					t.costs.binColumn(), t.costs.countColumn(), t.durations.zeros(), t.durations.binColumn(),
-					t.durations.countColumn());
-		}
+	void upsert(Map<WorkflowBucket, WorkflowTotals> totals) {
+		var rows = UnnestedRows.of(List.copyOf(totals.entrySet()))
+			.column(WORKFLOW_ROLLUPS.ORG_ID, row -> row.getKey().orgId())
+			.column(WORKFLOW_ROLLUPS.WORKFLOW_NAME, row -> row.getKey().workflowName())
+			.column(WORKFLOW_ROLLUPS.BUCKET_SECONDS, row -> row.getKey().level().seconds())
+			.column(WORKFLOW_ROLLUPS.BUCKET_START, row -> row.getKey().bucketStart().atOffset(ZoneOffset.UTC))
+			.column(WORKFLOW_ROLLUPS.SHARD, row -> row.getKey().shard())
+			.column(WORKFLOW_ROLLUPS.RUN_COUNT, row -> row.getValue().runCount)
+			.column(WORKFLOW_ROLLUPS.RUNNING_COUNT, row -> row.getValue().runningCount)
+			.column(WORKFLOW_ROLLUPS.SUCCESS_COUNT, row -> row.getValue().successCount)
+			.column(WORKFLOW_ROLLUPS.ERROR_COUNT, row -> row.getValue().errorCount)
+			.column(WORKFLOW_ROLLUPS.LOOP_DETECTED_COUNT, row -> row.getValue().loopDetectedCount)
+			.column(WORKFLOW_ROLLUPS.TIMEOUT_COUNT, row -> row.getValue().timeoutCount)
+			.column(WORKFLOW_ROLLUPS.COST_TOTAL, row -> row.getValue().costTotal)
+			.column(WORKFLOW_ROLLUPS.DURATION_TOTAL_MS, row -> row.getValue().durationTotalMs)
+			.column(WORKFLOW_ROLLUPS.INPUT_TOKENS, row -> row.getValue().inputTokens)
+			.column(WORKFLOW_ROLLUPS.OUTPUT_TOKENS, row -> row.getValue().outputTokens)
+			.column(WORKFLOW_ROLLUPS.LLM_CALL_COUNT, row -> row.getValue().llmCallCount)
+			.column(WORKFLOW_ROLLUPS.TOOL_USE_COUNT, row -> row.getValue().toolUseCount)
+			.column(WORKFLOW_ROLLUPS.LAST_STARTED_AT,
+					row -> (row.getValue().lastStartedAt != null)
+							? row.getValue().lastStartedAt.atOffset(ZoneOffset.UTC) : null)
+			.column(WORKFLOW_ROLLUPS.COST_ZERO, row -> row.getValue().costs.zeros())
+			.column(WORKFLOW_ROLLUPS.COST_BINS, row -> row.getValue().costs.binColumn())
+			.column(WORKFLOW_ROLLUPS.COST_COUNTS, row -> row.getValue().costs.countColumn())
+			.column(WORKFLOW_ROLLUPS.DURATION_ZERO, row -> row.getValue().durations.zeros())
+			.column(WORKFLOW_ROLLUPS.DURATION_BINS, row -> row.getValue().durations.binColumn())
+			.column(WORKFLOW_ROLLUPS.DURATION_COUNTS, row -> row.getValue().durations.countColumn());
+		var insert = this.db.insertInto(WORKFLOW_ROLLUPS).columns(rows.targets()).select(rows.select());
 		var update = insert
 			.onConflict(WORKFLOW_ROLLUPS.ORG_ID, WORKFLOW_ROLLUPS.BUCKET_SECONDS, WORKFLOW_ROLLUPS.BUCKET_START,
 					WORKFLOW_ROLLUPS.WORKFLOW_NAME, WORKFLOW_ROLLUPS.SHARD)

@@ -17,11 +17,11 @@ import java.util.stream.Collectors;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jooq.DSLContext;
-import org.jooq.Row2;
 import org.jooq.impl.DSL;
 
 import org.springframework.stereotype.Component;
 
+import run.trakr.projector.sql.UnnestedRows;
 import run.trakr.schema.event.IngestEvent;
 import run.trakr.schema.event.IngestEvent.LlmCallRecorded;
 import run.trakr.schema.event.IngestEvent.RunEnded;
@@ -155,15 +155,22 @@ public class RunProjection {
 		if (calls.isEmpty()) {
 			return Set.of();
 		}
-		var insert = this.db.insertInto(LLM_CALLS, LLM_CALLS.ORG_ID, LLM_CALLS.CALL_ID, LLM_CALLS.RUN_ID,
-				LLM_CALLS.MODEL, LLM_CALLS.PROVIDER, LLM_CALLS.INPUT_TOKENS, LLM_CALLS.OUTPUT_TOKENS,
-				LLM_CALLS.COST_USD, LLM_CALLS.LATENCY_MS, LLM_CALLS.STATUS, LLM_CALLS.STARTED_AT);
-		for (LlmCallRecorded call : calls) {
-			insert = insert.values(call.envelope().orgId(), call.callId(), call.runId(), call.model(),
-					call.provider().orElse(null), call.inputTokens(), call.outputTokens(), call.costUsd(),
-					call.latencyMs(), call.status().name().toLowerCase(Locale.ROOT), utc(call.startedAt()));
-		}
-		Set<CallKey> inserted = insert.onConflictDoNothing()
+		var rows = UnnestedRows.of(calls)
+			.column(LLM_CALLS.ORG_ID, call -> call.envelope().orgId())
+			.column(LLM_CALLS.CALL_ID, LlmCallRecorded::callId)
+			.column(LLM_CALLS.RUN_ID, LlmCallRecorded::runId)
+			.column(LLM_CALLS.MODEL, LlmCallRecorded::model)
+			.column(LLM_CALLS.PROVIDER, call -> call.provider().orElse(null))
+			.column(LLM_CALLS.INPUT_TOKENS, LlmCallRecorded::inputTokens)
+			.column(LLM_CALLS.OUTPUT_TOKENS, LlmCallRecorded::outputTokens)
+			.column(LLM_CALLS.COST_USD, LlmCallRecorded::costUsd)
+			.column(LLM_CALLS.LATENCY_MS, LlmCallRecorded::latencyMs)
+			.column(LLM_CALLS.STATUS, call -> call.status().name().toLowerCase(Locale.ROOT))
+			.column(LLM_CALLS.STARTED_AT, call -> utc(call.startedAt()));
+		Set<CallKey> inserted = this.db.insertInto(LLM_CALLS)
+			.columns(rows.targets())
+			.select(rows.select())
+			.onConflictDoNothing()
 			.returningResult(LLM_CALLS.ORG_ID, LLM_CALLS.CALL_ID)
 			.fetch(r -> new CallKey(r.value1(), r.value2()))
 			.stream()
@@ -173,8 +180,10 @@ public class RunProjection {
 			.toList();
 		if (!repeated.isEmpty()) {
 			Map<CallKey, LlmCallsRecord> stored = this.db.selectFrom(LLM_CALLS)
-				.where(DSL.row(LLM_CALLS.ORG_ID, LLM_CALLS.CALL_ID)
-					.in(repeated.stream().map(c -> DSL.row(c.envelope().orgId(), c.callId())).toList()))
+				.where(UnnestedRows.of(repeated)
+					.column(LLM_CALLS.ORG_ID, call -> call.envelope().orgId())
+					.column(LLM_CALLS.CALL_ID, LlmCallRecorded::callId)
+					.contains())
 				.fetchMap(r -> new CallKey(r.getOrgId(), r.getCallId()));
 			for (LlmCallRecorded call : repeated) {
 				countIfConflicting(sameCall(stored.get(new CallKey(call.envelope().orgId(), call.callId())), call));
@@ -188,13 +197,18 @@ public class RunProjection {
 		if (tools.isEmpty()) {
 			return Set.of();
 		}
-		var insert = this.db.insertInto(TOOL_USES, TOOL_USES.ORG_ID, TOOL_USES.TOOL_EVENT_ID, TOOL_USES.RUN_ID,
-				TOOL_USES.TOOL_NAME, TOOL_USES.STATUS, TOOL_USES.DURATION_MS, TOOL_USES.STARTED_AT);
-		for (ToolUsed tool : tools) {
-			insert = insert.values(tool.envelope().orgId(), tool.toolEventId(), tool.runId(), tool.toolName(),
-					tool.status().name().toLowerCase(Locale.ROOT), tool.durationMs(), utc(tool.startedAt()));
-		}
-		Set<CallKey> inserted = insert.onConflictDoNothing()
+		var rows = UnnestedRows.of(tools)
+			.column(TOOL_USES.ORG_ID, tool -> tool.envelope().orgId())
+			.column(TOOL_USES.TOOL_EVENT_ID, ToolUsed::toolEventId)
+			.column(TOOL_USES.RUN_ID, ToolUsed::runId)
+			.column(TOOL_USES.TOOL_NAME, ToolUsed::toolName)
+			.column(TOOL_USES.STATUS, tool -> tool.status().name().toLowerCase(Locale.ROOT))
+			.column(TOOL_USES.DURATION_MS, ToolUsed::durationMs)
+			.column(TOOL_USES.STARTED_AT, tool -> utc(tool.startedAt()));
+		Set<CallKey> inserted = this.db.insertInto(TOOL_USES)
+			.columns(rows.targets())
+			.select(rows.select())
+			.onConflictDoNothing()
 			.returningResult(TOOL_USES.ORG_ID, TOOL_USES.TOOL_EVENT_ID)
 			.fetch(r -> new CallKey(r.value1(), r.value2()))
 			.stream()
@@ -204,8 +218,10 @@ public class RunProjection {
 			.toList();
 		if (!repeated.isEmpty()) {
 			Map<CallKey, ToolUsesRecord> stored = this.db.selectFrom(TOOL_USES)
-				.where(DSL.row(TOOL_USES.ORG_ID, TOOL_USES.TOOL_EVENT_ID)
-					.in(repeated.stream().map(t -> DSL.row(t.envelope().orgId(), t.toolEventId())).toList()))
+				.where(UnnestedRows.of(repeated)
+					.column(TOOL_USES.ORG_ID, tool -> tool.envelope().orgId())
+					.column(TOOL_USES.TOOL_EVENT_ID, ToolUsed::toolEventId)
+					.contains())
 				.fetchMap(r -> new CallKey(r.getOrgId(), r.getToolEventId()));
 			for (ToolUsed tool : repeated) {
 				countIfConflicting(
@@ -241,9 +257,11 @@ public class RunProjection {
 		if (keys.isEmpty()) {
 			return locked;
 		}
-		List<Row2<UUID, UUID>> rows = keys.stream().map(key -> DSL.row(key.orgId(), key.runId())).toList();
 		this.db.selectFrom(RUNS)
-			.where(DSL.row(RUNS.ORG_ID, RUNS.RUN_ID).in(rows))
+			.where(UnnestedRows.of(List.copyOf(keys))
+				.column(RUNS.ORG_ID, RunKey::orgId)
+				.column(RUNS.RUN_ID, RunKey::runId)
+				.contains())
 			.orderBy(RUNS.ORG_ID, RUNS.RUN_ID)
 			.forUpdate()
 			.forEach(row -> locked.put(key(row.getOrgId(), row.getRunId()), state(row)));
@@ -254,16 +272,23 @@ public class RunProjection {
 		if (changes.isEmpty()) {
 			return;
 		}
-		var insert = this.db.insertInto(RUNS, RUNS.ORG_ID, RUNS.RUN_ID, RUNS.WORKFLOW_NAME, RUNS.STARTED_AT,
-				RUNS.RUN_ID_EXTERNAL, RUNS.PARENT_RUN_ID, RUNS.STATUS, RUNS.ENDED_AT, RUNS.DURATION_MS, RUNS.COST_USD,
-				RUNS.INPUT_TOKENS, RUNS.OUTPUT_TOKENS, RUNS.TOTAL_TOKENS, RUNS.LLM_CALL_COUNT, RUNS.TOOL_USE_COUNT);
-		for (RunChange change : changes) {
-			RunState run = change.after();
-			insert = insert.values(run.orgId(), run.runId(), run.workflowName(), utc(run.startedAt()),
-					run.runIdExternal(), run.parentRunId(), run.status(), utc(run.endedAt()), run.durationMs(),
-					run.costUsd(), run.inputTokens(), run.outputTokens(), run.totalTokens(), run.llmCallCount(),
-					run.toolUseCount());
-		}
+		var rows = UnnestedRows.of(changes.stream().map(RunChange::after).toList())
+			.column(RUNS.ORG_ID, RunState::orgId)
+			.column(RUNS.RUN_ID, RunState::runId)
+			.column(RUNS.WORKFLOW_NAME, RunState::workflowName)
+			.column(RUNS.STARTED_AT, run -> utc(run.startedAt()))
+			.column(RUNS.RUN_ID_EXTERNAL, RunState::runIdExternal)
+			.column(RUNS.PARENT_RUN_ID, RunState::parentRunId)
+			.column(RUNS.STATUS, RunState::status)
+			.column(RUNS.ENDED_AT, run -> utc(run.endedAt()))
+			.column(RUNS.DURATION_MS, RunState::durationMs)
+			.column(RUNS.COST_USD, RunState::costUsd)
+			.column(RUNS.INPUT_TOKENS, RunState::inputTokens)
+			.column(RUNS.OUTPUT_TOKENS, RunState::outputTokens)
+			.column(RUNS.TOTAL_TOKENS, RunState::totalTokens)
+			.column(RUNS.LLM_CALL_COUNT, RunState::llmCallCount)
+			.column(RUNS.TOOL_USE_COUNT, RunState::toolUseCount);
+		var insert = this.db.insertInto(RUNS).columns(rows.targets()).select(rows.select());
 		insert.onConflict(RUNS.ORG_ID, RUNS.RUN_ID)
 			.doUpdate()
 			.set(RUNS.WORKFLOW_NAME, DSL.excluded(RUNS.WORKFLOW_NAME))

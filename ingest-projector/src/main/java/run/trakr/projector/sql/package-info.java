@@ -1,0 +1,2 @@
+/** SQL building blocks the projections share. */
+package run.trakr.projector.sql;
