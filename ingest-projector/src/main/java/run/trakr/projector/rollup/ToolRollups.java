@@ -57,7 +57,7 @@ public class ToolRollups {
 		if (relevant.isEmpty()) {
 			return;
 		}
-		Map<RunKey, Map<String, ToolTotals>> current = toolUsesOf(relevant);
+		Map<RunKey, Map<String, ToolTotals>> current = toolUsesOf(relevant, newByRun);
 		Map<ToolBucket, ToolTotals> deltas = new TreeMap<>(ToolBucket.LOCK_ORDER);
 		for (RunChange change : relevant) {
 			RunKey key = new RunKey(change.after().orgId(), change.after().runId());
@@ -85,18 +85,45 @@ public class ToolRollups {
 		});
 	}
 
-	private Map<RunKey, Map<String, ToolTotals>> toolUsesOf(List<RunChange> changes) {
+	/**
+	 * Each run's tool uses by tool. A run with none before this batch has exactly the
+	 * batch's new ones (its row counts every use in the transaction that inserts it), so
+	 * only the others are read back.
+	 */
+	private Map<RunKey, Map<String, ToolTotals>> toolUsesOf(List<RunChange> changes,
+			Map<RunKey, List<ToolUsed>> newByRun) {
 		Map<RunKey, Map<String, ToolTotals>> uses = new HashMap<>();
+		List<RunChange> usedToolsBefore = new ArrayList<>();
+		for (RunChange change : changes) {
+			RunKey key = new RunKey(change.after().orgId(), change.after().runId());
+			if (change.before() != null && change.before().toolUseCount() > 0) {
+				usedToolsBefore.add(change);
+			}
+			else {
+				newByRun.getOrDefault(key, List.of())
+					.forEach(use -> add(uses, key, use.toolName(), use.status() == IngestEvent.CallStatus.ERROR,
+							use.durationMs()));
+			}
+		}
+		if (usedToolsBefore.isEmpty()) {
+			return uses;
+		}
 		this.db.select(TOOL_USES.ORG_ID, TOOL_USES.RUN_ID, TOOL_USES.TOOL_NAME, TOOL_USES.STATUS, TOOL_USES.DURATION_MS)
 			.from(TOOL_USES)
-			.where(UnnestedRows.of(changes)
+			.where(UnnestedRows.of(usedToolsBefore)
 				.column(TOOL_USES.ORG_ID, change -> change.after().orgId())
 				.column(TOOL_USES.RUN_ID, change -> change.after().runId())
 				.contains())
-			.forEach(r -> uses.computeIfAbsent(new RunKey(r.value1(), r.value2()), k -> new HashMap<>())
-				.computeIfAbsent(r.value3(), t -> new ToolTotals())
-				.addUse("error".equals(r.value4()), r.value5(), 1));
+			.forEach(r -> add(uses, new RunKey(r.value1(), r.value2()), r.value3(), "error".equals(r.value4()),
+					r.value5()));
 		return uses;
+	}
+
+	private static void add(Map<RunKey, Map<String, ToolTotals>> uses, RunKey run, String tool, boolean error,
+			long durationMs) {
+		uses.computeIfAbsent(run, k -> new HashMap<>())
+			.computeIfAbsent(tool, t -> new ToolTotals())
+			.addUse(error, durationMs, 1);
 	}
 
 	/** The run's uses as they were before this batch inserted {@code added}. */
