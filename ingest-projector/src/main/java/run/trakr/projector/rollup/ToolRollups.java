@@ -139,18 +139,14 @@ public class ToolRollups {
 
 	private Map<ToolBucket, ToolTotals> lock(Map<ToolBucket, ToolTotals> deltas) {
 		Map<ToolBucket, ToolTotals> rows = new TreeMap<>(ToolBucket.LOCK_ORDER);
-		this.db.selectFrom(TOOL_ROLLUPS)
-			.where(UnnestedRows.of(List.copyOf(deltas.keySet()))
-				.column(TOOL_ROLLUPS.ORG_ID, ToolBucket::orgId)
-				.column(TOOL_ROLLUPS.WORKFLOW_NAME, ToolBucket::workflowName)
-				.column(TOOL_ROLLUPS.BUCKET_SECONDS, b -> b.level().seconds())
-				.column(TOOL_ROLLUPS.BUCKET_START, b -> b.bucketStart().atOffset(ZoneOffset.UTC))
-				.column(TOOL_ROLLUPS.TOOL_NAME, ToolBucket::toolName)
-				.column(TOOL_ROLLUPS.SHARD, ToolBucket::shard)
-				.contains())
-			.orderBy(TOOL_ROLLUPS.ORG_ID, TOOL_ROLLUPS.WORKFLOW_NAME, TOOL_ROLLUPS.BUCKET_SECONDS,
-					TOOL_ROLLUPS.BUCKET_START, TOOL_ROLLUPS.TOOL_NAME, TOOL_ROLLUPS.SHARD)
-			.forUpdate()
+		UnnestedRows.of(List.copyOf(deltas.keySet()))
+			.column(TOOL_ROLLUPS.ORG_ID, ToolBucket::orgId)
+			.column(TOOL_ROLLUPS.WORKFLOW_NAME, ToolBucket::workflowName)
+			.column(TOOL_ROLLUPS.BUCKET_SECONDS, b -> b.level().seconds())
+			.column(TOOL_ROLLUPS.BUCKET_START, b -> b.bucketStart().atOffset(ZoneOffset.UTC))
+			.column(TOOL_ROLLUPS.TOOL_NAME, ToolBucket::toolName)
+			.column(TOOL_ROLLUPS.SHARD, ToolBucket::shard)
+			.lock(this.db, TOOL_ROLLUPS)
 			.forEach(row -> rows.put(bucket(row), totals(row)));
 		return rows;
 	}

@@ -62,17 +62,13 @@ public class WorkflowRollups {
 
 	private Map<WorkflowBucket, WorkflowTotals> lock(Map<WorkflowBucket, WorkflowTotals> deltas) {
 		Map<WorkflowBucket, WorkflowTotals> rows = new TreeMap<>(WorkflowBucket.LOCK_ORDER);
-		this.db.selectFrom(WORKFLOW_ROLLUPS)
-			.where(UnnestedRows.of(List.copyOf(deltas.keySet()))
-				.column(WORKFLOW_ROLLUPS.ORG_ID, WorkflowBucket::orgId)
-				.column(WORKFLOW_ROLLUPS.WORKFLOW_NAME, WorkflowBucket::workflowName)
-				.column(WORKFLOW_ROLLUPS.BUCKET_SECONDS, b -> b.level().seconds())
-				.column(WORKFLOW_ROLLUPS.BUCKET_START, b -> b.bucketStart().atOffset(ZoneOffset.UTC))
-				.column(WORKFLOW_ROLLUPS.SHARD, WorkflowBucket::shard)
-				.contains())
-			.orderBy(WORKFLOW_ROLLUPS.ORG_ID, WORKFLOW_ROLLUPS.BUCKET_SECONDS, WORKFLOW_ROLLUPS.BUCKET_START,
-					WORKFLOW_ROLLUPS.WORKFLOW_NAME, WORKFLOW_ROLLUPS.SHARD)
-			.forUpdate()
+		UnnestedRows.of(List.copyOf(deltas.keySet()))
+			.column(WORKFLOW_ROLLUPS.ORG_ID, WorkflowBucket::orgId)
+			.column(WORKFLOW_ROLLUPS.WORKFLOW_NAME, WorkflowBucket::workflowName)
+			.column(WORKFLOW_ROLLUPS.BUCKET_SECONDS, b -> b.level().seconds())
+			.column(WORKFLOW_ROLLUPS.BUCKET_START, b -> b.bucketStart().atOffset(ZoneOffset.UTC))
+			.column(WORKFLOW_ROLLUPS.SHARD, WorkflowBucket::shard)
+			.lock(this.db, WORKFLOW_ROLLUPS)
 			.forEach(row -> rows.put(bucket(row), totals(row)));
 		return rows;
 	}

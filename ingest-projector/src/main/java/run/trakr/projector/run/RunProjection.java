@@ -257,13 +257,10 @@ public class RunProjection {
 		if (keys.isEmpty()) {
 			return locked;
 		}
-		this.db.selectFrom(RUNS)
-			.where(UnnestedRows.of(List.copyOf(keys))
-				.column(RUNS.ORG_ID, RunKey::orgId)
-				.column(RUNS.RUN_ID, RunKey::runId)
-				.contains())
-			.orderBy(RUNS.ORG_ID, RUNS.RUN_ID)
-			.forUpdate()
+		UnnestedRows.of(List.copyOf(keys))
+			.column(RUNS.ORG_ID, RunKey::orgId)
+			.column(RUNS.RUN_ID, RunKey::runId)
+			.lock(this.db, RUNS)
 			.forEach(row -> locked.put(key(row.getOrgId(), row.getRunId()), state(row)));
 		return locked;
 	}

@@ -8,10 +8,12 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.jooq.Condition;
+import org.jooq.DSLContext;
 import org.jooq.DataType;
 import org.jooq.Field;
 import org.jooq.Name;
 import org.jooq.Record;
+import org.jooq.Result;
 import org.jooq.Select;
 import org.jooq.Table;
 import org.jooq.TableField;
@@ -48,6 +50,10 @@ public final class UnnestedRows<R> {
 				values[i] = this.value.apply(rows.get(i));
 			}
 			return DSL.val(values, this.target.getDataType().getArrayDataType());
+		}
+
+		Condition matches() {
+			return this.target.eq(field());
 		}
 
 		Field<T> field() {
@@ -94,6 +100,19 @@ public final class UnnestedRows<R> {
 		List<Field<?>> fields = new ArrayList<>(this.columns.stream().<Field<?>>map(Column::field).toList());
 		fields.addAll(List.of(computed));
 		return DSL.select(fields).from(table());
+	}
+
+	/**
+	 * The rows of {@code table} whose columns equal a batch row's, locked in the batch's
+	 * order: one key lookup per batch row whatever the planner believes about the table's
+	 * size (a semi-join planned on stale statistics scanned the whole table). The columns
+	 * must form a key of {@code table}.
+	 */
+	public <T extends Record> Result<T> lock(DSLContext db, Table<T> table) {
+		Condition sameKey = DSL.and(this.columns.stream().map(Column::matches).toList());
+		// LIMIT keeps the lookup a subquery run per batch row instead of a join.
+		Table<T> locked = DSL.lateral(DSL.selectFrom(table).where(sameKey).limit(1).forUpdate().asTable("locked"));
+		return db.select(locked.fields()).from(table(), locked).fetchInto(table);
 	}
 
 	/** True where the target table's columns equal one of the rows' (a semi-join). */
