@@ -1,7 +1,9 @@
 package run.trakr.projector;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -32,10 +34,6 @@ import run.trakr.schema.event.IngestEventDecoder;
  */
 @Component
 class BatchProjection {
-
-	static final java.util.concurrent.atomic.AtomicLongArray PROF = new java.util.concurrent.atomic.AtomicLongArray(9);
-
-	static final java.util.concurrent.atomic.AtomicLong LAST = new java.util.concurrent.atomic.AtomicLong();
 
 	private final TransactionTemplate transaction;
 
@@ -83,23 +81,26 @@ class BatchProjection {
 			.register(meters);
 	}
 
-	void apply(String topic, List<ConsumerRecord<byte[], byte[]>> records) {
+	/**
+	 * Projects the batch in one transaction; returns, per partition, the latest event
+	 * time it applied.
+	 */
+	Map<Integer, Instant> apply(String topic, List<ConsumerRecord<byte[], byte[]>> records) {
 		if (records.isEmpty()) {
-			return;
+			return Map.of();
 		}
-		long a = System.nanoTime();
-		this.batches.record(() -> this.transaction.executeWithoutResult(status -> project(topic, records)));
-		PROF.addAndGet(8, System.nanoTime() - a);
+		Map<Integer, Instant> newest = this.batches
+			.record(() -> this.transaction.execute(status -> project(topic, records)));
 		this.deadLetters.relayIfAny();
+		return newest;
 	}
 
-	private void project(String topic, List<ConsumerRecord<byte[], byte[]>> records) {
-		long tStart = System.nanoTime();
+	private Map<Integer, Instant> project(String topic, List<ConsumerRecord<byte[], byte[]>> records) {
 		Map<Integer, Long> next = new HashMap<>();
 		records.forEach(record -> next.merge(record.partition(), record.offset() + 1, Math::max));
 		Map<Integer, Long> stored = this.offsets.lock(topic, next.keySet());
 		List<IngestEvent> events = new ArrayList<>();
-		Map<IngestEvent, Integer> partitionOf = new java.util.IdentityHashMap<>();
+		Map<IngestEvent, Integer> partitionOf = new IdentityHashMap<>();
 		for (ConsumerRecord<byte[], byte[]> record : records) {
 			if (record.offset() < stored.get(record.partition())) {
 				this.fenced.increment();
@@ -114,36 +115,18 @@ class BatchProjection {
 				this.deadLetters.keep(record, rejected.rejection());
 			}
 		}
-		long t0 = System.nanoTime();
 		RunProjection.Outcome outcome = this.runs.apply(events, partitionOf);
-		long t1 = System.nanoTime();
 		this.rollups.apply(outcome.changes());
-		long t2 = System.nanoTime();
 		this.toolRollups.apply(outcome.changes(), outcome.newToolUses());
-		long t3 = System.nanoTime();
 		this.revisions.bump(outcome.changes());
-		long t4 = System.nanoTime();
 		this.alerts.apply(events);
-		long t5 = System.nanoTime();
 		next.replaceAll((partition, offset) -> Math.max(offset, stored.get(partition)));
 		this.offsets.advance(topic, next);
-		long t6 = System.nanoTime();
-		PROF.addAndGet(0, t0 - tStart);
-		PROF.addAndGet(1, t1 - t0);
-		PROF.addAndGet(2, t2 - t1);
-		PROF.addAndGet(3, t3 - t2);
-		PROF.addAndGet(4, t4 - t3);
-		PROF.addAndGet(5, t5 - t4);
-		PROF.addAndGet(6, t6 - t5);
-		PROF.addAndGet(7, 1);
-		if (System.currentTimeMillis() - LAST.get() > 20000) {
-			LAST.set(System.currentTimeMillis());
-			System.err.println("PROF decode/lock=" + PROF.get(0) / 1000000 + " runs=" + PROF.get(1) / 1000000 + " wf="
-					+ PROF.get(2) / 1000000 + " tools=" + PROF.get(3) / 1000000 + " rev=" + PROF.get(4) / 1000000
-					+ " alerts=" + PROF.get(5) / 1000000 + " offsets=" + PROF.get(6) / 1000000 + " batches="
-					+ PROF.get(7) + " total=" + PROF.get(8) / 1000000);
-		}
 		this.projected.increment(records.size());
+		Map<Integer, Instant> newest = new HashMap<>();
+		partitionOf.forEach((event, partition) -> newest.merge(partition, event.envelope().occurredAt(),
+				(a, b) -> a.isAfter(b) ? a : b));
+		return newest;
 	}
 
 }

@@ -1,10 +1,14 @@
 package run.trakr.projector;
 
+import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
@@ -13,6 +17,7 @@ import org.springframework.kafka.listener.ConsumerSeekAware;
 import org.springframework.stereotype.Component;
 
 import run.trakr.projector.offset.PartitionOffsets;
+import run.trakr.projector.offset.ProjectionLag;
 
 /**
  * The Kafka entry: hands each polled batch to {@link BatchProjection}, and on assignment
@@ -26,19 +31,45 @@ class IngestListener implements ConsumerSeekAware {
 
 	private final PartitionOffsets offsets;
 
-	IngestListener(BatchProjection projection, PartitionOffsets offsets) {
+	private final ProjectionLag lag;
+
+	IngestListener(BatchProjection projection, PartitionOffsets offsets, ProjectionLag lag) {
 		this.projection = projection;
 		this.offsets = offsets;
+		this.lag = lag;
 	}
 
 	// The consumer group is spring.kafka.consumer.group-id; the id only names the
 	// container.
 	@KafkaListener(id = "ingest-projector", idIsGroup = false, topics = "${trakr.projector.topic:trakr.ingest.v1}",
 			batch = "true")
-	void onBatch(List<ConsumerRecord<byte[], byte[]>> records) {
-		if (!records.isEmpty()) {
-			this.projection.apply(records.get(0).topic(), records);
+	void onBatch(List<ConsumerRecord<byte[], byte[]>> records, Consumer<?, ?> consumer) {
+		if (records.isEmpty()) {
+			return;
 		}
+		// Until the batch commits, its records count as waiting (a batch retried through
+		// a
+		// database outage shows lag growing).
+		Map<TopicPartition, Long> inBatch = records.stream()
+			.collect(Collectors.groupingBy(r -> new TopicPartition(r.topic(), r.partition()), Collectors.counting()));
+		updateLag(consumer, inBatch, Map.of());
+		Map<Integer, Instant> newest = this.projection.apply(records.get(0).topic(), records);
+		updateLag(consumer, Map.of(), newest);
+	}
+
+	private void updateLag(Consumer<?, ?> consumer, Map<TopicPartition, Long> pending, Map<Integer, Instant> newest) {
+		for (TopicPartition partition : consumer.assignment()) {
+			OptionalLong behind = consumer.currentLag(partition);
+			if (behind.isPresent()) {
+				this.lag.update(partition, newest.get(partition.partition()),
+						behind.getAsLong() + pending.getOrDefault(partition, 0L));
+			}
+		}
+	}
+
+	@Override
+	public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+		this.lag.forget(partitions);
 	}
 
 	@Override

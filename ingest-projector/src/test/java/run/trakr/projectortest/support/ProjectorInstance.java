@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.jooq.DSLContext;
 import run.trakr.localstack.LocalStack;
 import run.trakr.schematest.support.IngestPopulation;
@@ -76,6 +77,10 @@ public final class ProjectorInstance implements AutoCloseable {
 
 	public DSLContext db() {
 		return this.context.getBean(DSLContext.class);
+	}
+
+	public MeterRegistry meters() {
+		return this.context.getBean(MeterRegistry.class);
 	}
 
 	public String topic() {

@@ -1,0 +1,75 @@
+package run.trakr.projector;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.micrometer.core.instrument.Gauge;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import run.trakr.localstack.LocalStack;
+import run.trakr.localstack.junit.LocalStackExtension;
+
+import run.trakr.projector.rollup.RollupCheck;
+import run.trakr.projectortest.support.ProjectorInstance;
+import run.trakr.schema.jooq.tables.records.RunsRecord;
+import run.trakr.schematest.support.IngestPopulation;
+import run.trakr.schematest.support.IngestPopulation.ExpectedRun;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static run.trakr.schema.jooq.Tables.RUNS;
+
+/**
+ * PostgreSQL stops while events keep arriving and starts again: the projector retries on
+ * its own, shows the wait as lag, and ends with exactly the generated runs.
+ */
+@ExtendWith(LocalStackExtension.class)
+class DatabaseOutageIT {
+
+	@Test
+	void aDatabaseOutageDelaysProjectionAndLosesOrDoublesNothing(LocalStack stack) throws Exception {
+		IngestPopulation population = IngestPopulation.generate(5150L, 300);
+		List<IngestPopulation.Record> records = population.shuffled(3);
+		int half = records.size() / 2;
+		String topic = ProjectorInstance.newTopic(stack, 3);
+		try (ProjectorInstance projector = ProjectorInstance.start(stack, topic, stack.createDatabase())) {
+			Map<Integer, Long> firstHalf = ProjectorInstance.publish(stack, topic, records.subList(0, half));
+			await().atMost(Duration.ofSeconds(60)).until(() -> projector.caughtUpWith(firstHalf));
+
+			Map<Integer, Long> ends = new HashMap<>(firstHalf);
+			stack.stopPostgres();
+			try {
+				ProjectorInstance.publish(stack, topic, records.subList(half, records.size()))
+					.forEach((partition, end) -> ends.merge(partition, end, Math::max));
+				await().atMost(Duration.ofSeconds(30))
+					.until(() -> sum(projector, "trakr.projector.lag.records") > 0
+							&& sum(projector, "trakr.projector.lag.seconds") > 0);
+				Thread.sleep(3_000);
+			}
+			finally {
+				stack.restartPostgres();
+			}
+
+			await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> projector.caughtUpWith(ends));
+			Map<String, ExpectedRun> expected = population.expectedRuns();
+			List<RunsRecord> rows = projector.db().selectFrom(RUNS).fetch();
+			assertThat(rows).hasSize(expected.size());
+			for (RunsRecord row : rows) {
+				ExpectedRun run = expected.get(row.getOrgId() + "/" + row.getRunId());
+				assertThat(row.getCostUsd()).isEqualByComparingTo(run.costUsd());
+				assertThat(row.getLlmCallCount()).isEqualTo(run.llmCallCount());
+				assertThat(row.getToolUseCount()).isEqualTo(run.toolUseCount());
+				assertThat(row.getStatus()).isEqualTo(run.status());
+			}
+			assertThat(RollupCheck.verify(projector.db())).isEmpty();
+			await().atMost(Duration.ofSeconds(10)).until(() -> sum(projector, "trakr.projector.lag.records") == 0);
+		}
+	}
+
+	private static double sum(ProjectorInstance projector, String gauge) {
+		return projector.meters().find(gauge).gauges().stream().mapToDouble(Gauge::value).sum();
+	}
+
+}
