@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -59,6 +60,8 @@ class BatchProjection {
 
 	private final Timer batches;
 
+	private final DistributionSummary batchSizes;
+
 	BatchProjection(TransactionTemplate transaction, PartitionOffsets offsets, IngestEventDecoder decoder,
 			RunProjection runs, AlertProjection alerts, WorkflowRollups rollups, ToolRollups toolRollups,
 			RollupRevisions revisions, DeadLetters deadLetters, MeterRegistry meters) {
@@ -75,6 +78,11 @@ class BatchProjection {
 		this.fenced = Counter.builder("trakr.projector.records.fenced")
 			.description("Redelivered records dropped because their offset was already projected")
 			.register(meters);
+		this.batchSizes = DistributionSummary.builder("trakr.projector.batch.size")
+			.description("Records per polled batch")
+			.baseUnit("records")
+			.publishPercentiles(0.5, 0.99)
+			.register(meters);
 		this.batches = Timer.builder("trakr.projector.batch")
 			.description("Time to project one polled batch")
 			.publishPercentiles(0.5, 0.99)
@@ -89,6 +97,7 @@ class BatchProjection {
 		if (records.isEmpty()) {
 			return Map.of();
 		}
+		this.batchSizes.record(records.size());
 		Map<Integer, Instant> newest = this.batches
 			.record(() -> this.transaction.execute(status -> project(topic, records)));
 		this.deadLetters.relayIfAny();

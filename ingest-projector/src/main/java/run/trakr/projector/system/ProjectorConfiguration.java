@@ -2,10 +2,19 @@ package run.trakr.projector.system;
 
 import java.time.Clock;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.listener.RetryListener;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.util.backoff.ExponentialBackOff;
 
@@ -16,6 +25,8 @@ import run.trakr.schema.event.IngestEventDecoder;
 @EnableConfigurationProperties(ProjectorProperties.class)
 @EnableScheduling
 class ProjectorConfiguration {
+
+	private static final Logger log = LoggerFactory.getLogger(ProjectorConfiguration.class);
 
 	@Bean
 	Clock clock() {
@@ -32,10 +43,30 @@ class ProjectorConfiguration {
 	 * batch with backoff, forever. Offsets live in PostgreSQL, so a retry is harmless.
 	 */
 	@Bean
-	DefaultErrorHandler retryWhileDatabaseIsDown() {
+	DefaultErrorHandler retryWhileDatabaseIsDown(MeterRegistry meters) {
 		ExponentialBackOff backOff = new ExponentialBackOff(200, 2.0);
 		backOff.setMaxInterval(10_000);
-		return new DefaultErrorHandler(backOff);
+		DefaultErrorHandler handler = new DefaultErrorHandler(backOff);
+		Counter retries = Counter.builder("trakr.projector.batch.retries")
+			.description("Failed attempts to project a batch (each is retried)")
+			.register(meters);
+		handler.setRetryListeners(new RetryListener() {
+
+			@Override
+			public void failedDelivery(ConsumerRecord<?, ?> record, Exception ex, int deliveryAttempt) {
+				retries.increment();
+			}
+
+			@Override
+			public void failedDelivery(ConsumerRecords<?, ?> records, Exception ex, int deliveryAttempt) {
+				retries.increment();
+				Throwable cause = NestedExceptionUtils.getMostSpecificCause(ex);
+				log.warn("Projecting a batch of {} records failed (attempt {}), will retry: {}: {}", records.count(),
+						deliveryAttempt, cause.getClass().getSimpleName(), cause.getMessage());
+			}
+
+		});
+		return handler;
 	}
 
 }

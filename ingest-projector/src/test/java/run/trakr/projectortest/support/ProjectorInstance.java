@@ -37,8 +37,16 @@ public final class ProjectorInstance implements AutoCloseable {
 	}
 
 	public static ProjectorInstance start(LocalStack stack, String topic, String jdbcUrl) {
+		return start(stack, topic, jdbcUrl, Map.of());
+	}
+
+	/** As {@link #start(LocalStack, String, String)}, with some properties overridden. */
+	public static ProjectorInstance start(LocalStack stack, String topic, String jdbcUrl,
+			Map<String, String> overrides) {
+		Map<String, String> properties = properties(stack, topic, jdbcUrl);
+		properties.putAll(overrides);
 		List<String> arguments = new ArrayList<>();
-		properties(stack, topic, jdbcUrl).forEach((key, value) -> arguments.add("--" + key + "=" + value));
+		properties.forEach((key, value) -> arguments.add("--" + key + "=" + value));
 		return new ProjectorInstance(
 				new SpringApplicationBuilder(IngestProjectorApplication.class).run(arguments.toArray(String[]::new)),
 				topic);
