@@ -23,23 +23,39 @@ import org.apache.kafka.common.utils.Time;
 /** A single-node Kafka broker and controller in KRaft mode, running in this JVM. */
 final class KafkaBroker implements AutoCloseable {
 
-	private final KafkaRaftServer server;
+	private final Properties config;
 
 	private final int port;
 
-	private KafkaBroker(KafkaRaftServer server, int port) {
-		this.server = server;
+	private KafkaRaftServer server;
+
+	private KafkaBroker(Properties config, int port) {
+		this.config = config;
 		this.port = port;
 	}
 
 	static KafkaBroker start(Path dir, int port, int controllerPort) {
 		Properties config = config(dir.resolve("data"), port, controllerPort);
 		format(dir, config);
-		KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(config), Time.SYSTEM);
-		server.startup();
-		KafkaBroker broker = new KafkaBroker(server, port);
-		broker.awaitReady(Duration.ofSeconds(30));
+		KafkaBroker broker = new KafkaBroker(config, port);
+		broker.restart();
 		return broker;
+	}
+
+	/** Stops the broker, keeping its data, so that tests can see clients without it. */
+	synchronized void stop() {
+		if (this.server != null) {
+			this.server.shutdown();
+			this.server.awaitShutdown();
+			this.server = null;
+		}
+	}
+
+	/** Starts the broker on its data and ports (again, after {@link #stop()}). */
+	synchronized void restart() {
+		this.server = new KafkaRaftServer(KafkaConfig.fromProps(this.config), Time.SYSTEM);
+		this.server.startup();
+		awaitReady(Duration.ofSeconds(30));
 	}
 
 	String bootstrapServers() {
@@ -48,8 +64,7 @@ final class KafkaBroker implements AutoCloseable {
 
 	@Override
 	public void close() {
-		this.server.shutdown();
-		this.server.awaitShutdown();
+		stop();
 	}
 
 	private static Properties config(Path logDir, int port, int controllerPort) {

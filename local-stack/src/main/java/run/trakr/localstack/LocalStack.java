@@ -148,6 +148,18 @@ public final class LocalStack implements AutoCloseable {
 		return this.postgres.jdbcUrl(name);
 	}
 
+	/** Stops the Kafka broker (data kept), so that tests can see clients without it. */
+	public void stopKafka() {
+		this.kafka.stop();
+	}
+
+	/**
+	 * Starts the Kafka broker again on the same port and data after {@link #stopKafka()}.
+	 */
+	public void restartKafka() {
+		this.kafka.restart();
+	}
+
 	/**
 	 * Stops PostgreSQL (fast shutdown, data kept), so that tests can see how services
 	 * ride out a database outage.
