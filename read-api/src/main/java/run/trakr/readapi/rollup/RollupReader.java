@@ -33,6 +33,7 @@ import run.trakr.schema.rollup.WindowCover;
 import run.trakr.schema.rollup.WindowCover.Bucket;
 import run.trakr.schema.rollup.WindowCover.Interval;
 
+import static org.jooq.impl.DSL.falseCondition;
 import static org.jooq.impl.DSL.max;
 import static org.jooq.impl.DSL.noCondition;
 import static org.jooq.impl.DSL.or;
@@ -52,6 +53,12 @@ public class RollupReader {
 
 	/** The smallest rollup width: series of finer buckets come from run rows alone. */
 	private static final int BUCKET_ALIGNMENT = 300;
+
+	/**
+	 * Up to this many 5-minute buckets of edge runs come from the cache per request (a
+	 * window has two edges); more (a series of minutes) are read from the run rows.
+	 */
+	private static final int CACHED_EDGE_BUCKETS = 4;
 
 	private final DSLContext db;
 
@@ -112,6 +119,7 @@ public class RollupReader {
 		Map<String, ToolAggregate> result = new TreeMap<>();
 		if (!cover.buckets().isEmpty()) {
 			for (Map<String, ToolAggregate> whole : wholeBuckets("tools", orgId, workflow, cover.buckets(),
+					revisions(orgId, cover.buckets(), List.of()).levels(),
 					(levelBuckets) -> toolBuckets(orgId, workflow, levelBuckets),
 					(tools) -> tools.values().stream().mapToInt(ToolAggregate::weight).sum())) {
 				whole.forEach((name, tool) -> result.computeIfAbsent(name, (n) -> new ToolAggregate()).merge(tool));
@@ -169,10 +177,9 @@ public class RollupReader {
 	 * 30 days at every 5-minute boundary stalled default-window requests for ~0.5 s).
 	 */
 	private <V> List<V> wholeBuckets(String kind, UUID orgId, String workflow, List<Bucket> buckets,
-			Function<List<Bucket>, V> compute, ToIntFunction<V> weigher) {
+			Map<BucketLevel, Long> revisions, Function<List<Bucket>, V> compute, ToIntFunction<V> weigher) {
 		Map<BucketLevel, List<Bucket>> byLevel = new EnumMap<>(BucketLevel.class);
 		buckets.forEach((bucket) -> byLevel.computeIfAbsent(bucket.level(), (level) -> new ArrayList<>()).add(bucket));
-		Map<BucketLevel, Long> revisions = revisions(orgId, buckets);
 		List<V> values = new ArrayList<>();
 		byLevel.forEach((level, levelBuckets) -> values
 			.add(this.cache.get(new RollupCache.Key(kind, orgId, workflow, levelBuckets), revisions.get(level),
@@ -181,25 +188,47 @@ public class RollupReader {
 	}
 
 	/**
-	 * The largest revision among the org's buckets of each level (0 when none has one),
-	 * in one statement: what the cache checks its values against.
+	 * What the cache checks its values against, in one statement: the largest revision
+	 * among the org's whole buckets of each level (0 when none has one), and the revision
+	 * of each 5-minute bucket whose runs make up an edge.
 	 */
-	private Map<BucketLevel, Long> revisions(UUID orgId, List<Bucket> buckets) {
+	private Revisions revisions(UUID orgId, List<Bucket> buckets, List<Instant> edgeBuckets) {
 		List<Field<Long>> maxima = new ArrayList<>();
+		List<Condition> anyOf = new ArrayList<>();
 		for (BucketLevel level : BucketLevel.values()) {
-			maxima.add(max(ROLLUP_REVISIONS.REVISION).filterWhere(ROLLUP_REVISIONS.BUCKET_SECONDS.eq(level.seconds())));
+			List<Bucket> ofLevel = buckets.stream().filter((bucket) -> bucket.level() == level).toList();
+			Condition inLevel = ofLevel.isEmpty() ? falseCondition()
+					: bucketRanges(ofLevel, ROLLUP_REVISIONS.BUCKET_SECONDS, ROLLUP_REVISIONS.BUCKET_START);
+			maxima.add(max(ROLLUP_REVISIONS.REVISION).filterWhere(inLevel));
+			anyOf.add(inLevel);
+		}
+		for (Instant start : edgeBuckets) {
+			Condition bucket = ROLLUP_REVISIONS.BUCKET_SECONDS.eq(BucketLevel.FIVE_MINUTES.seconds())
+				.and(ROLLUP_REVISIONS.BUCKET_START.eq(start.atOffset(ZoneOffset.UTC)));
+			maxima.add(max(ROLLUP_REVISIONS.REVISION).filterWhere(bucket));
+			anyOf.add(bucket);
 		}
 		Record row = this.db.select(maxima)
 			.from(ROLLUP_REVISIONS)
 			.where(ROLLUP_REVISIONS.ORG_ID.eq(orgId))
-			.and(bucketRanges(buckets, ROLLUP_REVISIONS.BUCKET_SECONDS, ROLLUP_REVISIONS.BUCKET_START))
+			.and(or(anyOf))
 			.fetchOne();
-		Map<BucketLevel, Long> revisions = new EnumMap<>(BucketLevel.class);
+		Map<BucketLevel, Long> levels = new EnumMap<>(BucketLevel.class);
 		for (BucketLevel level : BucketLevel.values()) {
-			Long revision = row.get(maxima.get(level.ordinal()));
-			revisions.put(level, (revision != null) ? revision : 0L);
+			levels.put(level, revisionOrZero(row.get(maxima.get(level.ordinal()))));
 		}
-		return revisions;
+		Map<Instant, Long> edges = new HashMap<>();
+		for (int i = 0; i < edgeBuckets.size(); i++) {
+			edges.put(edgeBuckets.get(i), revisionOrZero(row.get(maxima.get(BucketLevel.values().length + i))));
+		}
+		return new Revisions(levels, edges);
+	}
+
+	private record Revisions(Map<BucketLevel, Long> levels, Map<Instant, Long> edgeBuckets) {
+	}
+
+	private static long revisionOrZero(Long revision) {
+		return (revision != null) ? revision : 0L;
 	}
 
 	/** Whether the org ever had a started run of this workflow. */
@@ -220,29 +249,90 @@ public class RollupReader {
 			buckets.addAll(cover.buckets());
 			edges.addAll(cover.edges());
 		}
+		Map<Instant, List<Interval>> edgesByBucket = byFiveMinuteBucket(edges);
+		boolean cachedEdges = edgesByBucket.size() <= CACHED_EDGE_BUCKETS;
+		if (buckets.isEmpty() && (edges.isEmpty() || !cachedEdges)) {
+			foldEdgeRows(orgId, workflow, edges, key, result);
+			return;
+		}
+		Revisions revisions = revisions(orgId, buckets, cachedEdges ? List.copyOf(edgesByBucket.keySet()) : List.of());
 		if (!buckets.isEmpty()) {
-			for (Map<K, WorkflowAggregate> whole : wholeBuckets(kind, orgId, workflow, buckets,
+			for (Map<K, WorkflowAggregate> whole : wholeBuckets(kind, orgId, workflow, buckets, revisions.levels(),
 					(levelBuckets) -> foldBuckets(orgId, workflow, levelBuckets, key),
 					(aggregates) -> aggregates.values().stream().mapToInt(WorkflowAggregate::weight).sum())) {
 				whole.forEach((k, aggregate) -> result.computeIfAbsent(k, (ignored) -> new WorkflowAggregate())
 					.merge(aggregate));
 			}
 		}
-		if (!edges.isEmpty()) {
-			this.db
-				.select(RUNS.WORKFLOW_NAME, RUNS.STATUS, RUNS.COST_USD, RUNS.DURATION_MS, RUNS.INPUT_TOKENS,
-						RUNS.OUTPUT_TOKENS, RUNS.LLM_CALL_COUNT, RUNS.TOOL_USE_COUNT, RUNS.STARTED_AT)
-				.from(RUNS)
-				.where(RUNS.ORG_ID.eq(orgId))
-				.and((workflow != null) ? RUNS.WORKFLOW_NAME.eq(workflow) : noCondition())
-				.and(startedWithin(edges))
-				.forEach((row) -> {
-					Instant startedAt = row.value9().toInstant();
-					result.computeIfAbsent(key.apply(row.value1(), startedAt), (ignored) -> new WorkflowAggregate())
-						.addRun(row.value2(), row.value3(), row.value4(), row.value5(), row.value6(), row.value7(),
-								row.value8(), startedAt);
-				});
+		if (!cachedEdges) {
+			foldEdgeRows(orgId, workflow, edges, key, result);
+			return;
 		}
+		edgesByBucket.forEach((start, intervals) -> {
+			BucketRuns runs = this.cache.get(
+					new RollupCache.Key("runs", orgId, null, List.of(new Bucket(BucketLevel.FIVE_MINUTES, start))),
+					revisions.edgeBuckets().get(start), () -> bucketRuns(orgId, start), BucketRuns::weight);
+			for (Interval interval : intervals) {
+				runs.forEachIn(interval.from(), interval.until(), workflow,
+						(run) -> run.addTo(result.computeIfAbsent(key.apply(run.workflow(), run.startedAt()),
+								(ignored) -> new WorkflowAggregate())));
+			}
+		});
+	}
+
+	/**
+	 * The edges cut at 5-minute boundaries, by the start of the bucket each piece is in.
+	 */
+	private static Map<Instant, List<Interval>> byFiveMinuteBucket(List<Interval> edges) {
+		Map<Instant, List<Interval>> pieces = new TreeMap<>();
+		for (Interval edge : edges) {
+			Instant start = BucketLevel.FIVE_MINUTES.startOf(edge.from());
+			while (start.isBefore(edge.until())) {
+				Instant end = start.plus(BucketLevel.FIVE_MINUTES.width());
+				Interval piece = new Interval(edge.from().isAfter(start) ? edge.from() : start,
+						edge.until().isBefore(end) ? edge.until() : end);
+				if (!piece.isEmpty()) {
+					pieces.computeIfAbsent(start, (ignored) -> new ArrayList<>()).add(piece);
+				}
+				start = end;
+			}
+		}
+		return pieces;
+	}
+
+	/** Every started run of one 5-minute bucket. */
+	private BucketRuns bucketRuns(UUID orgId, Instant start) {
+		return new BucketRuns(this.db
+			.select(RUNS.WORKFLOW_NAME, RUNS.STATUS, RUNS.COST_USD, RUNS.DURATION_MS, RUNS.INPUT_TOKENS,
+					RUNS.OUTPUT_TOKENS, RUNS.LLM_CALL_COUNT, RUNS.TOOL_USE_COUNT, RUNS.STARTED_AT)
+			.from(RUNS)
+			.where(RUNS.ORG_ID.eq(orgId))
+			.and(startedWithin(List.of(new Interval(start, start.plus(BucketLevel.FIVE_MINUTES.width())))))
+			.fetch((row) -> new BucketRuns.Run(row.value1(), row.value2(), row.value3(), row.value4(), row.value5(),
+					row.value6(), row.value7(), row.value8(), row.value9().toInstant())));
+	}
+
+	/**
+	 * The edges' runs read straight from the run rows (series finer than the rollups).
+	 */
+	private <K> void foldEdgeRows(UUID orgId, String workflow, List<Interval> edges, BiFunction<String, Instant, K> key,
+			Map<K, WorkflowAggregate> result) {
+		if (edges.isEmpty()) {
+			return;
+		}
+		this.db
+			.select(RUNS.WORKFLOW_NAME, RUNS.STATUS, RUNS.COST_USD, RUNS.DURATION_MS, RUNS.INPUT_TOKENS,
+					RUNS.OUTPUT_TOKENS, RUNS.LLM_CALL_COUNT, RUNS.TOOL_USE_COUNT, RUNS.STARTED_AT)
+			.from(RUNS)
+			.where(RUNS.ORG_ID.eq(orgId))
+			.and((workflow != null) ? RUNS.WORKFLOW_NAME.eq(workflow) : noCondition())
+			.and(startedWithin(edges))
+			.forEach((row) -> {
+				Instant startedAt = row.value9().toInstant();
+				result.computeIfAbsent(key.apply(row.value1(), startedAt), (ignored) -> new WorkflowAggregate())
+					.addRun(row.value2(), row.value3(), row.value4(), row.value5(), row.value6(), row.value7(),
+							row.value8(), startedAt);
+			});
 	}
 
 	/** The rollup rows of whole buckets, summed per key. */

@@ -21,6 +21,7 @@ import run.trakr.readapitest.support.ReadApiInstance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static run.trakr.schema.jooq.Tables.ROLLUP_REVISIONS;
+import static run.trakr.schema.jooq.Tables.RUNS;
 import static run.trakr.schema.jooq.Tables.WORKFLOW_ROLLUPS;
 
 /**
@@ -90,8 +91,44 @@ class RollupCacheIT {
 		assertThat(runCount(first)).isEqualTo(2);
 	}
 
+	@Test
+	void edgeRunsAreReadOncePerFiveMinuteBucketUntilItGetsANewRevision() {
+		OffsetDateTime bucket = DAY.plusHours(3);
+		String edge = "/api/workflows?from=2026-11-01T03:01:00Z&to=2026-11-01T03:03:00Z";
+		String laterEdge = "/api/workflows?from=2026-11-01T03:02:15Z&to=2026-11-01T03:04:00Z";
+		insertRun(caller, bucket.plusMinutes(2), "1.25");
+		assertThat(runCount(caller, edge)).isEqualTo(1);
+
+		insertRun(caller, bucket.plusSeconds(150), "0.50");
+		assertThat(runCount(caller, edge)).as("unchanged revision: the cached runs").isEqualTo(1);
+		assertThat(runCount(caller, laterEdge)).as("another edge in the same bucket, from the same runs").isZero();
+
+		bump(caller, 0, 300, bucket);
+		assertThat(runCount(caller, edge)).as("new revision: read again").isEqualTo(2);
+		assertThat(runCount(caller, laterEdge)).isEqualTo(1);
+		JsonNode triage = JSON.readTree(api.get(edge, "Bearer " + caller.token()).body()).get("workflows").get(0);
+		assertThat(new BigDecimal(triage.get("total_cost_usd").asString())).isEqualByComparingTo("1.75");
+	}
+
+	private static void insertRun(OrgToken org, OffsetDateTime startedAt, String cost) {
+		db.insertInto(RUNS)
+			.set(RUNS.ORG_ID, org.orgId())
+			.set(RUNS.RUN_ID, UUID.randomUUID())
+			.set(RUNS.WORKFLOW_NAME, "triage")
+			.set(RUNS.STARTED_AT, startedAt)
+			.set(RUNS.STATUS, "success")
+			.set(RUNS.ENDED_AT, startedAt.plusSeconds(10))
+			.set(RUNS.DURATION_MS, 10_000L)
+			.set(RUNS.COST_USD, new BigDecimal(cost))
+			.execute();
+	}
+
 	private static long runCount(OrgToken org) {
-		JsonNode body = JSON.readTree(api.get(WHOLE_DAY, "Bearer " + org.token()).body());
+		return runCount(org, WHOLE_DAY);
+	}
+
+	private static long runCount(OrgToken org, String path) {
+		JsonNode body = JSON.readTree(api.get(path, "Bearer " + org.token()).body());
 		long total = 0;
 		for (JsonNode workflow : body.get("workflows")) {
 			total += workflow.get("run_count").asLong();
@@ -115,10 +152,14 @@ class RollupCacheIT {
 	}
 
 	private static void bump(OrgToken org, int shard) {
+		bump(org, shard, 86400, DAY);
+	}
+
+	private static void bump(OrgToken org, int shard, int bucketSeconds, OffsetDateTime bucketStart) {
 		db.insertInto(ROLLUP_REVISIONS)
 			.set(ROLLUP_REVISIONS.ORG_ID, org.orgId())
-			.set(ROLLUP_REVISIONS.BUCKET_SECONDS, 86400)
-			.set(ROLLUP_REVISIONS.BUCKET_START, DAY)
+			.set(ROLLUP_REVISIONS.BUCKET_SECONDS, bucketSeconds)
+			.set(ROLLUP_REVISIONS.BUCKET_START, bucketStart)
 			.set(ROLLUP_REVISIONS.SHARD, shard)
 			.set(ROLLUP_REVISIONS.REVISION, DSL.field("nextval('rollup_revision')", Long.class))
 			.onConflictOnConstraint(ROLLUP_REVISIONS.getPrimaryKey())
