@@ -10,15 +10,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import run.trakr.localstack.LocalStack;
 import run.trakr.localstack.junit.LocalStackExtension;
 
-import run.trakr.projector.rollup.RollupCheck;
+import run.trakr.projectortest.support.ExpectedProjection;
 import run.trakr.projectortest.support.ProjectorInstance;
-import run.trakr.schema.jooq.tables.records.RunsRecord;
 import run.trakr.schematest.support.IngestPopulation;
-import run.trakr.schematest.support.IngestPopulation.ExpectedRun;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static run.trakr.schema.jooq.Tables.RUNS;
 
 /**
  * The Kafka broker stops and starts again: the projector reconnects by itself and
@@ -49,17 +45,7 @@ class KafkaOutageIT {
 			ProjectorInstance.publish(stack, topic, records.subList(half, records.size()))
 				.forEach((partition, end) -> ends.merge(partition, end, Math::max));
 			await().atMost(Duration.ofSeconds(90)).until(() -> projector.caughtUpWith(ends));
-			Map<String, ExpectedRun> expected = population.expectedRuns();
-			List<RunsRecord> rows = projector.db().selectFrom(RUNS).fetch();
-			assertThat(rows).hasSize(expected.size());
-			for (RunsRecord row : rows) {
-				ExpectedRun run = expected.get(row.getOrgId() + "/" + row.getRunId());
-				assertThat(row.getCostUsd()).isEqualByComparingTo(run.costUsd());
-				assertThat(row.getLlmCallCount()).isEqualTo(run.llmCallCount());
-				assertThat(row.getToolUseCount()).isEqualTo(run.toolUseCount());
-				assertThat(row.getStatus()).isEqualTo(run.status());
-			}
-			assertThat(RollupCheck.verify(projector.db())).isEmpty();
+			ExpectedProjection.assertProjected(projector.db(), population);
 		}
 	}
 

@@ -20,16 +20,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import run.trakr.localstack.LocalStack;
 import run.trakr.localstack.junit.LocalStackExtension;
 
-import run.trakr.projector.rollup.RollupCheck;
 import run.trakr.schematest.support.IngestPopulation;
-import run.trakr.schematest.support.IngestPopulation.ExpectedRun;
+import run.trakr.projectortest.support.ExpectedProjection;
 import run.trakr.projectortest.support.ProjectorInstance;
-import run.trakr.schema.jooq.tables.records.RunsRecord;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static run.trakr.schema.jooq.Tables.PROJECTOR_OFFSETS;
-import static run.trakr.schema.jooq.Tables.RUNS;
 
 /**
  * The projector as its own process, killed with SIGKILL at random moments while events
@@ -75,18 +72,7 @@ class CrashIT {
 				last.waitFor();
 			}
 			assertThat(kills).isEqualTo(4);
-			Map<String, ExpectedRun> expected = population.expectedRuns();
-			List<RunsRecord> rows = db.db().selectFrom(RUNS).fetch();
-			assertThat(rows).hasSize(expected.size());
-			for (RunsRecord row : rows) {
-				ExpectedRun run = expected.get(row.getOrgId() + "/" + row.getRunId());
-				assertThat(row.getCostUsd()).isEqualByComparingTo(run.costUsd());
-				assertThat(row.getInputTokens()).isEqualTo(run.inputTokens());
-				assertThat(row.getLlmCallCount()).isEqualTo(run.llmCallCount());
-				assertThat(row.getToolUseCount()).isEqualTo(run.toolUseCount());
-				assertThat(row.getStatus()).isEqualTo(run.status());
-			}
-			assertThat(RollupCheck.verify(db.db())).isEmpty();
+			ExpectedProjection.assertProjected(db.db(), population);
 		}
 	}
 

@@ -10,16 +10,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import run.trakr.localstack.LocalStack;
 import run.trakr.localstack.junit.LocalStackExtension;
 
-import run.trakr.projector.rollup.RollupCheck;
 import run.trakr.schematest.support.IngestPopulation;
-import run.trakr.schematest.support.IngestPopulation.ExpectedRun;
+import run.trakr.projectortest.support.ExpectedProjection;
 import run.trakr.projectortest.support.ProjectorInstance;
-import run.trakr.schema.jooq.tables.records.RunsRecord;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static run.trakr.schema.jooq.Tables.LLM_CALLS;
-import static run.trakr.schema.jooq.Tables.RUNS;
 
 @ExtendWith(LocalStackExtension.class)
 class RebalanceIT {
@@ -42,20 +37,7 @@ class RebalanceIT {
 			merge(ends, ProjectorInstance.publish(stack, topic, records.subList(2 * third, records.size())));
 			await().atMost(Duration.ofSeconds(90)).until(() -> second.caughtUpWith(ends));
 
-			Map<String, ExpectedRun> expected = population.expectedRuns();
-			List<RunsRecord> rows = second.db().selectFrom(RUNS).fetch();
-			assertThat(rows).hasSize(expected.size());
-			for (RunsRecord row : rows) {
-				ExpectedRun run = expected.get(row.getOrgId() + "/" + row.getRunId());
-				assertThat(row.getCostUsd()).isEqualByComparingTo(run.costUsd());
-				assertThat(row.getLlmCallCount()).isEqualTo(run.llmCallCount());
-				assertThat(row.getToolUseCount()).isEqualTo(run.toolUseCount());
-				assertThat(row.getStatus()).isEqualTo(run.status());
-				assertThat(row.getDurationMs()).isEqualTo(run.durationMs());
-			}
-			assertThat(second.db().fetchCount(LLM_CALLS))
-				.isEqualTo(expected.values().stream().mapToInt(ExpectedRun::llmCallCount).sum());
-			assertThat(RollupCheck.verify(second.db())).isEmpty();
+			ExpectedProjection.assertProjected(second.db(), population);
 		}
 	}
 

@@ -5,6 +5,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -257,12 +258,26 @@ public class RollupReader {
 		}
 		Revisions revisions = revisions(orgId, buckets, cachedEdges ? List.copyOf(edgesByBucket.keySet()) : List.of());
 		if (!buckets.isEmpty()) {
-			for (Map<K, WorkflowAggregate> whole : wholeBuckets(kind, orgId, workflow, buckets, revisions.levels(),
-					(levelBuckets) -> foldBuckets(orgId, workflow, levelBuckets, key),
-					(aggregates) -> aggregates.values().stream().mapToInt(WorkflowAggregate::weight).sum())) {
-				whole.forEach((k, aggregate) -> result.computeIfAbsent(k, (ignored) -> new WorkflowAggregate())
-					.merge(aggregate));
-			}
+			// The levels merged are cached too (valid while no level's revision moves):
+			// merging three levels' histograms for every request was most of its time.
+			long latest = Collections.max(revisions.levels().values());
+			ToIntFunction<Map<K, WorkflowAggregate>> weigher = (
+					aggregates) -> aggregates.values().stream().mapToInt(WorkflowAggregate::weight).sum();
+			Map<K, WorkflowAggregate> whole = this.cache
+				.get(new RollupCache.Key(kind + " (levels merged)", orgId, workflow, buckets), latest, () -> {
+					Map<K, WorkflowAggregate> merged = new HashMap<>();
+					for (Map<K, WorkflowAggregate> level : wholeBuckets(kind, orgId, workflow, buckets,
+							revisions.levels(), (levelBuckets) -> foldBuckets(orgId, workflow, levelBuckets, key),
+							weigher)) {
+						level.forEach((k, aggregate) -> merged.computeIfAbsent(k, (ignored) -> new WorkflowAggregate())
+							.merge(aggregate));
+					}
+					return merged;
+				}, weigher);
+			whole.forEach((k, aggregate) -> result.merge(k, aggregate.copy(), (existing, copy) -> {
+				copy.merge(existing);
+				return copy;
+			}));
 		}
 		if (!cachedEdges) {
 			foldEdgeRows(orgId, workflow, edges, key, result);

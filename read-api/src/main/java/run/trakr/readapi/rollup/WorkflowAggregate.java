@@ -37,10 +37,26 @@ public final class WorkflowAggregate {
 
 	Instant lastStartedAt;
 
-	final LogHistogram costs = new LogHistogram();
+	final LogHistogram costs;
 
 	/** Over completed runs only. */
-	final LogHistogram durations = new LogHistogram();
+	final LogHistogram durations;
+
+	public WorkflowAggregate() {
+		this(new LogHistogram(), new LogHistogram());
+	}
+
+	private WorkflowAggregate(LogHistogram costs, LogHistogram durations) {
+		this.costs = costs;
+		this.durations = durations;
+	}
+
+	/** An independent copy, for adding edge runs to a cached aggregate. */
+	WorkflowAggregate copy() {
+		WorkflowAggregate copy = new WorkflowAggregate(this.costs.copy(), this.durations.copy());
+		copy.merge(this, false);
+		return copy;
+	}
 
 	void addRun(String status, BigDecimal cost, Long durationMs, long input, long output, long calls, long tools,
 			Instant startedAt) {
@@ -67,6 +83,10 @@ public final class WorkflowAggregate {
 	}
 
 	public void merge(WorkflowAggregate other) {
+		merge(other, true);
+	}
+
+	private void merge(WorkflowAggregate other, boolean histograms) {
 		this.runCount += other.runCount;
 		this.runningCount += other.runningCount;
 		this.successCount += other.successCount;
@@ -79,8 +99,10 @@ public final class WorkflowAggregate {
 		this.outputTokens += other.outputTokens;
 		this.llmCallCount += other.llmCallCount;
 		this.toolUseCount += other.toolUseCount;
-		this.costs.merge(other.costs, 1);
-		this.durations.merge(other.durations, 1);
+		if (histograms) {
+			this.costs.merge(other.costs, 1);
+			this.durations.merge(other.durations, 1);
+		}
 		seen(other.lastStartedAt);
 	}
 

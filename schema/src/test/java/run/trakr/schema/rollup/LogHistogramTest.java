@@ -16,6 +16,25 @@ import static org.assertj.core.api.Assertions.within;
 class LogHistogramTest {
 
 	@Test
+	void aCopyEqualsItsOriginalAndChangesIndependently() {
+		LogHistogram original = new LogHistogram();
+		for (long value : new long[] { 0, 3, 3, 90, 4_000, 1_200_000 }) {
+			original.add(value);
+		}
+		LogHistogram copy = original.copy();
+		assertThat(copy).isEqualTo(original);
+		assertThat(copy.quantile(0.95)).isEqualTo(original.quantile(0.95));
+
+		copy.add(5_000_000);
+		original.add(1);
+		assertThat(copy.count()).isEqualTo(7);
+		assertThat(original.count()).isEqualTo(7);
+		assertThat(copy.quantile(1.0)).isGreaterThan(4_000_000);
+		assertThat(original.quantile(1.0)).isLessThan(1_300_000);
+		assertThat(new LogHistogram().copy()).isEqualTo(new LogHistogram());
+	}
+
+	@Test
 	void p95OfCostsIsWithinHalfAPercentOfTheExactNearestRank() {
 		Random random = new Random(42);
 		for (int trial = 0; trial < 300; trial++) {
