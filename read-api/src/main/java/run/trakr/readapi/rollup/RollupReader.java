@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 
 import org.jooq.Condition;
@@ -77,7 +78,7 @@ public class RollupReader {
 	public Map<String, WorkflowAggregate> byWorkflow(UUID orgId, String workflow, TimeWindow window) {
 		Map<String, WorkflowAggregate> result = new TreeMap<>();
 		fold("by-workflow", orgId, workflow, List.of(WindowCover.of(window.from(), window.to())), (name, start) -> name,
-				result);
+				true, result);
 		return result;
 	}
 
@@ -110,7 +111,7 @@ public class RollupReader {
 			covers.add((widthSeconds % BUCKET_ALIGNMENT == 0) ? WindowCover.of(pieceFrom, pieceTo)
 					: new WindowCover(List.of(), List.of(new Interval(pieceFrom, pieceTo.plus(1, ChronoUnit.MICROS)))));
 		}
-		fold("series-" + widthSeconds, orgId, workflow, covers, (name, start) -> bucketOf.apply(start), result);
+		fold("series-" + widthSeconds, orgId, workflow, covers, (name, start) -> bucketOf.apply(start), false, result);
 		return result;
 	}
 
@@ -243,7 +244,7 @@ public class RollupReader {
 	 * the key of its workflow and bucket (or run) start.
 	 */
 	private <K> void fold(String kind, UUID orgId, String workflow, List<WindowCover> covers,
-			BiFunction<String, Instant, K> key, Map<K, WorkflowAggregate> result) {
+			BiFunction<String, Instant, K> key, boolean mergedLevelsCached, Map<K, WorkflowAggregate> result) {
 		List<Bucket> buckets = new ArrayList<>();
 		List<Interval> edges = new ArrayList<>();
 		for (WindowCover cover : covers) {
@@ -258,26 +259,30 @@ public class RollupReader {
 		}
 		Revisions revisions = revisions(orgId, buckets, cachedEdges ? List.copyOf(edgesByBucket.keySet()) : List.of());
 		if (!buckets.isEmpty()) {
-			// The levels merged are cached too (valid while no level's revision moves):
-			// merging three levels' histograms for every request was most of its time.
-			long latest = Collections.max(revisions.levels().values());
 			ToIntFunction<Map<K, WorkflowAggregate>> weigher = (
 					aggregates) -> aggregates.values().stream().mapToInt(WorkflowAggregate::weight).sum();
-			Map<K, WorkflowAggregate> whole = this.cache
-				.get(new RollupCache.Key(kind + " (levels merged)", orgId, workflow, buckets), latest, () -> {
-					Map<K, WorkflowAggregate> merged = new HashMap<>();
-					for (Map<K, WorkflowAggregate> level : wholeBuckets(kind, orgId, workflow, buckets,
-							revisions.levels(), (levelBuckets) -> foldBuckets(orgId, workflow, levelBuckets, key),
-							weigher)) {
-						level.forEach((k, aggregate) -> merged.computeIfAbsent(k, (ignored) -> new WorkflowAggregate())
-							.merge(aggregate));
-					}
-					return merged;
-				}, weigher);
-			whole.forEach((k, aggregate) -> result.merge(k, aggregate.copy(), (existing, copy) -> {
-				copy.merge(existing);
-				return copy;
-			}));
+			Supplier<List<Map<K, WorkflowAggregate>>> levels = () -> wholeBuckets(kind, orgId, workflow, buckets,
+					revisions.levels(), (levelBuckets) -> foldBuckets(orgId, workflow, levelBuckets, key), weigher);
+			if (mergedLevelsCached) {
+				// The levels merged are cached too (valid while no level's revision
+				// moves): merging three levels' histograms for every request was most of
+				// its time. Series have hundreds of keys, which would double the memory
+				// held, so they merge per request.
+				long latest = Collections.max(revisions.levels().values());
+				Map<K, WorkflowAggregate> whole = this.cache.get(
+						new RollupCache.Key(kind + " (levels merged)", orgId, workflow, buckets), latest,
+						() -> merged(levels.get()), weigher);
+				whole.forEach((k, aggregate) -> result.merge(k, aggregate.copy(), (existing, copy) -> {
+					copy.merge(existing);
+					return copy;
+				}));
+			}
+			else {
+				for (Map<K, WorkflowAggregate> level : levels.get()) {
+					level.forEach((k, aggregate) -> result.computeIfAbsent(k, (ignored) -> new WorkflowAggregate())
+						.merge(aggregate));
+				}
+			}
 		}
 		if (!cachedEdges) {
 			foldEdgeRows(orgId, workflow, edges, key, result);
@@ -293,6 +298,15 @@ public class RollupReader {
 								(ignored) -> new WorkflowAggregate())));
 			}
 		});
+	}
+
+	private static <K> Map<K, WorkflowAggregate> merged(List<Map<K, WorkflowAggregate>> levels) {
+		Map<K, WorkflowAggregate> merged = new HashMap<>();
+		for (Map<K, WorkflowAggregate> level : levels) {
+			level.forEach(
+					(k, aggregate) -> merged.computeIfAbsent(k, (ignored) -> new WorkflowAggregate()).merge(aggregate));
+		}
+		return merged;
 	}
 
 	/**
