@@ -1,5 +1,6 @@
 package run.trakr.bench;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -171,6 +172,37 @@ public final class RouteBenchmark {
 			load.saturate(warmUp);
 			long done = load.saturate(seconds);
 			System.out.printf("%-72s %9.0f req/s%n", name, done / (double) seconds);
+		}
+		wrk(port, token, routes.get("/api/workflows (default window: last 30 days)").get(0), seconds, connections);
+	}
+
+	/**
+	 * The same closed loop from wrk, when installed (Debian package {@code wrk}): a C
+	 * load generator in its own process takes less of the two cores than the in-JVM one.
+	 */
+	private static void wrk(int port, String token, String path, int seconds, int connections) {
+		List<String> command = List.of("wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "--latency", "-H",
+				"Authorization: Bearer " + token, "http://127.0.0.1:" + port + path);
+		try {
+			Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+			String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			if (process.waitFor() != 0 || !output.contains("Requests/sec")) {
+				System.out.println("wrk failed: " + output.replace(token, "<token>"));
+				return;
+			}
+			for (String line : output.split("\n")) {
+				String trimmed = line.strip();
+				if (trimmed.startsWith("Requests/sec") || trimmed.startsWith("50%") || trimmed.startsWith("99%")
+						|| trimmed.startsWith("Non-2xx")) {
+					System.out.printf("  wrk %s, %d connections, %d s: %s%n", path, connections, seconds, trimmed);
+				}
+			}
+		}
+		catch (IOException ex) {
+			System.out.println("wrk not run (" + ex.getMessage() + "); `apt-get install wrk` adds it");
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
 		}
 	}
 

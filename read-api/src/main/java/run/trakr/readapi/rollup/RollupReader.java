@@ -24,6 +24,7 @@ import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
+import org.jooq.Table;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
@@ -35,10 +36,15 @@ import run.trakr.schema.rollup.WindowCover;
 import run.trakr.schema.rollup.WindowCover.Bucket;
 import run.trakr.schema.rollup.WindowCover.Interval;
 
-import static org.jooq.impl.DSL.falseCondition;
+import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.lateral;
 import static org.jooq.impl.DSL.max;
+import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.noCondition;
 import static org.jooq.impl.DSL.or;
+import static org.jooq.impl.DSL.select;
+import static org.jooq.impl.DSL.table;
+import static org.jooq.impl.DSL.val;
 import static run.trakr.schema.jooq.Tables.ROLLUP_REVISIONS;
 import static run.trakr.schema.jooq.Tables.RUNS;
 import static run.trakr.schema.jooq.Tables.TOOL_ROLLUPS;
@@ -195,35 +201,73 @@ public class RollupReader {
 	 * of each 5-minute bucket whose runs make up an edge.
 	 */
 	private Revisions revisions(UUID orgId, List<Bucket> buckets, List<Instant> edgeBuckets) {
-		List<Field<Long>> maxima = new ArrayList<>();
-		List<Condition> anyOf = new ArrayList<>();
-		for (BucketLevel level : BucketLevel.values()) {
-			List<Bucket> ofLevel = buckets.stream().filter((bucket) -> bucket.level() == level).toList();
-			Condition inLevel = ofLevel.isEmpty() ? falseCondition()
-					: bucketRanges(ofLevel, ROLLUP_REVISIONS.BUCKET_SECONDS, ROLLUP_REVISIONS.BUCKET_START);
-			maxima.add(max(ROLLUP_REVISIONS.REVISION).filterWhere(inLevel));
-			anyOf.add(inLevel);
+		// One row per range of consecutive buckets: its slot (a level's ordinal, or an
+		// edge bucket's), its width, its first and last start. The statement's text is
+		// the
+		// same for every window (the ranges travel as arrays), which keeps rendering it
+		// cheap: rendering the old per-range conditions was half of a cached request.
+		List<Integer> slots = new ArrayList<>();
+		List<Integer> widths = new ArrayList<>();
+		List<OffsetDateTime> firsts = new ArrayList<>();
+		List<OffsetDateTime> lasts = new ArrayList<>();
+		for (List<Bucket> range : consecutiveRanges(buckets)) {
+			Bucket first = range.get(0);
+			slots.add(first.level().ordinal());
+			widths.add(first.level().seconds());
+			firsts.add(first.start().atOffset(ZoneOffset.UTC));
+			lasts.add(range.get(range.size() - 1).start().atOffset(ZoneOffset.UTC));
 		}
-		for (Instant start : edgeBuckets) {
-			Condition bucket = ROLLUP_REVISIONS.BUCKET_SECONDS.eq(BucketLevel.FIVE_MINUTES.seconds())
-				.and(ROLLUP_REVISIONS.BUCKET_START.eq(start.atOffset(ZoneOffset.UTC)));
-			maxima.add(max(ROLLUP_REVISIONS.REVISION).filterWhere(bucket));
-			anyOf.add(bucket);
+		for (int i = 0; i < edgeBuckets.size(); i++) {
+			slots.add(BucketLevel.values().length + i);
+			widths.add(BucketLevel.FIVE_MINUTES.seconds());
+			firsts.add(edgeBuckets.get(i).atOffset(ZoneOffset.UTC));
+			lasts.add(edgeBuckets.get(i).atOffset(ZoneOffset.UTC));
 		}
-		Record row = this.db.select(maxima)
-			.from(ROLLUP_REVISIONS)
-			.where(ROLLUP_REVISIONS.ORG_ID.eq(orgId))
-			.and(or(anyOf))
-			.fetchOne();
+		Map<Integer, Long> bySlot = new HashMap<>();
+		if (!slots.isEmpty()) {
+			Table<?> ranges = table("unnest({0}, {1}, {2}, {3})", val(slots.toArray(Integer[]::new)),
+					val(widths.toArray(Integer[]::new)), val(firsts.toArray(OffsetDateTime[]::new)),
+					val(lasts.toArray(OffsetDateTime[]::new)))
+				.as("ranges", "slot", "width", "first_start", "last_start");
+			Field<Integer> slot = field(name("ranges", "slot"), Integer.class);
+			Table<?> latest = lateral(select(max(ROLLUP_REVISIONS.REVISION).as("revision")).from(ROLLUP_REVISIONS)
+				.where(ROLLUP_REVISIONS.ORG_ID.eq(orgId))
+				.and(ROLLUP_REVISIONS.BUCKET_SECONDS.eq(field(name("ranges", "width"), Integer.class)))
+				.and(ROLLUP_REVISIONS.BUCKET_START.between(field(name("ranges", "first_start"), OffsetDateTime.class),
+						field(name("ranges", "last_start"), OffsetDateTime.class))))
+				.as("latest");
+			this.db.select(slot, max(field(name("latest", "revision"), Long.class)))
+				.from(ranges)
+				.crossJoin(latest)
+				.groupBy(slot)
+				.forEach((row) -> bySlot.put(row.value1(), row.value2()));
+		}
 		Map<BucketLevel, Long> levels = new EnumMap<>(BucketLevel.class);
 		for (BucketLevel level : BucketLevel.values()) {
-			levels.put(level, revisionOrZero(row.get(maxima.get(level.ordinal()))));
+			levels.put(level, revisionOrZero(bySlot.get(level.ordinal())));
 		}
 		Map<Instant, Long> edges = new HashMap<>();
 		for (int i = 0; i < edgeBuckets.size(); i++) {
-			edges.put(edgeBuckets.get(i), revisionOrZero(row.get(maxima.get(BucketLevel.values().length + i))));
+			edges.put(edgeBuckets.get(i), revisionOrZero(bySlot.get(BucketLevel.values().length + i)));
 		}
 		return new Revisions(levels, edges);
+	}
+
+	/** Buckets in runs of one width with no gap, each run in start order. */
+	static List<List<Bucket>> consecutiveRanges(List<Bucket> buckets) {
+		List<Bucket> sorted = new ArrayList<>(buckets);
+		sorted.sort(Comparator.comparing((Bucket b) -> b.level().seconds()).thenComparing(Bucket::start));
+		List<List<Bucket>> ranges = new ArrayList<>();
+		List<Bucket> current = null;
+		for (Bucket bucket : sorted) {
+			Bucket last = (current != null) ? current.get(current.size() - 1) : null;
+			if (last == null || last.level() != bucket.level() || !last.end().equals(bucket.start())) {
+				current = new ArrayList<>();
+				ranges.add(current);
+			}
+			current.add(bucket);
+		}
+		return ranges;
 	}
 
 	private record Revisions(Map<BucketLevel, Long> levels, Map<Instant, Long> edgeBuckets) {
@@ -418,26 +462,9 @@ public class RollupReader {
 	 * Buckets as a few range conditions: consecutive buckets of one width merge into one.
 	 */
 	static Condition bucketRanges(List<Bucket> buckets, Field<Integer> seconds, Field<OffsetDateTime> start) {
-		List<Bucket> sorted = new ArrayList<>(buckets);
-		sorted.sort(Comparator.comparing((Bucket b) -> b.level().seconds()).thenComparing(Bucket::start));
-		List<Condition> ranges = new ArrayList<>();
-		Bucket first = null;
-		Bucket last = null;
-		for (Bucket bucket : sorted) {
-			if (last != null && last.level() == bucket.level() && last.end().equals(bucket.start())) {
-				last = bucket;
-				continue;
-			}
-			if (first != null) {
-				ranges.add(range(first, last, seconds, start));
-			}
-			first = bucket;
-			last = bucket;
-		}
-		if (first != null) {
-			ranges.add(range(first, last, seconds, start));
-		}
-		return or(ranges);
+		return or(consecutiveRanges(buckets).stream()
+			.map((range) -> range(range.get(0), range.get(range.size() - 1), seconds, start))
+			.toList());
 	}
 
 	private static Condition range(Bucket first, Bucket last, Field<Integer> seconds, Field<OffsetDateTime> start) {
