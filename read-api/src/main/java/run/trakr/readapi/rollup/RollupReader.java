@@ -337,9 +337,7 @@ public class RollupReader {
 					new RollupCache.Key("runs", orgId, null, List.of(new Bucket(BucketLevel.FIVE_MINUTES, start))),
 					revisions.edgeBuckets().get(start), () -> bucketRuns(orgId, start), BucketRuns::weight);
 			for (Interval interval : intervals) {
-				runs.forEachIn(interval.from(), interval.until(), workflow,
-						(run) -> run.addTo(result.computeIfAbsent(key.apply(run.workflow(), run.startedAt()),
-								(ignored) -> new WorkflowAggregate())));
+				runs.forEachIn(interval.from(), interval.until(), workflow, (run) -> addEdgeRun(run, key, result));
 			}
 		});
 	}
@@ -375,14 +373,8 @@ public class RollupReader {
 
 	/** Every started run of one 5-minute bucket. */
 	private BucketRuns bucketRuns(UUID orgId, Instant start) {
-		return new BucketRuns(this.db
-			.select(RUNS.WORKFLOW_NAME, RUNS.STATUS, RUNS.COST_USD, RUNS.DURATION_MS, RUNS.INPUT_TOKENS,
-					RUNS.OUTPUT_TOKENS, RUNS.LLM_CALL_COUNT, RUNS.TOOL_USE_COUNT, RUNS.STARTED_AT)
-			.from(RUNS)
-			.where(RUNS.ORG_ID.eq(orgId))
-			.and(startedWithin(List.of(new Interval(start, start.plus(BucketLevel.FIVE_MINUTES.width())))))
-			.fetch((row) -> new BucketRuns.Run(row.value1(), row.value2(), row.value3(), row.value4(), row.value5(),
-					row.value6(), row.value7(), row.value8(), row.value9().toInstant())));
+		return new BucketRuns(
+				startedRuns(orgId, null, List.of(new Interval(start, start.plus(BucketLevel.FIVE_MINUTES.width())))));
 	}
 
 	/**
@@ -390,22 +382,28 @@ public class RollupReader {
 	 */
 	private <K> void foldEdgeRows(UUID orgId, String workflow, List<Interval> edges, BiFunction<String, Instant, K> key,
 			Map<K, WorkflowAggregate> result) {
-		if (edges.isEmpty()) {
-			return;
+		if (!edges.isEmpty()) {
+			startedRuns(orgId, workflow, edges).forEach((run) -> addEdgeRun(run, key, result));
 		}
-		this.db
+	}
+
+	/** The org's (or one workflow's) runs started in the intervals. */
+	private List<BucketRuns.Run> startedRuns(UUID orgId, String workflow, List<Interval> intervals) {
+		return this.db
 			.select(RUNS.WORKFLOW_NAME, RUNS.STATUS, RUNS.COST_USD, RUNS.DURATION_MS, RUNS.INPUT_TOKENS,
 					RUNS.OUTPUT_TOKENS, RUNS.LLM_CALL_COUNT, RUNS.TOOL_USE_COUNT, RUNS.STARTED_AT)
 			.from(RUNS)
 			.where(RUNS.ORG_ID.eq(orgId))
 			.and((workflow != null) ? RUNS.WORKFLOW_NAME.eq(workflow) : noCondition())
-			.and(startedWithin(edges))
-			.forEach((row) -> {
-				Instant startedAt = row.value9().toInstant();
-				result.computeIfAbsent(key.apply(row.value1(), startedAt), (ignored) -> new WorkflowAggregate())
-					.addRun(row.value2(), row.value3(), row.value4(), row.value5(), row.value6(), row.value7(),
-							row.value8(), startedAt);
-			});
+			.and(startedWithin(intervals))
+			.fetch((row) -> new BucketRuns.Run(row.value1(), row.value2(), row.value3(), row.value4(), row.value5(),
+					row.value6(), row.value7(), row.value8(), row.value9().toInstant()));
+	}
+
+	private static <K> void addEdgeRun(BucketRuns.Run run, BiFunction<String, Instant, K> key,
+			Map<K, WorkflowAggregate> result) {
+		run.addTo(result.computeIfAbsent(key.apply(run.workflow(), run.startedAt()),
+				(ignored) -> new WorkflowAggregate()));
 	}
 
 	/** The rollup rows of whole buckets, summed per key. */
