@@ -33,6 +33,8 @@ class DatabaseOutageIT {
 		// Without a connection, fail a batch after 1 s instead of waiting 30 s for one.
 		Map<String, String> impatient = Map.of("spring.datasource.hikari.connection-timeout", "1000");
 		try (ProjectorInstance projector = ProjectorInstance.start(stack, topic, stack.createDatabase(), impatient)) {
+			// A consumer joining late would rebalance in the middle of the outage.
+			await().atMost(Duration.ofSeconds(30)).until(projector::everyConsumerAssigned);
 			Map<Integer, Long> firstHalf = ProjectorInstance.publish(stack, topic, records.subList(0, half));
 			await().atMost(Duration.ofSeconds(60)).until(() -> projector.caughtUpWith(firstHalf));
 

@@ -22,6 +22,12 @@ import org.springframework.stereotype.Component;
  * (as of the consumer's last fetch), and {@code trakr.projector.lag.seconds}, while any
  * are, how old in event time the newest applied event is. A caught-up partition reports
  * zero seconds however long ago its last event happened, so an idle org never alerts.
+ * <p>
+ * A revoked partition's gauges go, but its newest event time is remembered: rebalances
+ * often give a partition straight back, and during a database outage no batch could teach
+ * it again (the gauge would read 0 s while records wait). If another instance applied
+ * newer events meanwhile, the remembered time overstates the lag until this instance
+ * applies a batch, which errs on the side of an alert.
  */
 @Component
 public class ProjectionLag {
@@ -37,6 +43,8 @@ public class ProjectionLag {
 	}
 
 	private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
+
+	private final Map<TopicPartition, Instant> newestOfRevoked = new ConcurrentHashMap<>();
 
 	private final MeterRegistry meters;
 
@@ -66,12 +74,16 @@ public class ProjectionLag {
 			Partition partition = this.partitions.remove(topicPartition);
 			if (partition != null) {
 				partition.meters.forEach(this.meters::remove);
+				if (partition.newestApplied != null) {
+					this.newestOfRevoked.put(topicPartition, partition.newestApplied);
+				}
 			}
 		}
 	}
 
 	private Partition register(TopicPartition topicPartition) {
 		Partition partition = new Partition();
+		partition.newestApplied = this.newestOfRevoked.remove(topicPartition);
 		String number = String.valueOf(topicPartition.partition());
 		partition.meters.add(Gauge.builder("trakr.projector.lag.records", partition, p -> p.recordsBehind)
 			.description("Records of the partition not yet projected, as of the last fetch")

@@ -60,6 +60,18 @@ class ProjectionLagTest {
 		assertThat(this.meters.find("trakr.projector.lag.records").gauges()).hasSize(1);
 	}
 
+	@Test
+	void aPartitionAssignedAgainRemembersItsNewestEventWhileNothingCanBeApplied() {
+		this.lag.update(PARTITION, NOW.minusSeconds(120), 0);
+		this.lag.forget(List.of(PARTITION));
+
+		// Reassigned during a database outage: records wait, the batch cannot apply.
+		this.lag.update(PARTITION, null, 40);
+
+		assertThat(gauge("trakr.projector.lag.records")).isEqualTo(40);
+		assertThat(gauge("trakr.projector.lag.seconds")).isEqualTo(120);
+	}
+
 	private double gauge(String name) {
 		return this.meters.get(name).tag("topic", "trakr.ingest.v1").tag("partition", "3").gauge().value();
 	}

@@ -12,6 +12,8 @@ import run.trakr.schematest.support.IngestPopulation;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 
 import run.trakr.projector.IngestProjectorApplication;
 
@@ -81,6 +83,20 @@ public final class ProjectorInstance implements AutoCloseable {
 			.where(PROJECTOR_OFFSETS.TOPIC.eq(this.topic))
 			.fetchMap(PROJECTOR_OFFSETS.PARTITION, PROJECTOR_OFFSETS.NEXT_OFFSET);
 		return ends.entrySet().stream().allMatch(end -> stored.getOrDefault(end.getKey(), 0L) >= end.getValue());
+	}
+
+	/**
+	 * True once every consumer of this instance has partitions: the group has settled, so
+	 * no rebalance is still to come (needs at least as many partitions as consumers).
+	 */
+	public boolean everyConsumerAssigned() {
+		ConcurrentMessageListenerContainer<?, ?> container = (ConcurrentMessageListenerContainer<?, ?>) this.context
+			.getBean(KafkaListenerEndpointRegistry.class)
+			.getListenerContainer("ingest-projector");
+		return container.getContainers().stream().allMatch(consumer -> {
+			var assigned = consumer.getAssignedPartitions();
+			return assigned != null && !assigned.isEmpty();
+		});
 	}
 
 	public DSLContext db() {
