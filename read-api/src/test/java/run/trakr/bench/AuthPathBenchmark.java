@@ -1,5 +1,10 @@
 package run.trakr.bench;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -8,9 +13,11 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 import run.trakr.localstack.LocalStack;
 
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -30,6 +37,9 @@ import static run.trakr.schema.jooq.Tables.ORGANIZATIONS;
  * Added latency of the auth + rate-limit path: the same trivial handler behind the real
  * gate (token lookup in PostgreSQL, sliding window in Redis) and with the gate switched
  * off, driven open-loop at a fixed rate by {@link FixedRateLoad}, in alternating rounds.
+ * Each variant runs in a JVM of its own ({@code BENCH_SERVER_JAVA_OPTS}, default
+ * {@code -Xmx512m} as in the demo); this JVM holds the local stack and the load
+ * generator.
  *
  * <p>
  * Arguments: rate (req/s, default 2000), warm-up seconds (20), measured seconds (30),
@@ -38,12 +48,18 @@ import static run.trakr.schema.jooq.Tables.ORGANIZATIONS;
  */
 public final class AuthPathBenchmark {
 
+	private static final String SERVER = "--serve-gate";
+
 	private static final Map<String, Double> PERCENTILES = Map.of("p50", 0.50, "p99", 0.99, "p99.9", 0.999);
 
 	private AuthPathBenchmark() {
 	}
 
 	public static void main(String[] args) throws Exception {
+		if (args.length > 0 && args[0].equals(SERVER)) {
+			serve(args[1].equals("off"), Arrays.copyOfRange(args, 2, args.length));
+			return;
+		}
 		int rate = intArg(args, 0, 2000);
 		int warmUp = intArg(args, 1, 20);
 		int measured = intArg(args, 2, 30);
@@ -51,20 +67,25 @@ public final class AuthPathBenchmark {
 		int tokenCount = intArg(args, 4, 500);
 		int connections = intArg(args, 5, 32);
 		try (LocalStack stack = LocalStack.start(LocalStack.Settings.forTests())) {
-			Map<String, ConfigurableApplicationContext> variants = new LinkedHashMap<>();
-			variants.put("gate off", start(stack, true));
-			variants.put("gate on", start(stack, false));
-			List<String> tokens = createTokens(variants.get("gate on").getBean(DSLContext.class), tokenCount);
+			Map<String, ServerProcess> variants = new LinkedHashMap<>();
+			variants.put("gate off", ServerProcess.start(stack, "off"));
+			variants.put("gate on", ServerProcess.start(stack, "on"));
+			List<String> tokens = createTokens(stack, tokenCount);
 			Map<String, List<long[]>> results = new LinkedHashMap<>();
-			variants.forEach((variant, context) -> results.put(variant, new ArrayList<>()));
-			for (int round = 1; round <= rounds; round++) {
-				for (Map.Entry<String, ConfigurableApplicationContext> variant : variants.entrySet()) {
-					int port = ((WebServerApplicationContext) variant.getValue()).getWebServer().getPort();
-					drive(port, tokens, rate, warmUp, connections);
-					long[] latencies = drive(port, tokens, rate, measured, connections);
-					results.get(variant.getKey()).add(latencies);
-					System.out.printf("round %d %-8s %s%n", round, variant.getKey(), summary(latencies));
+			variants.forEach((variant, server) -> results.put(variant, new ArrayList<>()));
+			try {
+				for (int round = 1; round <= rounds; round++) {
+					for (Map.Entry<String, ServerProcess> variant : variants.entrySet()) {
+						int port = variant.getValue().port();
+						drive(port, tokens, rate, warmUp, connections);
+						long[] latencies = drive(port, tokens, rate, measured, connections);
+						results.get(variant.getKey()).add(latencies);
+						System.out.printf("round %d %-8s %s%n", round, variant.getKey(), summary(latencies));
+					}
 				}
+			}
+			finally {
+				variants.values().forEach(ServerProcess::close);
 			}
 			System.out.printf(
 					"%nrate %d req/s, %d s warm-up + %d s measured per round, %d rounds, %d tokens, %d connections%n",
@@ -80,7 +101,6 @@ public final class AuthPathBenchmark {
 						name, micros(medianOf(results.get("gate off"), q)), micros(medianOf(results.get("gate on"), q)),
 						Arrays.stream(added).mapToObj(AuthPathBenchmark::micros).toList(), micros(median(added)));
 			}
-			variants.values().forEach(ConfigurableApplicationContext::close);
 		}
 	}
 
@@ -89,18 +109,24 @@ public final class AuthPathBenchmark {
 		return new FixedRateLoad(port, "/api/metrics/overview", tokens, connections).run(rate, seconds);
 	}
 
-	private static ConfigurableApplicationContext start(LocalStack stack, boolean gateOff) {
-		List<String> arguments = new ArrayList<>();
-		stack.springProperties().forEach((key, value) -> arguments.add("--" + key + "=" + value));
-		arguments.addAll(List.of("--server.port=0", "--management.server.port=0", "--logging.level.root=WARN"));
-		List<Class<?>> sources = new ArrayList<>(List.of(ReadApiApplication.class, BenchHandler.class));
+	/**
+	 * A server process: the read-api with the bench handler, gate on or off, in a JVM of
+	 * its own as in production (not sharing a heap with the local stack's Kafka broker or
+	 * the load generator). Prints its port on a line {@code PORT n}.
+	 */
+	private static void serve(boolean gateOff, String[] springArguments) {
+		List<Class<?>> sources = new ArrayList<>(
+				List.of(ReadApiApplication.class, BenchHandler.class, WithoutRealOverview.class));
 		if (gateOff) {
 			sources.add(GateOff.class);
 		}
-		return new SpringApplicationBuilder(sources.toArray(Class[]::new)).run(arguments.toArray(String[]::new));
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(sources.toArray(Class[]::new))
+			.run(springArguments);
+		System.out.println("PORT " + ((WebServerApplicationContext) context).getWebServer().getPort());
 	}
 
-	private static List<String> createTokens(DSLContext db, int count) {
+	private static List<String> createTokens(LocalStack stack, int count) {
+		DSLContext db = DSL.using(stack.jdbcUrl(), stack.postgresUser(), stack.postgresPassword());
 		UUID org = UUID.randomUUID();
 		db.insertInto(ORGANIZATIONS)
 			.set(ORGANIZATIONS.ORG_ID, org)
@@ -151,6 +177,47 @@ public final class AuthPathBenchmark {
 		return (args.length > index) ? Integer.parseInt(args[index]) : otherwise;
 	}
 
+	/** A {@link #serve server} in a child JVM with this JVM's classpath. */
+	private record ServerProcess(Process process, int port) implements AutoCloseable {
+
+		static ServerProcess start(LocalStack stack, String gate) throws IOException {
+			List<String> command = new ArrayList<>(
+					List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+			String options = System.getenv().getOrDefault("BENCH_SERVER_JAVA_OPTS", "-Xmx512m");
+			command.addAll(Arrays.asList(options.trim().split("\\s+")));
+			command.addAll(List.of("-cp", System.getProperty("java.class.path"), AuthPathBenchmark.class.getName(),
+					SERVER, gate));
+			stack.springProperties().forEach((key, value) -> command.add("--" + key + "=" + value));
+			command.addAll(List.of("--server.port=0", "--management.server.port=0", "--logging.level.root=WARN"));
+			Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+			BufferedReader out = new BufferedReader(
+					new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+			for (String line = out.readLine(); line != null; line = out.readLine()) {
+				if (line.startsWith("PORT ")) {
+					int port = Integer.parseInt(line.substring(5).trim());
+					Thread drain = new Thread(() -> out.lines().forEach(rest -> {
+					}), "drain-" + gate);
+					drain.setDaemon(true);
+					drain.start();
+					return new ServerProcess(process, port);
+				}
+			}
+			throw new IllegalStateException("The gate-" + gate + " server exited before it listened");
+		}
+
+		@Override
+		public void close() {
+			this.process.destroy();
+			try {
+				this.process.waitFor();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+
+	}
+
 	/** The handler both variants serve: no I/O, a small JSON body. */
 	@RestController
 	static class BenchHandler {
@@ -158,6 +225,20 @@ public final class AuthPathBenchmark {
 		@GetMapping("/api/metrics/overview")
 		Map<String, Object> overview() {
 			return Map.of("run_count", 0, "error_rate", 0);
+		}
+
+	}
+
+	/**
+	 * Takes the real overview controller out, so the bench handler answers its route
+	 * without touching the read models.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	static class WithoutRealOverview {
+
+		@Bean
+		static BeanDefinitionRegistryPostProcessor removeRealOverview() {
+			return registry -> registry.removeBeanDefinition("overviewController");
 		}
 
 	}

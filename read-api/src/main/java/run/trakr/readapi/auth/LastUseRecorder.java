@@ -2,6 +2,7 @@ package run.trakr.readapi.auth;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.HashMap;
@@ -47,15 +48,17 @@ class LastUseRecorder {
 		this.clock = clock;
 	}
 
+	// Called on every request: compares instants, allocates an OffsetDateTime only when a
+	// write is due.
 	void used(StoredToken token) {
-		OffsetDateTime now = OffsetDateTime.now(this.clock).withOffsetSameInstant(ZoneOffset.UTC);
+		Instant now = this.clock.instant();
 		TokenKey key = new TokenKey(token.orgId(), token.tokenId());
 		OffsetDateTime known = this.written.get(key);
 		if (token.lastUsedAt() != null && (known == null || token.lastUsedAt().isAfter(known))) {
 			known = token.lastUsedAt();
 		}
-		if (known == null || known.isBefore(now.minus(STALE_AFTER))) {
-			this.pending.merge(key, now, LATEST);
+		if (known == null || known.toInstant().isBefore(now.minus(STALE_AFTER))) {
+			this.pending.merge(key, OffsetDateTime.ofInstant(now, ZoneOffset.UTC), LATEST);
 		}
 	}
 

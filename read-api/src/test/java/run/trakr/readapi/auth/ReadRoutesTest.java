@@ -14,7 +14,9 @@ class ReadRoutesTest {
 			"POST, /api/runs, false", "HEAD, /api/runs, false", "GET, /api/org/context, false",
 			"GET, /api/runs/, false", "GET, /api/runs/x/y, false", "GET, /api/workflows//stats, false",
 			"GET, /api/workflows/a/b/stats, false", "GET, /api/metrics, false", "GET, /API/runs, false",
-			"GET, /api/runs;x=1, false", "GET, /api/workflows/triage, false", "GET, /api/alert-events/1, false" })
+			"GET, /api/runs;x=1, false", "GET, /api/workflows/triage, false", "GET, /api/alert-events/1, false",
+			"GET, /api/workflows/stats, false", "GET, /api/workflows/a%2Fb, false", "GET, /api/runs/a%2Fb, true",
+			"GET, /api/workflows/x/stats/, false", "GET, /api/workflows/x/statsx, false", "GET, /api/runsx, false" })
 	void allowsExactlyTheEightGetRoutes(String method, String path, boolean allowed) {
 		assertThat(ReadRoutes.allows(method, path)).isEqualTo(allowed);
 	}

@@ -27,6 +27,9 @@ class ReadTokenTest {
 		assertThat(ReadToken.isWellFormed("tk_read_0123456789abcdef0123456789abcde")).isFalse();
 		assertThat(ReadToken.isWellFormed("tk_read_0123456789abcdef0123456789abcdef0")).isFalse();
 		assertThat(ReadToken.isWellFormed("tk_live_0123456789abcdef0123456789abcdef")).isFalse();
+		assertThat(ReadToken.isWellFormed("tk_read_0123456789abcdeg0123456789abcdef")).isFalse();
+		assertThat(ReadToken.isWellFormed("tk_read_0123456789abcdef0123456789abcde/")).isFalse();
+		assertThat(ReadToken.isWellFormed("tk_read:0123456789abcdef0123456789abcdef")).isFalse();
 	}
 
 	@Test
