@@ -46,6 +46,15 @@ final class BucketRuns {
 		}
 	}
 
+	/**
+	 * Which of the runs start in {@code [from, until)}, as one number: the first index in
+	 * the high half, the index after the last in the low half. Equal spans of one
+	 * {@code BucketRuns} hold the same runs.
+	 */
+	long span(Instant from, Instant until) {
+		return ((long) firstAtOrAfter(from) << 32) | firstAtOrAfter(until);
+	}
+
 	int weight() {
 		return this.runs.size();
 	}

@@ -20,8 +20,16 @@ import run.trakr.schema.rollup.WindowCover.Bucket;
  */
 final class RollupCache {
 
-	/** What was computed (a route's kind of aggregate), for whom, over which buckets. */
-	record Key(String kind, UUID orgId, String workflow, List<Bucket> buckets) {
+	/**
+	 * What was computed (a route's kind of aggregate), for whom, over which buckets, and
+	 * anything else its value depends on ({@code content}: which edge runs it holds).
+	 */
+	record Key(String kind, UUID orgId, String workflow, List<Bucket> buckets, List<Long> content) {
+
+		Key(String kind, UUID orgId, String workflow, List<Bucket> buckets) {
+			this(kind, orgId, workflow, buckets, List.of());
+		}
+
 	}
 
 	private record Entry(long revision, CompletableFuture<Object> value, int[] weight) {

@@ -88,6 +88,37 @@ public class RollupReader {
 		return result;
 	}
 
+	/**
+	 * {@code derive} applied to {@link #byWorkflow all workflows' aggregates}, cached for
+	 * as long as the window holds the same runs: the same whole buckets at the same
+	 * revisions and, at each edge, the same span of the same bucket's runs. A default
+	 * window moves with the clock at every request but its content changes only when a
+	 * run crosses an edge, so most requests of a refreshing dashboard reuse the value
+	 * instead of copying and summarising every workflow's histograms again.
+	 */
+	public <V> V byWorkflowDerived(String kind, UUID orgId, TimeWindow window,
+			Function<Map<String, WorkflowAggregate>, V> derive, ToIntFunction<V> weigher) {
+		WindowCover cover = WindowCover.of(window.from(), window.to());
+		Map<Instant, List<Interval>> edgesByBucket = byFiveMinuteBucket(cover.edges());
+		if (cover.buckets().isEmpty() || edgesByBucket.size() > CACHED_EDGE_BUCKETS) {
+			return derive.apply(byWorkflow(orgId, null, window));
+		}
+		Revisions revisions = revisions(orgId, cover.buckets(), List.copyOf(edgesByBucket.keySet()));
+		List<Long> content = new ArrayList<>();
+		edgesByBucket.forEach((start, intervals) -> {
+			BucketRuns runs = edgeRuns(orgId, start, revisions);
+			content.add(revisions.edgeBuckets().get(start));
+			intervals.forEach((interval) -> content.add(runs.span(interval.from(), interval.until())));
+		});
+		return this.cache.get(new RollupCache.Key(kind, orgId, null, cover.buckets(), content),
+				Collections.max(revisions.levels().values()), () -> {
+					Map<String, WorkflowAggregate> aggregates = new TreeMap<>();
+					fold("by-workflow", orgId, null, cover.buckets(), cover.edges(), edgesByBucket, revisions,
+							(name, start) -> name, true, aggregates);
+					return derive.apply(aggregates);
+				}, weigher);
+	}
+
 	/** The aggregate of the org's (or one workflow's) runs in the window. */
 	public WorkflowAggregate total(UUID orgId, String workflow, TimeWindow window) {
 		WorkflowAggregate total = new WorkflowAggregate();
@@ -302,6 +333,18 @@ public class RollupReader {
 			return;
 		}
 		Revisions revisions = revisions(orgId, buckets, cachedEdges ? List.copyOf(edgesByBucket.keySet()) : List.of());
+		fold(kind, orgId, workflow, buckets, edges, cachedEdges ? edgesByBucket : null, revisions, key,
+				mergedLevelsCached, result);
+	}
+
+	/**
+	 * {@link #fold(String, UUID, String, List, BiFunction, boolean, Map)} once the
+	 * revisions are known; {@code edgesByBucket} is null when the edges are read from the
+	 * run rows.
+	 */
+	private <K> void fold(String kind, UUID orgId, String workflow, List<Bucket> buckets, List<Interval> edges,
+			Map<Instant, List<Interval>> edgesByBucket, Revisions revisions, BiFunction<String, Instant, K> key,
+			boolean mergedLevelsCached, Map<K, WorkflowAggregate> result) {
 		if (!buckets.isEmpty()) {
 			ToIntFunction<Map<K, WorkflowAggregate>> weigher = (
 					aggregates) -> aggregates.values().stream().mapToInt(WorkflowAggregate::weight).sum();
@@ -328,14 +371,12 @@ public class RollupReader {
 				}
 			}
 		}
-		if (!cachedEdges) {
+		if (edgesByBucket == null) {
 			foldEdgeRows(orgId, workflow, edges, key, result);
 			return;
 		}
 		edgesByBucket.forEach((start, intervals) -> {
-			BucketRuns runs = this.cache.get(
-					new RollupCache.Key("runs", orgId, null, List.of(new Bucket(BucketLevel.FIVE_MINUTES, start))),
-					revisions.edgeBuckets().get(start), () -> bucketRuns(orgId, start), BucketRuns::weight);
+			BucketRuns runs = edgeRuns(orgId, start, revisions);
 			for (Interval interval : intervals) {
 				runs.forEachIn(interval.from(), interval.until(), workflow, (run) -> addEdgeRun(run, key, result));
 			}
@@ -369,6 +410,13 @@ public class RollupReader {
 			}
 		}
 		return pieces;
+	}
+
+	/** The cached runs of one 5-minute edge bucket, at its revision. */
+	private BucketRuns edgeRuns(UUID orgId, Instant start, Revisions revisions) {
+		return this.cache.get(
+				new RollupCache.Key("runs", orgId, null, List.of(new Bucket(BucketLevel.FIVE_MINUTES, start))),
+				revisions.edgeBuckets().get(start), () -> bucketRuns(orgId, start), BucketRuns::weight);
 	}
 
 	/** Every started run of one 5-minute bucket. */

@@ -1,5 +1,6 @@
 package run.trakr.readapi.workflow;
 
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,12 +31,14 @@ import run.trakr.readapi.system.ErrorCode;
 @RestController
 class WorkflowController {
 
-	/** The four orders, on the aggregates themselves; ties go by name. */
-	private static final Map<String, Comparator<WorkflowAggregate>> SORTS = Map.of("total_cost_desc",
-			Comparator.comparing(WorkflowAggregate::costTotal).reversed(), "run_count_desc",
-			Comparator.comparingLong(WorkflowAggregate::runCount).reversed(), "error_rate_desc",
-			Comparator.comparingDouble(WorkflowAggregate::errorRate).reversed(), "avg_latency_desc",
-			Comparator.comparingLong(WorkflowAggregate::avgDurationMs).reversed());
+	/**
+	 * The four orders, on the exact values rather than their formatting; ties by name.
+	 */
+	private static final Map<String, Comparator<Listed>> SORTS = Map.of("total_cost_desc",
+			Comparator.comparing(Listed::costTotal).reversed(), "run_count_desc",
+			Comparator.comparingLong(Listed::runCount).reversed(), "error_rate_desc",
+			Comparator.comparingDouble(Listed::errorRate).reversed(), "avg_latency_desc",
+			Comparator.comparingLong(Listed::avgDurationMs).reversed());
 
 	private static final List<String> SORT_NAMES = List.of("total_cost_desc", "run_count_desc", "error_rate_desc",
 			"avg_latency_desc");
@@ -60,14 +63,12 @@ class WorkflowController {
 		TimeWindow window = TimeWindow.read(parameters, this.clock);
 		String sort = parameters.oneOf("sort", SORT_NAMES, "total_cost_desc");
 		parameters.validate();
-		Comparator<Map.Entry<String, WorkflowAggregate>> order = Map.Entry
-			.<String, WorkflowAggregate>comparingByValue(SORTS.get(sort))
-			.thenComparing(Map.Entry.comparingByKey());
-		List<WorkflowSummary> workflows = this.rollups.byWorkflow(caller.orgId(), null, window)
-			.entrySet()
+		Comparator<Listed> order = SORTS.get(sort).thenComparing((listed) -> listed.summary().workflowName());
+		List<WorkflowSummary> workflows = this.rollups
+			.byWorkflowDerived("workflow summaries", caller.orgId(), window, Listed::of, Listed::weight)
 			.stream()
 			.sorted(order)
-			.map((entry) -> WorkflowSummary.of(entry.getKey(), entry.getValue()))
+			.map(Listed::summary)
 			.toList();
 		return Map.of("workflows", workflows);
 	}
@@ -123,6 +124,24 @@ class WorkflowController {
 		if (!this.rollups.workflowExists(caller.orgId(), name)) {
 			throw new ApiException(ErrorCode.NOT_FOUND);
 		}
+	}
+
+	/** A workflow's summary with the exact values it can be sorted by. */
+	private record Listed(WorkflowSummary summary, BigDecimal costTotal, long runCount, double errorRate,
+			long avgDurationMs) {
+
+		static List<Listed> of(Map<String, WorkflowAggregate> aggregates) {
+			List<Listed> listed = new ArrayList<>(aggregates.size());
+			aggregates.forEach((name, aggregate) -> listed.add(new Listed(WorkflowSummary.of(name, aggregate),
+					aggregate.costTotal(), aggregate.runCount(), aggregate.errorRate(), aggregate.avgDurationMs())));
+			return listed;
+		}
+
+		/** In the cache's unit (16-byte histogram bins): about 400 bytes a workflow. */
+		static int weight(List<Listed> listed) {
+			return 1 + 25 * listed.size();
+		}
+
 	}
 
 	/** The bucket widths of a stats series. */

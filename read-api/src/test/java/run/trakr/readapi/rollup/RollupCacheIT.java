@@ -1,8 +1,11 @@
 package run.trakr.readapi.rollup;
 
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
@@ -17,6 +20,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import run.trakr.readapitest.support.Admin;
 import run.trakr.readapitest.support.Admin.OrgToken;
+import run.trakr.readapi.query.TimeWindow;
 import run.trakr.readapitest.support.ReadApiInstance;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -108,6 +112,43 @@ class RollupCacheIT {
 		assertThat(runCount(caller, laterEdge)).isEqualTo(1);
 		JsonNode triage = JSON.readTree(api.get(edge, "Bearer " + caller.token()).body()).get("workflows").get(0);
 		assertThat(new BigDecimal(triage.get("total_cost_usd").asString())).isEqualByComparingTo("1.75");
+	}
+
+	@Test
+	void summariesOfAMovingWindowAreReusedUntilARunCrossesAnEdge(LocalStack stack) {
+		OrgToken org = new Admin(stack).createOrgWithToken("pro");
+		insertDayRow(org, 0, 4);
+		bump(org, 0);
+		OffsetDateTime nextDay = DAY.plusDays(1);
+		insertRun(org, nextDay.plusSeconds(60), "1.00");
+		RollupReader reader = api.context().getBean(RollupReader.class);
+		AtomicInteger computed = new AtomicInteger();
+		Function<TimeWindow, Long> runCount = (window) -> reader.byWorkflowDerived("test run count", org.orgId(),
+				window, (aggregates) -> {
+					computed.incrementAndGet();
+					return aggregates.values().stream().mapToLong(WorkflowAggregate::runCount).sum();
+				}, (count) -> 1);
+		Instant from = DAY.minusMinutes(2).toInstant();
+		Instant to = nextDay.plusSeconds(90).toInstant();
+
+		assertThat(runCount.apply(new TimeWindow(from, to))).isEqualTo(5);
+		assertThat(runCount.apply(new TimeWindow(from.plusSeconds(10), to.plusSeconds(10))))
+			.as("the window moved, no run crossed an edge")
+			.isEqualTo(5);
+		assertThat(computed).hasValue(1);
+
+		assertThat(runCount.apply(new TimeWindow(from.plusSeconds(10), to.minusSeconds(60))))
+			.as("the edge run is outside")
+			.isEqualTo(4);
+		assertThat(computed).hasValue(2);
+
+		bump(org, 0);
+		assertThat(runCount.apply(new TimeWindow(from.plusSeconds(10), to.plusSeconds(10))))
+			.as("a whole bucket's new revision")
+			.isEqualTo(5);
+		assertThat(computed).hasValue(3);
+		assertThat(reader.byWorkflow(org.orgId(), null, new TimeWindow(from, to)).get("triage").runCount())
+			.isEqualTo(5);
 	}
 
 	private static void insertRun(OrgToken org, OffsetDateTime startedAt, String cost) {
