@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 
@@ -20,16 +21,8 @@ import run.trakr.schema.rollup.WindowCover.Bucket;
  */
 final class RollupCache {
 
-	/**
-	 * What was computed (a route's kind of aggregate), for whom, over which buckets, and
-	 * anything else its value depends on ({@code content}: which edge runs it holds).
-	 */
-	record Key(String kind, UUID orgId, String workflow, List<Bucket> buckets, List<Long> content) {
-
-		Key(String kind, UUID orgId, String workflow, List<Bucket> buckets) {
-			this(kind, orgId, workflow, buckets, List.of());
-		}
-
+	/** What was computed (a route's kind of aggregate), for whom, over which buckets. */
+	record Key(String kind, UUID orgId, String workflow, List<Bucket> buckets) {
 	}
 
 	private record Entry(long revision, CompletableFuture<Object> value, int[] weight) {
@@ -105,6 +98,29 @@ final class RollupCache {
 			}
 		}
 		return value;
+	}
+
+	/**
+	 * As {@link #get(Key, long, Supplier, ToIntFunction)} for a value that also depends
+	 * on something besides the revision: a cached value that does not {@code hold} any
+	 * more is replaced, so a key keeps one value rather than one per variant.
+	 */
+	<V> V get(Key key, long revision, Predicate<V> holds, Supplier<V> compute, ToIntFunction<V> weigher) {
+		V value = get(key, revision, compute, weigher);
+		if (holds.test(value)) {
+			return value;
+		}
+		synchronized (this) {
+			Entry entry = this.entries.get(key);
+			if (entry != null && entry.revision() == revision && entry.value().isDone()
+					&& !entry.value().isCompletedExceptionally() && entry.value().join() == value) {
+				this.weight -= entry.weight()[0];
+				this.entries.remove(key);
+			}
+		}
+		value = get(key, revision, compute, weigher);
+		// Another request stored its own variant meanwhile: compute ours uncached.
+		return holds.test(value) ? value : compute.get();
 	}
 
 }

@@ -110,13 +110,21 @@ public class RollupReader {
 			content.add(revisions.edgeBuckets().get(start));
 			intervals.forEach((interval) -> content.add(runs.span(interval.from(), interval.until())));
 		});
-		return this.cache.get(new RollupCache.Key(kind, orgId, null, cover.buckets(), content),
-				Collections.max(revisions.levels().values()), () -> {
+		// One value per window's buckets, replaced when the edges hold other runs: a
+		// moving
+		// window would otherwise leave a value behind at every step.
+		Derived<V> derived = this.cache.get(new RollupCache.Key(kind, orgId, null, cover.buckets()),
+				Collections.max(revisions.levels().values()), (cached) -> cached.content().equals(content), () -> {
 					Map<String, WorkflowAggregate> aggregates = new TreeMap<>();
 					fold("by-workflow", orgId, null, cover.buckets(), cover.edges(), edgesByBucket, revisions,
 							(name, start) -> name, true, aggregates);
-					return derive.apply(aggregates);
-				}, weigher);
+					return new Derived<>(content, derive.apply(aggregates));
+				}, (cached) -> cached.content().size() + weigher.applyAsInt(cached.value()));
+		return derived.value();
+	}
+
+	/** A value derived from a window's aggregates, and which edge runs it holds. */
+	private record Derived<V>(List<Long> content, V value) {
 	}
 
 	/** The aggregate of the org's (or one workflow's) runs in the window. */

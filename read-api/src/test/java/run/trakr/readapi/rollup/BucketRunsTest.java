@@ -18,6 +18,17 @@ class BucketRunsTest {
 			List.of(run("b", 120), run("a", 0), run("a", 60), run("a", 60), run("b", 299.999999), run("a", 180)));
 
 	@Test
+	void equalSpansHoldTheSameRunsAndAnyRunCrossingAnEndChangesTheSpan() {
+		long minuteOneToThree = this.runs.span(BUCKET.plusSeconds(60), BUCKET.plusSeconds(180));
+		assertThat(this.runs.span(BUCKET.plusSeconds(30), BUCKET.plusSeconds(150))).isEqualTo(minuteOneToThree);
+		assertThat(this.runs.span(BUCKET.plusSeconds(61), BUCKET.plusSeconds(180))).isNotEqualTo(minuteOneToThree);
+		assertThat(this.runs.span(BUCKET.plusSeconds(60), BUCKET.plusSeconds(181))).isNotEqualTo(minuteOneToThree);
+		assertThat(this.runs.span(BUCKET.plusSeconds(61), BUCKET.plusSeconds(119)))
+			.as("empty spans at different places differ too")
+			.isNotEqualTo(this.runs.span(BUCKET.plusSeconds(121), BUCKET.plusSeconds(179)));
+	}
+
+	@Test
 	void findsTheRunsStartedInAHalfOpenIntervalWhateverTheirStoredOrder() {
 		assertThat(startsIn(BUCKET, BUCKET.plusSeconds(300), null)).containsExactly(0L, 60_000_000L, 60_000_000L,
 				120_000_000L, 180_000_000L, 299_999_999L);
