@@ -108,14 +108,12 @@ public class ToolRollups {
 		if (usedToolsBefore.isEmpty()) {
 			return uses;
 		}
-		this.db.select(TOOL_USES.ORG_ID, TOOL_USES.RUN_ID, TOOL_USES.TOOL_NAME, TOOL_USES.STATUS, TOOL_USES.DURATION_MS)
-			.from(TOOL_USES)
-			.where(UnnestedRows.of(usedToolsBefore)
-				.column(TOOL_USES.ORG_ID, change -> change.after().orgId())
-				.column(TOOL_USES.RUN_ID, change -> change.after().runId())
-				.contains())
-			.forEach(r -> add(uses, new RunKey(r.value1(), r.value2()), r.value3(), "error".equals(r.value4()),
-					r.value5()));
+		UnnestedRows.of(usedToolsBefore)
+			.column(TOOL_USES.ORG_ID, change -> change.after().orgId())
+			.column(TOOL_USES.RUN_ID, change -> change.after().runId())
+			.lookup(this.db, TOOL_USES)
+			.forEach(r -> add(uses, new RunKey(r.getOrgId(), r.getRunId()), r.getToolName(),
+					"error".equals(r.getStatus()), r.getDurationMs()));
 		return uses;
 	}
 

@@ -179,12 +179,11 @@ public class RunProjection {
 			.filter(call -> !inserted.contains(new CallKey(call.envelope().orgId(), call.callId())))
 			.toList();
 		if (!repeated.isEmpty()) {
-			Map<CallKey, LlmCallsRecord> stored = this.db.selectFrom(LLM_CALLS)
-				.where(UnnestedRows.of(repeated)
-					.column(LLM_CALLS.ORG_ID, call -> call.envelope().orgId())
-					.column(LLM_CALLS.CALL_ID, LlmCallRecorded::callId)
-					.contains())
-				.fetchMap(r -> new CallKey(r.getOrgId(), r.getCallId()));
+			Map<CallKey, LlmCallsRecord> stored = UnnestedRows.of(repeated)
+				.column(LLM_CALLS.ORG_ID, call -> call.envelope().orgId())
+				.column(LLM_CALLS.CALL_ID, LlmCallRecorded::callId)
+				.lookup(this.db, LLM_CALLS)
+				.intoMap(r -> new CallKey(r.getOrgId(), r.getCallId()));
 			for (LlmCallRecorded call : repeated) {
 				countIfConflicting(sameCall(stored.get(new CallKey(call.envelope().orgId(), call.callId())), call));
 			}
@@ -217,12 +216,11 @@ public class RunProjection {
 			.filter(tool -> !inserted.contains(new CallKey(tool.envelope().orgId(), tool.toolEventId())))
 			.toList();
 		if (!repeated.isEmpty()) {
-			Map<CallKey, ToolUsesRecord> stored = this.db.selectFrom(TOOL_USES)
-				.where(UnnestedRows.of(repeated)
-					.column(TOOL_USES.ORG_ID, tool -> tool.envelope().orgId())
-					.column(TOOL_USES.TOOL_EVENT_ID, ToolUsed::toolEventId)
-					.contains())
-				.fetchMap(r -> new CallKey(r.getOrgId(), r.getToolEventId()));
+			Map<CallKey, ToolUsesRecord> stored = UnnestedRows.of(repeated)
+				.column(TOOL_USES.ORG_ID, tool -> tool.envelope().orgId())
+				.column(TOOL_USES.TOOL_EVENT_ID, ToolUsed::toolEventId)
+				.lookup(this.db, TOOL_USES)
+				.intoMap(r -> new CallKey(r.getOrgId(), r.getToolEventId()));
 			for (ToolUsed tool : repeated) {
 				countIfConflicting(
 						sameToolUse(stored.get(new CallKey(tool.envelope().orgId(), tool.toolEventId())), tool));

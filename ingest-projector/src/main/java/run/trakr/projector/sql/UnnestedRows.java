@@ -2,7 +2,10 @@ package run.trakr.projector.sql;
 
 import java.lang.reflect.Array;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -115,10 +118,29 @@ public final class UnnestedRows<R> {
 		return db.select(locked.fields()).from(table(), locked).fetchInto(table);
 	}
 
-	/** True where the target table's columns equal one of the rows' (a semi-join). */
-	public Condition contains() {
-		Field<?>[] targets = this.columns.stream().map(Column::target).toArray(Field[]::new);
-		return DSL.row(targets).in(select());
+	/**
+	 * The rows of {@code table} whose columns equal a batch row's (any number per batch
+	 * row; each batch row counts once however often it repeats), by one index lookup per
+	 * batch row, for the same reason as {@link #lock}.
+	 */
+	public <T extends Record> Result<T> lookup(DSLContext db, Table<T> table) {
+		UnnestedRows<R> distinct = new UnnestedRows<>(distinctRows());
+		distinct.columns.addAll(this.columns);
+		Condition sameColumns = DSL.and(this.columns.stream().map(Column::matches).toList());
+		// OFFSET keeps the lookup a subquery run per batch row (as LIMIT does in lock).
+		Table<T> found = DSL.lateral(DSL.selectFrom(table).where(sameColumns).offset(0).asTable("found"));
+		return db.select(found.fields()).from(distinct.table(), found).fetchInto(table);
+	}
+
+	private List<R> distinctRows() {
+		Set<List<Object>> seen = new HashSet<>();
+		List<R> distinct = new ArrayList<>();
+		for (R row : this.rows) {
+			if (seen.add(Arrays.asList(this.columns.stream().map(column -> column.value().apply(row)).toArray()))) {
+				distinct.add(row);
+			}
+		}
+		return distinct;
 	}
 
 	private Table<?> table() {
