@@ -47,9 +47,8 @@ class IngestListener implements ConsumerSeekAware {
 		if (records.isEmpty()) {
 			return;
 		}
-		// Until the batch commits, its records count as waiting (a batch retried through
-		// a
-		// database outage shows lag growing).
+		// Until the batch commits, its records count as waiting (a batch
+		// retried through a database outage shows lag growing).
 		Map<TopicPartition, Long> inBatch = records.stream()
 			.collect(Collectors.groupingBy(r -> new TopicPartition(r.topic(), r.partition()), Collectors.counting()));
 		updateLag(consumer, inBatch, Map.of());

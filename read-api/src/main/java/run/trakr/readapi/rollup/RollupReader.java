@@ -110,9 +110,8 @@ public class RollupReader {
 			content.add(revisions.edgeBuckets().get(start));
 			intervals.forEach((interval) -> content.add(runs.span(interval.from(), interval.until())));
 		});
-		// One value per window's buckets, replaced when the edges hold other runs: a
-		// moving
-		// window would otherwise leave a value behind at every step.
+		// One value per window's buckets, replaced when the edges hold other
+		// runs: a moving window would otherwise leave one behind at every step.
 		Derived<V> derived = this.cache.get(new RollupCache.Key(kind, orgId, null, cover.buckets()),
 				Collections.max(revisions.levels().values()), (cached) -> cached.content().equals(content), () -> {
 					Map<String, WorkflowAggregate> aggregates = new TreeMap<>();
@@ -240,11 +239,10 @@ public class RollupReader {
 	 * of each 5-minute bucket whose runs make up an edge.
 	 */
 	private Revisions revisions(UUID orgId, List<Bucket> buckets, List<Instant> edgeBuckets) {
-		// One row per range of consecutive buckets: its slot (a level's ordinal, or an
-		// edge bucket's), its width, its first and last start. The statement's text is
-		// the
-		// same for every window (the ranges travel as arrays), which keeps rendering it
-		// cheap: rendering the old per-range conditions was half of a cached request.
+		// One row per range of consecutive buckets: its slot (a level's ordinal,
+		// or an edge bucket's), its width, its first and last start. The text is
+		// the same for every window (the ranges travel as arrays), which keeps
+		// rendering it cheap: the old per-range conditions were half a request.
 		List<Integer> slots = new ArrayList<>();
 		List<Integer> widths = new ArrayList<>();
 		List<OffsetDateTime> firsts = new ArrayList<>();
