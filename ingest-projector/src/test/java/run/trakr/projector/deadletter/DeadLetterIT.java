@@ -22,6 +22,9 @@ import run.trakr.projectortest.support.ProjectorInstance;
 import run.trakr.schema.jooq.tables.records.RunsRecord;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static run.trakr.projectortest.support.HandWrittenEvents.envelope;
+import static run.trakr.projectortest.support.HandWrittenEvents.llmCall;
+import static run.trakr.projectortest.support.HandWrittenEvents.ofRun;
 import static org.awaitility.Awaitility.await;
 import static run.trakr.schema.jooq.Tables.DEAD_LETTERS;
 import static run.trakr.schema.jooq.Tables.RUNS;
@@ -35,16 +38,17 @@ class DeadLetterIT {
 		UUID run = UUID.randomUUID();
 		String tooFar = Instant.now().plus(Duration.ofDays(3)).toString();
 		List<Record> records = List.of(
-				good(org, run, "run_started", "\"workflow_name\":\"triage\",\"started_at\":\"2026-11-28T10:00:00Z\""),
+				ofRun(org, run, "run_started", "\"workflow_name\":\"triage\",\"started_at\":\"2026-11-28T10:00:00Z\""),
 				new Record(run.toString(), "{not json"),
-				new Record(run.toString(), event(org, "run_paused", "\"run_id\":\"" + run + "\"")),
-				good(org, run, "llm_call", call("-0.5")), good(org, run, "llm_call", call("0.25")),
-				good(org, run, "run_ended", "\"status\":\"success\",\"ended_at\":\"" + tooFar + "\""),
-				good(org, run, "run_ended", "\"ended_at\":\"2026-11-28T10:01:00Z\""),
-				good(org, run, "tool_use", "\"tool_event_id\":\"" + UUID.randomUUID()
+				new Record(run.toString(), envelope(org, "run_paused", "\"run_id\":\"" + run + "\"")),
+				ofRun(org, run, "llm_call", llmCall(UUID.randomUUID(), "-0.5")),
+				ofRun(org, run, "llm_call", llmCall(UUID.randomUUID(), "0.25")),
+				ofRun(org, run, "run_ended", "\"status\":\"success\",\"ended_at\":\"" + tooFar + "\""),
+				ofRun(org, run, "run_ended", "\"ended_at\":\"2026-11-28T10:01:00Z\""),
+				ofRun(org, run, "tool_use", "\"tool_event_id\":\"" + UUID.randomUUID()
 						+ "\",\"tool_name\":\"search\",\"status\":\"success\",\"duration_ms\":\"12\",\"started_at\":\"2026-11-28T10:00:01Z\""),
-				good(org, run, "run_ended", "\"status\":\"error\",\"ended_at\":\"2026-11-28T10:01:00\""),
-				good(org, run, "run_ended", "\"status\":\"timeout\",\"ended_at\":\"2026-11-28T10:02:00Z\""));
+				ofRun(org, run, "run_ended", "\"status\":\"error\",\"ended_at\":\"2026-11-28T10:01:00\""),
+				ofRun(org, run, "run_ended", "\"status\":\"timeout\",\"ended_at\":\"2026-11-28T10:02:00Z\""));
 		String topic = ProjectorInstance.newTopic(stack, 1);
 		try (ProjectorInstance projector = ProjectorInstance.start(stack, topic, stack.createDatabase())) {
 			Map<Integer, Long> ends = ProjectorInstance.publish(stack, topic, records);
@@ -89,20 +93,6 @@ class DeadLetterIT {
 			}
 		}
 		return reasons;
-	}
-
-	private static Record good(UUID org, UUID run, String type, String data) {
-		return new Record(run.toString(), event(org, type, "\"run_id\":\"" + run + "\"," + data));
-	}
-
-	private static String call(String cost) {
-		return "\"call_id\":\"" + UUID.randomUUID() + "\",\"model\":\"m\",\"input_tokens\":1,\"output_tokens\":2,"
-				+ "\"cost_usd\":\"" + cost + "\",\"latency_ms\":5,\"started_at\":\"2026-11-28T10:00:01Z\"";
-	}
-
-	private static String event(UUID org, String type, String data) {
-		return "{\"event_id\":\"" + UUID.randomUUID() + "\",\"type\":\"" + type + "\",\"org_id\":\"" + org
-				+ "\",\"occurred_at\":\"2026-11-28T10:00:00Z\",\"data\":{" + data + "}}";
 	}
 
 }

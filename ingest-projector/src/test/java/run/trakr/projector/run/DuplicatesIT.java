@@ -16,6 +16,8 @@ import run.trakr.projector.rollup.RollupCheck;
 import run.trakr.projectortest.support.ProjectorInstance;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static run.trakr.projectortest.support.HandWrittenEvents.llmCall;
+import static run.trakr.projectortest.support.HandWrittenEvents.ofRun;
 import static org.awaitility.Awaitility.await;
 import static org.jooq.impl.DSL.sum;
 import static run.trakr.schema.jooq.Tables.LLM_CALLS;
@@ -38,14 +40,14 @@ class DuplicatesIT {
 		UUID call = UUID.randomUUID();
 		UUID tool = UUID.randomUUID();
 		List<Record> originals = List.of(
-				event(org, run, "run_started", "\"workflow_name\":\"triage\",\"started_at\":\"2026-11-28T10:00:00Z\""),
-				event(org, run, "llm_call", llmCall(call, "0.10")),
-				event(org, run, "tool_use", toolUse(tool, "search", "success", 40)));
-		List<Record> later = List.of(event(org, run, "llm_call", llmCall(call, "0.10")),
-				event(org, run, "llm_call", llmCall(call, "0.90")),
-				event(org, run, "tool_use", toolUse(tool, "search", "success", 40)),
-				event(org, run, "tool_use", toolUse(tool, "search", "error", 900)),
-				event(org, run, "tool_use", toolUse(UUID.randomUUID(), "search", "error", 60)));
+				ofRun(org, run, "run_started", "\"workflow_name\":\"triage\",\"started_at\":\"2026-11-28T10:00:00Z\""),
+				ofRun(org, run, "llm_call", llmCall(call, "0.10")),
+				ofRun(org, run, "tool_use", toolUse(tool, "search", "success", 40)));
+		List<Record> later = List.of(ofRun(org, run, "llm_call", llmCall(call, "0.10")),
+				ofRun(org, run, "llm_call", llmCall(call, "0.90")),
+				ofRun(org, run, "tool_use", toolUse(tool, "search", "success", 40)),
+				ofRun(org, run, "tool_use", toolUse(tool, "search", "error", 900)),
+				ofRun(org, run, "tool_use", toolUse(UUID.randomUUID(), "search", "error", 60)));
 		String topic = ProjectorInstance.newTopic(stack, 1);
 		try (ProjectorInstance projector = ProjectorInstance.start(stack, topic, stack.createDatabase())) {
 			Map<Integer, Long> first = ProjectorInstance.publish(stack, topic, originals);
@@ -78,18 +80,6 @@ class DuplicatesIT {
 				.intoArray()).extracting(value -> ((Number) value).longValue()).containsExactly(2L, 1L, 100L, 1L);
 			assertThat(RollupCheck.verify(db)).isEmpty();
 		}
-	}
-
-	private static Record event(UUID org, UUID run, String type, String data) {
-		return new Record(run.toString(),
-				"{\"event_id\":\"" + UUID.randomUUID() + "\",\"type\":\"" + type + "\",\"org_id\":\"" + org
-						+ "\",\"occurred_at\":\"2026-11-28T10:00:00Z\",\"data\":{\"run_id\":\"" + run + "\"," + data
-						+ "}}");
-	}
-
-	private static String llmCall(UUID call, String cost) {
-		return "\"call_id\":\"" + call + "\",\"model\":\"m\",\"input_tokens\":1,\"output_tokens\":2,\"cost_usd\":\""
-				+ cost + "\",\"latency_ms\":5,\"started_at\":\"2026-11-28T10:00:01Z\"";
 	}
 
 	private static String toolUse(UUID id, String name, String status, long durationMs) {
