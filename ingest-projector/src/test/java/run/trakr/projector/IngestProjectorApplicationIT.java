@@ -21,6 +21,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -29,6 +30,9 @@ import static org.awaitility.Awaitility.await;
 import static run.trakr.schema.jooq.Tables.DEAD_LETTERS;
 
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+// Closed after the class, while the local stack still runs: a cached context would close
+// at JVM exit, after the stack, and its pool would retry a stopped PostgreSQL for 30 s.
+@DirtiesContext
 @ExtendWith(LocalStackExtension.class)
 class IngestProjectorApplicationIT {
 

@@ -14,12 +14,16 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "management.server.port=0")
+// Closed after the class, while the local stack still runs: a cached context would close
+// at JVM exit, after the stack, and its pool would retry a stopped PostgreSQL for 30 s.
+@DirtiesContext
 @ExtendWith(LocalStackExtension.class)
 class ReadApiApplicationIT {
 

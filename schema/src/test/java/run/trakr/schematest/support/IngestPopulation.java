@@ -1,6 +1,7 @@
 package run.trakr.schematest.support;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -78,6 +79,9 @@ public final class IngestPopulation {
 	private static final String[] MODELS = { "gpt-4o-mini", "claude-haiku", "gpt-4o" };
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	/** How long one record may take to be acknowledged, retries included. */
+	private static final Duration DELIVERY_TIMEOUT = Duration.ofMinutes(2);
 
 	private static final String[] STATUSES = { "success", "error", "loop_detected", "timeout" };
 
@@ -164,22 +168,31 @@ public final class IngestPopulation {
 	 */
 	public static Map<Integer, Long> publish(LocalStack stack, String topic, List<Record> records) {
 		Map<Integer, Long> ends = new HashMap<>();
-		try (KafkaProducer<String, String> producer = new KafkaProducer<>(
-				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers(),
-						ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-						ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-						ProducerConfig.LINGER_MS_CONFIG, 5))) {
+		// A produce request the broker leaves unanswered is retried only after
+		// request.timeout.ms (30 s), so the wait must outlast a retry:
+		// delivery.timeout.ms
+		// bounds every send, and the overall deadline only guards against a hang.
+		try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+				ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers(),
+				ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+				ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class, ProducerConfig.LINGER_MS_CONFIG,
+				5, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) DELIVERY_TIMEOUT.toMillis()))) {
 			List<Future<RecordMetadata>> sent = new ArrayList<>();
 			for (Record record : records) {
 				sent.add(producer.send(new ProducerRecord<>(topic, record.key(), record.value())));
 			}
-			for (Future<RecordMetadata> future : sent) {
-				RecordMetadata metadata = future.get(30, TimeUnit.SECONDS);
+			long deadline = System.nanoTime() + DELIVERY_TIMEOUT.plusSeconds(30).toNanos();
+			for (int i = 0; i < sent.size(); i++) {
+				RecordMetadata metadata;
+				try {
+					metadata = sent.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+				}
+				catch (Exception ex) {
+					throw new IllegalStateException(
+							"record " + i + " of " + sent.size() + " to " + topic + " not acknowledged", ex);
+				}
 				ends.merge(metadata.partition(), metadata.offset() + 1, Math::max);
 			}
-		}
-		catch (Exception ex) {
-			throw new IllegalStateException(ex);
 		}
 		return ends;
 	}
