@@ -16,6 +16,7 @@ import run.trakr.projector.run.RunState;
 import run.trakr.schema.jooq.tables.records.RunsRecord;
 import run.trakr.schema.jooq.tables.records.WorkflowRollupsRecord;
 import run.trakr.schema.rollup.BucketLevel;
+import run.trakr.schema.rollup.WorkflowTotals;
 
 import static run.trakr.schema.jooq.Tables.PROJECTOR_OFFSETS;
 import static run.trakr.schema.jooq.Tables.RUNS;
@@ -51,8 +52,8 @@ public final class RollupCheck {
 			keys.addAll(stored.keySet());
 			List<Difference> differences = new ArrayList<>();
 			for (BucketKey key : keys) {
-				String want = describe(recomputed.getOrDefault(key, new WorkflowTotals()));
-				String have = describe(stored.getOrDefault(key, new WorkflowTotals()));
+				String want = recomputed.getOrDefault(key, new WorkflowTotals()).toString();
+				String have = stored.getOrDefault(key, new WorkflowTotals()).toString();
 				if (!want.equals(have)) {
 					differences.add(new Difference(key.toString(), have, want));
 				}
@@ -183,11 +184,9 @@ public final class RollupCheck {
 						(row.getEndedAt() != null) ? row.getEndedAt().toInstant() : null, row.getCostUsd(),
 						row.getInputTokens(), row.getOutputTokens(), row.getLlmCallCount(), row.getToolUseCount());
 				for (BucketLevel level : BucketLevel.values()) {
-					totals
-						.computeIfAbsent(
-								new BucketKey(run.orgId(), run.workflowName(), level, level.startOf(run.startedAt())),
-								key -> new WorkflowTotals())
-						.add(run, 1);
+					WorkflowRollups.addRun(totals.computeIfAbsent(
+							new BucketKey(run.orgId(), run.workflowName(), level, level.startOf(run.startedAt())),
+							key -> new WorkflowTotals()), run, 1);
 				}
 			}
 		}
@@ -203,19 +202,10 @@ public final class RollupCheck {
 							new BucketKey(row.getOrgId(), row.getWorkflowName(),
 									BucketLevel.ofSeconds(row.getBucketSeconds()), row.getBucketStart().toInstant()),
 							key -> new WorkflowTotals())
-					.merge(WorkflowRollups.totals(row));
+					.merge(WorkflowTotals.of(row));
 			}
 		}
 		return totals;
-	}
-
-	private static String describe(WorkflowTotals t) {
-		return "runs=" + t.runCount + " running=" + t.runningCount + " success=" + t.successCount + " error="
-				+ t.errorCount + " loop=" + t.loopDetectedCount + " timeout=" + t.timeoutCount + " cost="
-				+ t.costTotal.stripTrailingZeros().toPlainString() + " duration=" + t.durationTotalMs + " tokens="
-				+ t.inputTokens + "/" + t.outputTokens + " calls=" + t.llmCallCount + " tools=" + t.toolUseCount
-				+ " last=" + ((t.runCount > 0) ? t.lastStartedAt : null) + " costs=" + t.costs + " durations="
-				+ t.durations;
 	}
 
 	private static <K, V> List<List<Map.Entry<K, V>>> chunks(Map<K, V> map, int size) {

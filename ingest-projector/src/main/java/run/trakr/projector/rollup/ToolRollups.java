@@ -9,7 +9,6 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 import org.jooq.DSLContext;
-import org.jooq.impl.DSL;
 
 import org.springframework.stereotype.Component;
 
@@ -164,20 +163,8 @@ public class ToolRollups {
 			.column(TOOL_ROLLUPS.DURATION_ZERO, row -> row.getValue().durations.zeros())
 			.column(TOOL_ROLLUPS.DURATION_BINS, row -> row.getValue().durations.binColumn())
 			.column(TOOL_ROLLUPS.DURATION_COUNTS, row -> row.getValue().durations.countColumn());
-		this.db.insertInto(TOOL_ROLLUPS)
-			.columns(rows.targets())
-			.select(rows.select())
-			.onConflict(TOOL_ROLLUPS.ORG_ID, TOOL_ROLLUPS.WORKFLOW_NAME, TOOL_ROLLUPS.BUCKET_SECONDS,
-					TOOL_ROLLUPS.BUCKET_START, TOOL_ROLLUPS.TOOL_NAME, TOOL_ROLLUPS.SHARD)
-			.doUpdate()
-			.set(TOOL_ROLLUPS.USE_COUNT, DSL.excluded(TOOL_ROLLUPS.USE_COUNT))
-			.set(TOOL_ROLLUPS.ERROR_COUNT, DSL.excluded(TOOL_ROLLUPS.ERROR_COUNT))
-			.set(TOOL_ROLLUPS.DURATION_TOTAL_MS, DSL.excluded(TOOL_ROLLUPS.DURATION_TOTAL_MS))
-			.set(TOOL_ROLLUPS.RUN_COUNT, DSL.excluded(TOOL_ROLLUPS.RUN_COUNT))
-			.set(TOOL_ROLLUPS.DURATION_ZERO, DSL.excluded(TOOL_ROLLUPS.DURATION_ZERO))
-			.set(TOOL_ROLLUPS.DURATION_BINS, DSL.excluded(TOOL_ROLLUPS.DURATION_BINS))
-			.set(TOOL_ROLLUPS.DURATION_COUNTS, DSL.excluded(TOOL_ROLLUPS.DURATION_COUNTS))
-			.execute();
+		rows.upsert(this.db, TOOL_ROLLUPS, List.of(TOOL_ROLLUPS.ORG_ID, TOOL_ROLLUPS.WORKFLOW_NAME,
+				TOOL_ROLLUPS.BUCKET_SECONDS, TOOL_ROLLUPS.BUCKET_START, TOOL_ROLLUPS.TOOL_NAME, TOOL_ROLLUPS.SHARD));
 	}
 
 	static ToolBucket bucket(ToolRollupsRecord row) {

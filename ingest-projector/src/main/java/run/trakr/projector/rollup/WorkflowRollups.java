@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import org.jooq.DSLContext;
-import org.jooq.impl.DSL;
 
 import org.springframework.stereotype.Component;
 
@@ -15,7 +14,7 @@ import run.trakr.projector.sql.UnnestedRows;
 import run.trakr.projector.run.RunState;
 import run.trakr.schema.jooq.tables.records.WorkflowRollupsRecord;
 import run.trakr.schema.rollup.BucketLevel;
-import run.trakr.schema.rollup.LogHistogram;
+import run.trakr.schema.rollup.WorkflowTotals;
 
 import static run.trakr.schema.jooq.Tables.WORKFLOW_ROLLUPS;
 
@@ -56,8 +55,14 @@ public class WorkflowRollups {
 		for (BucketLevel level : BucketLevel.values()) {
 			WorkflowBucket bucket = new WorkflowBucket(run.orgId(), run.workflowName(), level,
 					level.startOf(run.startedAt()), shard);
-			deltas.computeIfAbsent(bucket, b -> new WorkflowTotals()).add(run, sign);
+			addRun(deltas.computeIfAbsent(bucket, b -> new WorkflowTotals()), run, sign);
 		}
+	}
+
+	/** Adds ({@code sign} 1) or retracts ({@code sign} -1) a started run. */
+	static void addRun(WorkflowTotals totals, RunState run, int sign) {
+		totals.add(run.status(), run.costUsd(), run.durationMs(), run.inputTokens(), run.outputTokens(),
+				run.llmCallCount(), run.toolUseCount(), run.startedAt(), sign);
 	}
 
 	private Map<WorkflowBucket, WorkflowTotals> lock(Map<WorkflowBucket, WorkflowTotals> deltas) {
@@ -69,7 +74,7 @@ public class WorkflowRollups {
 			.column(WORKFLOW_ROLLUPS.BUCKET_START, b -> b.bucketStart().atOffset(ZoneOffset.UTC))
 			.column(WORKFLOW_ROLLUPS.SHARD, WorkflowBucket::shard)
 			.lock(this.db, WORKFLOW_ROLLUPS)
-			.forEach(row -> rows.put(bucket(row), totals(row)));
+			.forEach(row -> rows.put(bucket(row), WorkflowTotals.of(row)));
 		return rows;
 	}
 
@@ -80,72 +85,34 @@ public class WorkflowRollups {
 			.column(WORKFLOW_ROLLUPS.BUCKET_SECONDS, row -> row.getKey().level().seconds())
 			.column(WORKFLOW_ROLLUPS.BUCKET_START, row -> row.getKey().bucketStart().atOffset(ZoneOffset.UTC))
 			.column(WORKFLOW_ROLLUPS.SHARD, row -> row.getKey().shard())
-			.column(WORKFLOW_ROLLUPS.RUN_COUNT, row -> row.getValue().runCount)
-			.column(WORKFLOW_ROLLUPS.RUNNING_COUNT, row -> row.getValue().runningCount)
-			.column(WORKFLOW_ROLLUPS.SUCCESS_COUNT, row -> row.getValue().successCount)
-			.column(WORKFLOW_ROLLUPS.ERROR_COUNT, row -> row.getValue().errorCount)
-			.column(WORKFLOW_ROLLUPS.LOOP_DETECTED_COUNT, row -> row.getValue().loopDetectedCount)
-			.column(WORKFLOW_ROLLUPS.TIMEOUT_COUNT, row -> row.getValue().timeoutCount)
-			.column(WORKFLOW_ROLLUPS.COST_TOTAL, row -> row.getValue().costTotal)
-			.column(WORKFLOW_ROLLUPS.DURATION_TOTAL_MS, row -> row.getValue().durationTotalMs)
-			.column(WORKFLOW_ROLLUPS.INPUT_TOKENS, row -> row.getValue().inputTokens)
-			.column(WORKFLOW_ROLLUPS.OUTPUT_TOKENS, row -> row.getValue().outputTokens)
-			.column(WORKFLOW_ROLLUPS.LLM_CALL_COUNT, row -> row.getValue().llmCallCount)
-			.column(WORKFLOW_ROLLUPS.TOOL_USE_COUNT, row -> row.getValue().toolUseCount)
+			.column(WORKFLOW_ROLLUPS.RUN_COUNT, row -> row.getValue().runCount())
+			.column(WORKFLOW_ROLLUPS.RUNNING_COUNT, row -> row.getValue().runningCount())
+			.column(WORKFLOW_ROLLUPS.SUCCESS_COUNT, row -> row.getValue().count("success"))
+			.column(WORKFLOW_ROLLUPS.ERROR_COUNT, row -> row.getValue().count("error"))
+			.column(WORKFLOW_ROLLUPS.LOOP_DETECTED_COUNT, row -> row.getValue().count("loop_detected"))
+			.column(WORKFLOW_ROLLUPS.TIMEOUT_COUNT, row -> row.getValue().count("timeout"))
+			.column(WORKFLOW_ROLLUPS.COST_TOTAL, row -> row.getValue().costTotal())
+			.column(WORKFLOW_ROLLUPS.DURATION_TOTAL_MS, row -> row.getValue().durationTotalMs())
+			.column(WORKFLOW_ROLLUPS.INPUT_TOKENS, row -> row.getValue().inputTokens())
+			.column(WORKFLOW_ROLLUPS.OUTPUT_TOKENS, row -> row.getValue().outputTokens())
+			.column(WORKFLOW_ROLLUPS.LLM_CALL_COUNT, row -> row.getValue().llmCallCount())
+			.column(WORKFLOW_ROLLUPS.TOOL_USE_COUNT, row -> row.getValue().toolUseCount())
 			.column(WORKFLOW_ROLLUPS.LAST_STARTED_AT,
-					row -> (row.getValue().lastStartedAt != null)
-							? row.getValue().lastStartedAt.atOffset(ZoneOffset.UTC) : null)
-			.column(WORKFLOW_ROLLUPS.COST_ZERO, row -> row.getValue().costs.zeros())
-			.column(WORKFLOW_ROLLUPS.COST_BINS, row -> row.getValue().costs.binColumn())
-			.column(WORKFLOW_ROLLUPS.COST_COUNTS, row -> row.getValue().costs.countColumn())
-			.column(WORKFLOW_ROLLUPS.DURATION_ZERO, row -> row.getValue().durations.zeros())
-			.column(WORKFLOW_ROLLUPS.DURATION_BINS, row -> row.getValue().durations.binColumn())
-			.column(WORKFLOW_ROLLUPS.DURATION_COUNTS, row -> row.getValue().durations.countColumn());
-		var insert = this.db.insertInto(WORKFLOW_ROLLUPS).columns(rows.targets()).select(rows.select());
-		var update = insert
-			.onConflict(WORKFLOW_ROLLUPS.ORG_ID, WORKFLOW_ROLLUPS.BUCKET_SECONDS, WORKFLOW_ROLLUPS.BUCKET_START,
-					WORKFLOW_ROLLUPS.WORKFLOW_NAME, WORKFLOW_ROLLUPS.SHARD)
-			.doUpdate()
-			.set(WORKFLOW_ROLLUPS.RUN_COUNT, DSL.excluded(WORKFLOW_ROLLUPS.RUN_COUNT));
-		for (var field : List.of(WORKFLOW_ROLLUPS.RUNNING_COUNT, WORKFLOW_ROLLUPS.SUCCESS_COUNT,
-				WORKFLOW_ROLLUPS.ERROR_COUNT, WORKFLOW_ROLLUPS.LOOP_DETECTED_COUNT, WORKFLOW_ROLLUPS.TIMEOUT_COUNT,
-				WORKFLOW_ROLLUPS.DURATION_TOTAL_MS, WORKFLOW_ROLLUPS.INPUT_TOKENS, WORKFLOW_ROLLUPS.OUTPUT_TOKENS,
-				WORKFLOW_ROLLUPS.LLM_CALL_COUNT, WORKFLOW_ROLLUPS.TOOL_USE_COUNT, WORKFLOW_ROLLUPS.COST_ZERO,
-				WORKFLOW_ROLLUPS.DURATION_ZERO)) {
-			update = update.set(field, DSL.excluded(field));
-		}
-		update.set(WORKFLOW_ROLLUPS.COST_TOTAL, DSL.excluded(WORKFLOW_ROLLUPS.COST_TOTAL))
-			.set(WORKFLOW_ROLLUPS.LAST_STARTED_AT, DSL.excluded(WORKFLOW_ROLLUPS.LAST_STARTED_AT))
-			.set(WORKFLOW_ROLLUPS.COST_BINS, DSL.excluded(WORKFLOW_ROLLUPS.COST_BINS))
-			.set(WORKFLOW_ROLLUPS.COST_COUNTS, DSL.excluded(WORKFLOW_ROLLUPS.COST_COUNTS))
-			.set(WORKFLOW_ROLLUPS.DURATION_BINS, DSL.excluded(WORKFLOW_ROLLUPS.DURATION_BINS))
-			.set(WORKFLOW_ROLLUPS.DURATION_COUNTS, DSL.excluded(WORKFLOW_ROLLUPS.DURATION_COUNTS))
-			.execute();
+					row -> (row.getValue().lastStartedAt() != null)
+							? row.getValue().lastStartedAt().atOffset(ZoneOffset.UTC) : null)
+			.column(WORKFLOW_ROLLUPS.COST_ZERO, row -> row.getValue().costs().zeros())
+			.column(WORKFLOW_ROLLUPS.COST_BINS, row -> row.getValue().costs().binColumn())
+			.column(WORKFLOW_ROLLUPS.COST_COUNTS, row -> row.getValue().costs().countColumn())
+			.column(WORKFLOW_ROLLUPS.DURATION_ZERO, row -> row.getValue().durations().zeros())
+			.column(WORKFLOW_ROLLUPS.DURATION_BINS, row -> row.getValue().durations().binColumn())
+			.column(WORKFLOW_ROLLUPS.DURATION_COUNTS, row -> row.getValue().durations().countColumn());
+		rows.upsert(this.db, WORKFLOW_ROLLUPS, List.of(WORKFLOW_ROLLUPS.ORG_ID, WORKFLOW_ROLLUPS.BUCKET_SECONDS,
+				WORKFLOW_ROLLUPS.BUCKET_START, WORKFLOW_ROLLUPS.WORKFLOW_NAME, WORKFLOW_ROLLUPS.SHARD));
 	}
 
 	private static WorkflowBucket bucket(WorkflowRollupsRecord row) {
 		return new WorkflowBucket(row.getOrgId(), row.getWorkflowName(), BucketLevel.ofSeconds(row.getBucketSeconds()),
 				row.getBucketStart().toInstant(), row.getShard());
-	}
-
-	static WorkflowTotals totals(WorkflowRollupsRecord row) {
-		WorkflowTotals totals = new WorkflowTotals(
-				LogHistogram.fromColumns(row.getCostZero(), row.getCostBins(), row.getCostCounts()),
-				LogHistogram.fromColumns(row.getDurationZero(), row.getDurationBins(), row.getDurationCounts()));
-		totals.runCount = row.getRunCount();
-		totals.runningCount = row.getRunningCount();
-		totals.successCount = row.getSuccessCount();
-		totals.errorCount = row.getErrorCount();
-		totals.loopDetectedCount = row.getLoopDetectedCount();
-		totals.timeoutCount = row.getTimeoutCount();
-		totals.costTotal = row.getCostTotal();
-		totals.durationTotalMs = row.getDurationTotalMs();
-		totals.inputTokens = row.getInputTokens();
-		totals.outputTokens = row.getOutputTokens();
-		totals.llmCallCount = row.getLlmCallCount();
-		totals.toolUseCount = row.getToolUseCount();
-		totals.lastStartedAt = (row.getLastStartedAt() != null) ? row.getLastStartedAt().toInstant() : null;
-		return totals;
 	}
 
 }

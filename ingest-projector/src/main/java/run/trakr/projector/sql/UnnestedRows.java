@@ -4,7 +4,9 @@ import java.lang.reflect.Array;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -103,6 +105,21 @@ public final class UnnestedRows<R> {
 		List<Field<?>> fields = new ArrayList<>(this.columns.stream().<Field<?>>map(Column::field).toList());
 		fields.addAll(List.of(computed));
 		return DSL.select(fields).from(table());
+	}
+
+	/**
+	 * Inserts the rows into {@code table}; where a row with the same {@code key} is
+	 * stored, every other column written replaces the stored value (for rows read under
+	 * {@link #lock} and merged in Java).
+	 */
+	public <T extends Record> void upsert(DSLContext db, Table<T> table, List<TableField<T, ?>> key) {
+		Map<Field<?>, Field<?>> replaced = new LinkedHashMap<>();
+		for (TableField<?, ?> target : targets()) {
+			if (!key.contains(target)) {
+				replaced.put(target, DSL.excluded(target));
+			}
+		}
+		db.insertInto(table).columns(targets()).select(select()).onConflict(key).doUpdate().set(replaced).execute();
 	}
 
 	/**

@@ -22,9 +22,9 @@ import run.trakr.projector.rollup.RollupCheckCommand;
 import run.trakr.schematest.support.IngestPopulation;
 import run.trakr.schematest.support.IngestPopulation.ExpectedAlert;
 import run.trakr.schematest.support.IngestPopulation.ExpectedRun;
+import run.trakr.projectortest.support.ExpectedProjection;
 import run.trakr.projectortest.support.ProjectorInstance;
 import run.trakr.schema.jooq.tables.records.AlertEventsRecord;
-import run.trakr.schema.jooq.tables.records.RunsRecord;
 import run.trakr.schema.jooq.tables.records.WorkflowRollupsRecord;
 import run.trakr.schema.rollup.BucketLevel;
 import run.trakr.schema.rollup.LogHistogram;
@@ -51,7 +51,7 @@ class RunProjectionIT {
 				Map<Integer, Long> ends = ProjectorInstance.publish(stack, topic, population.shuffled(order));
 				await().atMost(Duration.ofSeconds(90)).until(() -> projector.caughtUpWith(ends));
 
-				assertRunsMatch(projector.db(), population);
+				ExpectedProjection.assertRunsMatch(projector.db(), population);
 				assertRollupsMatch(projector.db(), population);
 				assertAlertsMatch(projector.db(), population);
 				assertThat(RollupCheck.verify(projector.db())).isEmpty();
@@ -60,32 +60,6 @@ class RunProjectionIT {
 			}
 		}
 		assertThat(snapshots).allSatisfy(snapshot -> assertThat(snapshot).isEqualTo(snapshots.get(0)));
-	}
-
-	private static void assertRunsMatch(DSLContext db, IngestPopulation population) {
-		Map<String, ExpectedRun> expected = population.expectedRuns();
-		List<RunsRecord> rows = db.selectFrom(RUNS).fetch();
-		assertThat(rows).hasSize(expected.size());
-		for (RunsRecord row : rows) {
-			ExpectedRun run = expected.get(row.getOrgId() + "/" + row.getRunId());
-			assertThat(run).as("unexpected run %s", row.getRunId()).isNotNull();
-			assertThat(row.getWorkflowName()).isEqualTo(run.workflowName());
-			assertThat(row.getStartedAt().toInstant()).isEqualTo(run.startedAt());
-			assertThat(row.getParentRunId()).isEqualTo(run.parentRunId());
-			assertThat(row.getStatus()).isEqualTo(run.status());
-			assertThat(row.getEndedAt() == null ? null : row.getEndedAt().toInstant()).isEqualTo(run.endedAt());
-			assertThat(row.getDurationMs()).isEqualTo(run.durationMs());
-			assertThat(row.getCostUsd()).isEqualByComparingTo(run.costUsd());
-			assertThat(row.getInputTokens()).isEqualTo(run.inputTokens());
-			assertThat(row.getOutputTokens()).isEqualTo(run.outputTokens());
-			assertThat(row.getTotalTokens()).isEqualTo(run.inputTokens() + run.outputTokens());
-			assertThat(row.getLlmCallCount()).isEqualTo(run.llmCallCount());
-			assertThat(row.getToolUseCount()).isEqualTo(run.toolUseCount());
-		}
-		assertThat(db.fetchCount(LLM_CALLS))
-			.isEqualTo(expected.values().stream().mapToInt(ExpectedRun::llmCallCount).sum());
-		assertThat(db.fetchCount(TOOL_USES))
-			.isEqualTo(expected.values().stream().mapToInt(ExpectedRun::toolUseCount).sum());
 	}
 
 	@Test

@@ -16,7 +16,7 @@ import run.trakr.readapi.query.Formats;
 import run.trakr.readapi.query.QueryParameters;
 import run.trakr.readapi.query.TimeWindow;
 import run.trakr.readapi.rollup.RollupReader;
-import run.trakr.readapi.rollup.WorkflowAggregate;
+import run.trakr.schema.rollup.WorkflowTotals;
 
 import static run.trakr.schema.jooq.Tables.ALERT_EVENTS;
 
@@ -41,11 +41,11 @@ class OverviewController {
 		QueryParameters parameters = QueryParameters.of(request);
 		TimeWindow window = TimeWindow.read(parameters, this.clock);
 		parameters.validate();
-		Map<String, WorkflowAggregate> byWorkflow = this.rollups.byWorkflow(caller.orgId(), null, window);
-		WorkflowAggregate total = new WorkflowAggregate();
+		Map<String, WorkflowTotals> byWorkflow = this.rollups.byWorkflow(caller.orgId(), null, window);
+		WorkflowTotals total = new WorkflowTotals();
 		byWorkflow.values().forEach(total::merge);
 		TimeWindow previousWindow = window.previous();
-		WorkflowAggregate previous = this.rollups.total(caller.orgId(), null, previousWindow);
+		WorkflowTotals previous = this.rollups.total(caller.orgId(), null, previousWindow);
 		int fired = this.db.fetchCount(ALERT_EVENTS,
 				ALERT_EVENTS.ORG_ID.eq(caller.orgId())
 					.and(ALERT_EVENTS.FIRED_AT.between(window.from().atOffset(ZoneOffset.UTC),

@@ -7,6 +7,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
 
+import run.trakr.schema.rollup.WorkflowTotals;
+
 /**
  * The started runs of one 5-minute bucket, ordered by start: what the unaligned edges of
  * windows ending inside the bucket are folded from. Cached per bucket like the rollups,
@@ -18,9 +20,9 @@ final class BucketRuns {
 	record Run(String workflow, String status, BigDecimal cost, Long durationMs, long inputTokens, long outputTokens,
 			int llmCalls, int toolUses, Instant startedAt) {
 
-		void addTo(WorkflowAggregate aggregate) {
-			aggregate.addRun(this.status, this.cost, this.durationMs, this.inputTokens, this.outputTokens,
-					this.llmCalls, this.toolUses, this.startedAt);
+		void addTo(WorkflowTotals aggregate) {
+			aggregate.add(this.status, this.cost, this.durationMs, this.inputTokens, this.outputTokens, this.llmCalls,
+					this.toolUses, this.startedAt, 1);
 		}
 
 	}

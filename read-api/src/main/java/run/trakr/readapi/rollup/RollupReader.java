@@ -35,6 +35,7 @@ import run.trakr.schema.rollup.LogHistogram;
 import run.trakr.schema.rollup.WindowCover;
 import run.trakr.schema.rollup.WindowCover.Bucket;
 import run.trakr.schema.rollup.WindowCover.Interval;
+import run.trakr.schema.rollup.WorkflowTotals;
 
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.lateral;
@@ -81,8 +82,8 @@ public class RollupReader {
 	 * One aggregate per workflow with runs in the window; all workflows when
 	 * {@code workflow} is null.
 	 */
-	public Map<String, WorkflowAggregate> byWorkflow(UUID orgId, String workflow, TimeWindow window) {
-		Map<String, WorkflowAggregate> result = new TreeMap<>();
+	public Map<String, WorkflowTotals> byWorkflow(UUID orgId, String workflow, TimeWindow window) {
+		Map<String, WorkflowTotals> result = new TreeMap<>();
 		fold("by-workflow", orgId, workflow, List.of(WindowCover.of(window.from(), window.to())), (name, start) -> name,
 				true, result);
 		return result;
@@ -97,7 +98,7 @@ public class RollupReader {
 	 * instead of copying and summarising every workflow's histograms again.
 	 */
 	public <V> V byWorkflowDerived(String kind, UUID orgId, TimeWindow window,
-			Function<Map<String, WorkflowAggregate>, V> derive, ToIntFunction<V> weigher) {
+			Function<Map<String, WorkflowTotals>, V> derive, ToIntFunction<V> weigher) {
 		WindowCover cover = WindowCover.of(window.from(), window.to());
 		Map<Instant, List<Interval>> edgesByBucket = byFiveMinuteBucket(cover.edges());
 		if (cover.buckets().isEmpty() || edgesByBucket.size() > CACHED_EDGE_BUCKETS) {
@@ -114,7 +115,7 @@ public class RollupReader {
 		// runs: a moving window would otherwise leave one behind at every step.
 		Derived<V> derived = this.cache.get(new RollupCache.Key(kind, orgId, null, cover.buckets()),
 				Collections.max(revisions.levels().values()), (cached) -> cached.content().equals(content), () -> {
-					Map<String, WorkflowAggregate> aggregates = new TreeMap<>();
+					Map<String, WorkflowTotals> aggregates = new TreeMap<>();
 					fold("by-workflow", orgId, null, cover.buckets(), cover.edges(), edgesByBucket, revisions,
 							(name, start) -> name, true, aggregates);
 					return new Derived<>(content, derive.apply(aggregates));
@@ -127,8 +128,8 @@ public class RollupReader {
 	}
 
 	/** The aggregate of the org's (or one workflow's) runs in the window. */
-	public WorkflowAggregate total(UUID orgId, String workflow, TimeWindow window) {
-		WorkflowAggregate total = new WorkflowAggregate();
+	public WorkflowTotals total(UUID orgId, String workflow, TimeWindow window) {
+		WorkflowTotals total = new WorkflowTotals();
 		byWorkflow(orgId, workflow, window).values().forEach(total::merge);
 		return total;
 	}
@@ -138,15 +139,14 @@ public class RollupReader {
 	 * (keyed by bucket start), counting only runs inside the window. Buckets finer than
 	 * the rollups come from run rows.
 	 */
-	public TreeMap<Instant, WorkflowAggregate> series(UUID orgId, String workflow, TimeWindow window,
-			int widthSeconds) {
-		TreeMap<Instant, WorkflowAggregate> result = new TreeMap<>();
+	public TreeMap<Instant, WorkflowTotals> series(UUID orgId, String workflow, TimeWindow window, int widthSeconds) {
+		TreeMap<Instant, WorkflowTotals> result = new TreeMap<>();
 		Function<Instant, Instant> bucketOf = (instant) -> Instant
 			.ofEpochSecond(Math.floorDiv(instant.getEpochSecond(), widthSeconds) * widthSeconds);
 		List<WindowCover> covers = new ArrayList<>();
 		for (Instant start = bucketOf.apply(window.from()); !start.isAfter(window.to()); start = start
 			.plusSeconds(widthSeconds)) {
-			result.put(start, new WorkflowAggregate());
+			result.put(start, new WorkflowTotals());
 			Instant pieceFrom = start.isBefore(window.from()) ? window.from() : start;
 			Instant pieceTo = start.plusSeconds(widthSeconds).minus(1, ChronoUnit.MICROS);
 			if (pieceTo.isAfter(window.to())) {
@@ -325,7 +325,7 @@ public class RollupReader {
 	 * the key of its workflow and bucket (or run) start.
 	 */
 	private <K> void fold(String kind, UUID orgId, String workflow, List<WindowCover> covers,
-			BiFunction<String, Instant, K> key, boolean mergedLevelsCached, Map<K, WorkflowAggregate> result) {
+			BiFunction<String, Instant, K> key, boolean mergedLevelsCached, Map<K, WorkflowTotals> result) {
 		List<Bucket> buckets = new ArrayList<>();
 		List<Interval> edges = new ArrayList<>();
 		for (WindowCover cover : covers) {
@@ -350,11 +350,11 @@ public class RollupReader {
 	 */
 	private <K> void fold(String kind, UUID orgId, String workflow, List<Bucket> buckets, List<Interval> edges,
 			Map<Instant, List<Interval>> edgesByBucket, Revisions revisions, BiFunction<String, Instant, K> key,
-			boolean mergedLevelsCached, Map<K, WorkflowAggregate> result) {
+			boolean mergedLevelsCached, Map<K, WorkflowTotals> result) {
 		if (!buckets.isEmpty()) {
-			ToIntFunction<Map<K, WorkflowAggregate>> weigher = (
-					aggregates) -> aggregates.values().stream().mapToInt(WorkflowAggregate::weight).sum();
-			Supplier<List<Map<K, WorkflowAggregate>>> levels = () -> wholeBuckets(kind, orgId, workflow, buckets,
+			ToIntFunction<Map<K, WorkflowTotals>> weigher = (
+					aggregates) -> aggregates.values().stream().mapToInt(WorkflowTotals::weight).sum();
+			Supplier<List<Map<K, WorkflowTotals>>> levels = () -> wholeBuckets(kind, orgId, workflow, buckets,
 					revisions.levels(), (levelBuckets) -> foldBuckets(orgId, workflow, levelBuckets, key), weigher);
 			if (mergedLevelsCached) {
 				// The levels merged are cached too (valid while no level's revision
@@ -362,7 +362,7 @@ public class RollupReader {
 				// its time. Series have hundreds of keys, which would double the memory
 				// held, so they merge per request.
 				long latest = Collections.max(revisions.levels().values());
-				Map<K, WorkflowAggregate> whole = this.cache.get(
+				Map<K, WorkflowTotals> whole = this.cache.get(
 						new RollupCache.Key(kind + " (levels merged)", orgId, workflow, buckets), latest,
 						() -> merged(levels.get()), weigher);
 				whole.forEach((k, aggregate) -> result.merge(k, aggregate.copy(), (existing, copy) -> {
@@ -371,8 +371,8 @@ public class RollupReader {
 				}));
 			}
 			else {
-				for (Map<K, WorkflowAggregate> level : levels.get()) {
-					level.forEach((k, aggregate) -> result.computeIfAbsent(k, (ignored) -> new WorkflowAggregate())
+				for (Map<K, WorkflowTotals> level : levels.get()) {
+					level.forEach((k, aggregate) -> result.computeIfAbsent(k, (ignored) -> new WorkflowTotals())
 						.merge(aggregate));
 				}
 			}
@@ -389,11 +389,11 @@ public class RollupReader {
 		});
 	}
 
-	private static <K> Map<K, WorkflowAggregate> merged(List<Map<K, WorkflowAggregate>> levels) {
-		Map<K, WorkflowAggregate> merged = new HashMap<>();
-		for (Map<K, WorkflowAggregate> level : levels) {
+	private static <K> Map<K, WorkflowTotals> merged(List<Map<K, WorkflowTotals>> levels) {
+		Map<K, WorkflowTotals> merged = new HashMap<>();
+		for (Map<K, WorkflowTotals> level : levels) {
 			level.forEach(
-					(k, aggregate) -> merged.computeIfAbsent(k, (ignored) -> new WorkflowAggregate()).merge(aggregate));
+					(k, aggregate) -> merged.computeIfAbsent(k, (ignored) -> new WorkflowTotals()).merge(aggregate));
 		}
 		return merged;
 	}
@@ -435,7 +435,7 @@ public class RollupReader {
 	 * The edges' runs read straight from the run rows (series finer than the rollups).
 	 */
 	private <K> void foldEdgeRows(UUID orgId, String workflow, List<Interval> edges, BiFunction<String, Instant, K> key,
-			Map<K, WorkflowAggregate> result) {
+			Map<K, WorkflowTotals> result) {
 		if (!edges.isEmpty()) {
 			startedRuns(orgId, workflow, edges).forEach((run) -> addEdgeRun(run, key, result));
 		}
@@ -455,15 +455,15 @@ public class RollupReader {
 	}
 
 	private static <K> void addEdgeRun(BucketRuns.Run run, BiFunction<String, Instant, K> key,
-			Map<K, WorkflowAggregate> result) {
-		run.addTo(result.computeIfAbsent(key.apply(run.workflow(), run.startedAt()),
-				(ignored) -> new WorkflowAggregate()));
+			Map<K, WorkflowTotals> result) {
+		run.addTo(
+				result.computeIfAbsent(key.apply(run.workflow(), run.startedAt()), (ignored) -> new WorkflowTotals()));
 	}
 
 	/** The rollup rows of whole buckets, summed per key. */
-	private <K> Map<K, WorkflowAggregate> foldBuckets(UUID orgId, String workflow, List<Bucket> buckets,
+	private <K> Map<K, WorkflowTotals> foldBuckets(UUID orgId, String workflow, List<Bucket> buckets,
 			BiFunction<String, Instant, K> key) {
-		Map<K, WorkflowAggregate> result = new HashMap<>();
+		Map<K, WorkflowTotals> result = new HashMap<>();
 		Condition workflowCondition = (workflow != null) ? WORKFLOW_ROLLUPS.WORKFLOW_NAME.eq(workflow) : noCondition();
 		this.db
 			.select(WORKFLOW_ROLLUPS.WORKFLOW_NAME, WORKFLOW_ROLLUPS.BUCKET_START, WORKFLOW_ROLLUPS.RUN_COUNT,
@@ -483,31 +483,9 @@ public class RollupReader {
 				}
 				K k = key.apply(row.get(WORKFLOW_ROLLUPS.WORKFLOW_NAME),
 						row.get(WORKFLOW_ROLLUPS.BUCKET_START).toInstant());
-				addRollup(result.computeIfAbsent(k, (ignored) -> new WorkflowAggregate()), row);
+				result.computeIfAbsent(k, (ignored) -> new WorkflowTotals()).merge(WorkflowTotals.of(row));
 			});
 		return result;
-	}
-
-	/** Adds one rollup row straight into the aggregate it belongs to. */
-	private static void addRollup(WorkflowAggregate aggregate, Record row) {
-		aggregate.runCount += row.get(WORKFLOW_ROLLUPS.RUN_COUNT);
-		aggregate.runningCount += row.get(WORKFLOW_ROLLUPS.RUNNING_COUNT);
-		aggregate.successCount += row.get(WORKFLOW_ROLLUPS.SUCCESS_COUNT);
-		aggregate.errorCount += row.get(WORKFLOW_ROLLUPS.ERROR_COUNT);
-		aggregate.loopDetectedCount += row.get(WORKFLOW_ROLLUPS.LOOP_DETECTED_COUNT);
-		aggregate.timeoutCount += row.get(WORKFLOW_ROLLUPS.TIMEOUT_COUNT);
-		aggregate.costTotal = aggregate.costTotal.add(row.get(WORKFLOW_ROLLUPS.COST_TOTAL));
-		aggregate.durationTotalMs += row.get(WORKFLOW_ROLLUPS.DURATION_TOTAL_MS);
-		aggregate.inputTokens += row.get(WORKFLOW_ROLLUPS.INPUT_TOKENS);
-		aggregate.outputTokens += row.get(WORKFLOW_ROLLUPS.OUTPUT_TOKENS);
-		aggregate.llmCallCount += row.get(WORKFLOW_ROLLUPS.LLM_CALL_COUNT);
-		aggregate.toolUseCount += row.get(WORKFLOW_ROLLUPS.TOOL_USE_COUNT);
-		OffsetDateTime last = row.get(WORKFLOW_ROLLUPS.LAST_STARTED_AT);
-		aggregate.seen((last != null) ? last.toInstant() : null);
-		aggregate.costs.merge(LogHistogram.fromColumns(row.get(WORKFLOW_ROLLUPS.COST_ZERO),
-				row.get(WORKFLOW_ROLLUPS.COST_BINS), row.get(WORKFLOW_ROLLUPS.COST_COUNTS)), 1);
-		aggregate.durations.merge(LogHistogram.fromColumns(row.get(WORKFLOW_ROLLUPS.DURATION_ZERO),
-				row.get(WORKFLOW_ROLLUPS.DURATION_BINS), row.get(WORKFLOW_ROLLUPS.DURATION_COUNTS)), 1);
 	}
 
 	/**

@@ -22,7 +22,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 import run.trakr.readapi.query.Formats;
 import run.trakr.readapi.rollup.RollupReader;
-import run.trakr.readapi.rollup.WorkflowAggregate;
+import run.trakr.schema.rollup.WorkflowTotals;
 
 import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.count;
@@ -93,7 +93,7 @@ class RunQueries {
 			if (!filter.workflows().isEmpty() && !filter.workflows().contains(entry.getKey())) {
 				continue;
 			}
-			WorkflowAggregate aggregate = entry.getValue();
+			WorkflowTotals aggregate = entry.getValue();
 			if (filter.statuses().isEmpty()) {
 				total += aggregate.runCount();
 			}

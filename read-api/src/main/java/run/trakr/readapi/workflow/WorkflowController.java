@@ -23,7 +23,7 @@ import run.trakr.readapi.query.QueryParameters;
 import run.trakr.readapi.query.TimeWindow;
 import run.trakr.readapi.rollup.RollupReader;
 import run.trakr.readapi.rollup.ToolAggregate;
-import run.trakr.readapi.rollup.WorkflowAggregate;
+import run.trakr.schema.rollup.WorkflowTotals;
 import run.trakr.readapi.system.ApiException;
 import run.trakr.readapi.system.ErrorCode;
 
@@ -89,9 +89,8 @@ class WorkflowController {
 					"gives " + buckets + " buckets for this window; at most " + MAX_BUCKETS + " are allowed");
 		}
 		requireWorkflow(caller, name);
-		TreeMap<Instant, WorkflowAggregate> series = this.rollups.series(caller.orgId(), name, window,
-				interval.seconds());
-		WorkflowAggregate total = new WorkflowAggregate();
+		TreeMap<Instant, WorkflowTotals> series = this.rollups.series(caller.orgId(), name, window, interval.seconds());
+		WorkflowTotals total = new WorkflowTotals();
 		List<WorkflowStats.Point> points = new ArrayList<>(series.size());
 		series.forEach((start, aggregate) -> {
 			total.merge(aggregate);
@@ -130,7 +129,7 @@ class WorkflowController {
 	private record Listed(WorkflowSummary summary, BigDecimal costTotal, long runCount, double errorRate,
 			long avgDurationMs) {
 
-		static List<Listed> of(Map<String, WorkflowAggregate> aggregates) {
+		static List<Listed> of(Map<String, WorkflowTotals> aggregates) {
 			List<Listed> listed = new ArrayList<>(aggregates.size());
 			aggregates.forEach((name, aggregate) -> listed.add(new Listed(WorkflowSummary.of(name, aggregate),
 					aggregate.costTotal(), aggregate.runCount(), aggregate.errorRate(), aggregate.avgDurationMs())));

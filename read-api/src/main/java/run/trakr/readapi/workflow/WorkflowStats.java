@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.List;
 
 import run.trakr.readapi.query.Formats;
-import run.trakr.readapi.rollup.WorkflowAggregate;
+import run.trakr.schema.rollup.WorkflowTotals;
 
 /** GET /api/workflows/[name]/stats. */
 record WorkflowStats(String workflowName, String from, String to, String interval, WorkflowSummary summary,
@@ -14,7 +14,7 @@ record WorkflowStats(String workflowName, String from, String to, String interva
 	record Point(String bucketStart, long runCount, long failedCount, double errorRate, String totalCostUsd,
 			String avgCostUsd, String p95CostUsd, long avgDurationMs, long p95DurationMs) {
 
-		static Point of(Instant start, WorkflowAggregate aggregate) {
+		static Point of(Instant start, WorkflowTotals aggregate) {
 			return new Point(Formats.timestamp(start), aggregate.runCount(), aggregate.failedCount(),
 					aggregate.errorRate(), Formats.money(aggregate.costTotal()),
 					Formats.averageMoney(aggregate.costTotal(), aggregate.runCount()),

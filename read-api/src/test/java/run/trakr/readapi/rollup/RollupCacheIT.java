@@ -22,6 +22,7 @@ import run.trakr.readapitest.support.Admin;
 import run.trakr.readapitest.support.Admin.OrgToken;
 import run.trakr.readapi.query.TimeWindow;
 import run.trakr.readapitest.support.ReadApiInstance;
+import run.trakr.schema.rollup.WorkflowTotals;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static run.trakr.schema.jooq.Tables.ROLLUP_REVISIONS;
@@ -126,7 +127,7 @@ class RollupCacheIT {
 		Function<TimeWindow, Long> runCount = (window) -> reader.byWorkflowDerived("test run count", org.orgId(),
 				window, (aggregates) -> {
 					computed.incrementAndGet();
-					return aggregates.values().stream().mapToLong(WorkflowAggregate::runCount).sum();
+					return aggregates.values().stream().mapToLong(WorkflowTotals::runCount).sum();
 				}, (count) -> 1);
 		Instant from = DAY.minusMinutes(2).toInstant();
 		Instant to = nextDay.plusSeconds(90).toInstant();

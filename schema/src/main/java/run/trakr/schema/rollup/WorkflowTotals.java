@@ -1,0 +1,258 @@
+package run.trakr.schema.rollup;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+
+import org.jooq.Record;
+
+import static run.trakr.schema.jooq.Tables.WORKFLOW_ROLLUPS;
+
+/**
+ * The additive content of a workflow rollup row, or of any set of runs: counts, sums and
+ * histograms, from which every metric of the semantics document follows. The projector
+ * adds and retracts runs ({@code contribution(new) - contribution(old)} keeps a row equal
+ * to a recomputation from the run rows, whatever the order of events); the read API
+ * merges rows and edge runs into the aggregate of a window.
+ */
+public final class WorkflowTotals {
+
+	private long runCount;
+
+	private long runningCount;
+
+	private long successCount;
+
+	private long errorCount;
+
+	private long loopDetectedCount;
+
+	private long timeoutCount;
+
+	private BigDecimal costTotal = BigDecimal.ZERO;
+
+	private long durationTotalMs;
+
+	private long inputTokens;
+
+	private long outputTokens;
+
+	private long llmCallCount;
+
+	private long toolUseCount;
+
+	/**
+	 * The latest start added; retracting a run leaves it, as a run never leaves its
+	 * bucket.
+	 */
+	private Instant lastStartedAt;
+
+	private final LogHistogram costs;
+
+	/** Over completed runs only. */
+	private final LogHistogram durations;
+
+	public WorkflowTotals() {
+		this(new LogHistogram(), new LogHistogram());
+	}
+
+	private WorkflowTotals(LogHistogram costs, LogHistogram durations) {
+		this.costs = costs;
+		this.durations = durations;
+	}
+
+	/** The totals one {@code workflow_rollups} row holds. */
+	public static WorkflowTotals of(Record row) {
+		WorkflowTotals totals = new WorkflowTotals(
+				LogHistogram.fromColumns(row.get(WORKFLOW_ROLLUPS.COST_ZERO), row.get(WORKFLOW_ROLLUPS.COST_BINS),
+						row.get(WORKFLOW_ROLLUPS.COST_COUNTS)),
+				LogHistogram.fromColumns(row.get(WORKFLOW_ROLLUPS.DURATION_ZERO),
+						row.get(WORKFLOW_ROLLUPS.DURATION_BINS), row.get(WORKFLOW_ROLLUPS.DURATION_COUNTS)));
+		totals.runCount = row.get(WORKFLOW_ROLLUPS.RUN_COUNT);
+		totals.runningCount = row.get(WORKFLOW_ROLLUPS.RUNNING_COUNT);
+		totals.successCount = row.get(WORKFLOW_ROLLUPS.SUCCESS_COUNT);
+		totals.errorCount = row.get(WORKFLOW_ROLLUPS.ERROR_COUNT);
+		totals.loopDetectedCount = row.get(WORKFLOW_ROLLUPS.LOOP_DETECTED_COUNT);
+		totals.timeoutCount = row.get(WORKFLOW_ROLLUPS.TIMEOUT_COUNT);
+		totals.costTotal = row.get(WORKFLOW_ROLLUPS.COST_TOTAL);
+		totals.durationTotalMs = row.get(WORKFLOW_ROLLUPS.DURATION_TOTAL_MS);
+		totals.inputTokens = row.get(WORKFLOW_ROLLUPS.INPUT_TOKENS);
+		totals.outputTokens = row.get(WORKFLOW_ROLLUPS.OUTPUT_TOKENS);
+		totals.llmCallCount = row.get(WORKFLOW_ROLLUPS.LLM_CALL_COUNT);
+		totals.toolUseCount = row.get(WORKFLOW_ROLLUPS.TOOL_USE_COUNT);
+		OffsetDateTime last = row.get(WORKFLOW_ROLLUPS.LAST_STARTED_AT);
+		totals.lastStartedAt = (last != null) ? last.toInstant() : null;
+		return totals;
+	}
+
+	/** An independent copy, for adding edge runs to a cached aggregate. */
+	public WorkflowTotals copy() {
+		WorkflowTotals copy = new WorkflowTotals(this.costs.copy(), this.durations.copy());
+		copy.addCounters(this);
+		return copy;
+	}
+
+	/**
+	 * Adds ({@code sign} 1) or retracts ({@code sign} -1) one started run. Its duration
+	 * counts only once it has ended.
+	 */
+	public void add(String status, BigDecimal cost, Long durationMs, long input, long output, long calls, long tools,
+			Instant startedAt, int sign) {
+		this.runCount += sign;
+		switch (status) {
+			case "running" -> this.runningCount += sign;
+			case "success" -> this.successCount += sign;
+			case "error" -> this.errorCount += sign;
+			case "loop_detected" -> this.loopDetectedCount += sign;
+			case "timeout" -> this.timeoutCount += sign;
+			default -> throw new IllegalStateException("Unknown status " + status);
+		}
+		this.costTotal = (sign > 0) ? this.costTotal.add(cost) : this.costTotal.subtract(cost);
+		this.costs.addCount(cost, sign);
+		if (!"running".equals(status) && durationMs != null) {
+			this.durationTotalMs += sign * durationMs;
+			this.durations.addCount(durationMs, sign);
+		}
+		this.inputTokens += sign * input;
+		this.outputTokens += sign * output;
+		this.llmCallCount += sign * calls;
+		this.toolUseCount += sign * tools;
+		if (sign > 0) {
+			seen(startedAt);
+		}
+	}
+
+	public void merge(WorkflowTotals other) {
+		addCounters(other);
+		this.costs.merge(other.costs, 1);
+		this.durations.merge(other.durations, 1);
+	}
+
+	private void addCounters(WorkflowTotals other) {
+		this.runCount += other.runCount;
+		this.runningCount += other.runningCount;
+		this.successCount += other.successCount;
+		this.errorCount += other.errorCount;
+		this.loopDetectedCount += other.loopDetectedCount;
+		this.timeoutCount += other.timeoutCount;
+		this.costTotal = this.costTotal.add(other.costTotal);
+		this.durationTotalMs += other.durationTotalMs;
+		this.inputTokens += other.inputTokens;
+		this.outputTokens += other.outputTokens;
+		this.llmCallCount += other.llmCallCount;
+		this.toolUseCount += other.toolUseCount;
+		seen(other.lastStartedAt);
+	}
+
+	private void seen(Instant startedAt) {
+		if (startedAt != null && (this.lastStartedAt == null || startedAt.isAfter(this.lastStartedAt))) {
+			this.lastStartedAt = startedAt;
+		}
+	}
+
+	/** Roughly proportional to the memory these totals hold. */
+	public int weight() {
+		return 1 + this.costs.binCount() + this.durations.binCount();
+	}
+
+	public long runCount() {
+		return this.runCount;
+	}
+
+	public long runningCount() {
+		return this.runningCount;
+	}
+
+	/** Runs of one status. */
+	public long count(String status) {
+		return switch (status) {
+			case "running" -> this.runningCount;
+			case "success" -> this.successCount;
+			case "error" -> this.errorCount;
+			case "loop_detected" -> this.loopDetectedCount;
+			case "timeout" -> this.timeoutCount;
+			default -> throw new IllegalArgumentException("Unknown status " + status);
+		};
+	}
+
+	public long completedCount() {
+		return this.runCount - this.runningCount;
+	}
+
+	/** Status error, loop_detected or timeout. */
+	public long failedCount() {
+		return this.errorCount + this.loopDetectedCount + this.timeoutCount;
+	}
+
+	/** failed / completed; 0 when nothing completed. */
+	public double errorRate() {
+		long completed = completedCount();
+		return (completed == 0) ? 0 : (double) failedCount() / completed;
+	}
+
+	public BigDecimal costTotal() {
+		return this.costTotal;
+	}
+
+	public long durationTotalMs() {
+		return this.durationTotalMs;
+	}
+
+	/** Mean duration of completed runs, rounded to the nearest ms; 0 when none. */
+	public long avgDurationMs() {
+		long completed = this.durations.count();
+		return (completed == 0) ? 0 : Math.round((double) this.durationTotalMs / completed);
+	}
+
+	public long p95DurationMs() {
+		return this.durations.quantileAsLong(0.95);
+	}
+
+	public BigDecimal p95Cost() {
+		return this.costs.quantileAsMoney(0.95);
+	}
+
+	public long inputTokens() {
+		return this.inputTokens;
+	}
+
+	public long outputTokens() {
+		return this.outputTokens;
+	}
+
+	public long totalTokens() {
+		return this.inputTokens + this.outputTokens;
+	}
+
+	public long llmCallCount() {
+		return this.llmCallCount;
+	}
+
+	public long toolUseCount() {
+		return this.toolUseCount;
+	}
+
+	public Instant lastStartedAt() {
+		return this.lastStartedAt;
+	}
+
+	public LogHistogram costs() {
+		return this.costs;
+	}
+
+	public LogHistogram durations() {
+		return this.durations;
+	}
+
+	/** Every counter and both histograms, for reports of differences. */
+	@Override
+	public String toString() {
+		return "runs=" + this.runCount + " running=" + this.runningCount + " success=" + this.successCount + " error="
+				+ this.errorCount + " loop=" + this.loopDetectedCount + " timeout=" + this.timeoutCount + " cost="
+				+ this.costTotal.stripTrailingZeros().toPlainString() + " duration=" + this.durationTotalMs + " tokens="
+				+ this.inputTokens + "/" + this.outputTokens + " calls=" + this.llmCallCount + " tools="
+				+ this.toolUseCount + " last=" + ((this.runCount > 0) ? this.lastStartedAt : null) + " costs="
+				+ this.costs + " durations=" + this.durations;
+	}
+
+}
