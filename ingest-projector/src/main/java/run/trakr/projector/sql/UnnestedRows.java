@@ -129,9 +129,9 @@ public final class UnnestedRows<R> {
 	 * must form a key of {@code table}.
 	 */
 	public <T extends Record> Result<T> lock(DSLContext db, Table<T> table) {
-		Condition sameKey = DSL.and(this.columns.stream().map(Column::matches).toList());
 		// LIMIT keeps the lookup a subquery run per batch row instead of a join.
-		Table<T> locked = DSL.lateral(DSL.selectFrom(table).where(sameKey).limit(1).forUpdate().asTable("locked"));
+		Table<T> locked = DSL
+			.lateral(DSL.selectFrom(table).where(sameAsBatchRow()).limit(1).forUpdate().asTable("locked"));
 		return db.select(locked.fields()).from(table(), locked).fetchInto(table);
 	}
 
@@ -143,10 +143,14 @@ public final class UnnestedRows<R> {
 	public <T extends Record> Result<T> lookup(DSLContext db, Table<T> table) {
 		UnnestedRows<R> distinct = new UnnestedRows<>(distinctRows());
 		distinct.columns.addAll(this.columns);
-		Condition sameColumns = DSL.and(this.columns.stream().map(Column::matches).toList());
 		// OFFSET keeps the lookup a subquery run per batch row (as LIMIT does in lock).
-		Table<T> found = DSL.lateral(DSL.selectFrom(table).where(sameColumns).offset(0).asTable("found"));
+		Table<T> found = DSL.lateral(DSL.selectFrom(table).where(sameAsBatchRow()).offset(0).asTable("found"));
 		return db.select(found.fields()).from(distinct.table(), found).fetchInto(table);
+	}
+
+	/** The target table's columns equal the batch row's, column by column. */
+	private Condition sameAsBatchRow() {
+		return DSL.and(this.columns.stream().map(Column::matches).toList());
 	}
 
 	private List<R> distinctRows() {

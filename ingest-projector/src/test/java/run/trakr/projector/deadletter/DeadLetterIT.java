@@ -25,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static run.trakr.projectortest.support.HandWrittenEvents.envelope;
 import static run.trakr.projectortest.support.HandWrittenEvents.llmCall;
 import static run.trakr.projectortest.support.HandWrittenEvents.ofRun;
+import static run.trakr.projectortest.support.HandWrittenEvents.runStarted;
 import static org.awaitility.Awaitility.await;
 import static run.trakr.schema.jooq.Tables.DEAD_LETTERS;
 import static run.trakr.schema.jooq.Tables.RUNS;
@@ -37,9 +38,7 @@ class DeadLetterIT {
 		UUID org = UUID.randomUUID();
 		UUID run = UUID.randomUUID();
 		String tooFar = Instant.now().plus(Duration.ofDays(3)).toString();
-		List<Record> records = List.of(
-				ofRun(org, run, "run_started", "\"workflow_name\":\"triage\",\"started_at\":\"2026-11-28T10:00:00Z\""),
-				new Record(run.toString(), "{not json"),
+		List<Record> records = List.of(runStarted(org, run, "triage"), new Record(run.toString(), "{not json"),
 				new Record(run.toString(), envelope(org, "run_paused", "\"run_id\":\"" + run + "\"")),
 				ofRun(org, run, "llm_call", llmCall(UUID.randomUUID(), "-0.5")),
 				ofRun(org, run, "llm_call", llmCall(UUID.randomUUID(), "0.25")),

@@ -18,6 +18,7 @@ import run.trakr.projectortest.support.ProjectorInstance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static run.trakr.projectortest.support.HandWrittenEvents.llmCall;
 import static run.trakr.projectortest.support.HandWrittenEvents.ofRun;
+import static run.trakr.projectortest.support.HandWrittenEvents.runStarted;
 import static org.awaitility.Awaitility.await;
 import static org.jooq.impl.DSL.sum;
 import static run.trakr.schema.jooq.Tables.LLM_CALLS;
@@ -39,8 +40,7 @@ class DuplicatesIT {
 		UUID run = UUID.randomUUID();
 		UUID call = UUID.randomUUID();
 		UUID tool = UUID.randomUUID();
-		List<Record> originals = List.of(
-				ofRun(org, run, "run_started", "\"workflow_name\":\"triage\",\"started_at\":\"2026-11-28T10:00:00Z\""),
+		List<Record> originals = List.of(runStarted(org, run, "triage"),
 				ofRun(org, run, "llm_call", llmCall(call, "0.10")),
 				ofRun(org, run, "tool_use", toolUse(tool, "search", "success", 40)));
 		List<Record> later = List.of(ofRun(org, run, "llm_call", llmCall(call, "0.10")),

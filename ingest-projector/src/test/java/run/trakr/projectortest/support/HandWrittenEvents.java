@@ -18,6 +18,12 @@ public final class HandWrittenEvents {
 		return new Record(run.toString(), envelope(org, type, "\"run_id\":\"" + run + "\"," + data));
 	}
 
+	/** The run's {@code run_started}, at 2026-11-28T10:00:00Z. */
+	public static Record runStarted(UUID org, UUID run, String workflow) {
+		return ofRun(org, run, "run_started",
+				"\"workflow_name\":\"" + workflow + "\",\"started_at\":\"2026-11-28T10:00:00Z\"");
+	}
+
 	/** The envelope around {@code data}, with a fresh event id. */
 	public static String envelope(UUID org, String type, String data) {
 		return "{\"event_id\":\"" + UUID.randomUUID() + "\",\"type\":\"" + type + "\",\"org_id\":\"" + org

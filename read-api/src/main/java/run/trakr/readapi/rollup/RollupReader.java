@@ -483,7 +483,10 @@ public class RollupReader {
 				}
 				K k = key.apply(row.get(WORKFLOW_ROLLUPS.WORKFLOW_NAME),
 						row.get(WORKFLOW_ROLLUPS.BUCKET_START).toInstant());
-				result.computeIfAbsent(k, (ignored) -> new WorkflowTotals()).merge(WorkflowTotals.of(row));
+				result.merge(k, WorkflowTotals.of(row), (sum, more) -> {
+					sum.merge(more);
+					return sum;
+				});
 			});
 		return result;
 	}
