@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.servlet.http.HttpServletRequest;
@@ -54,16 +55,22 @@ class AlertController {
 		String cursor = parameters.single("cursor");
 		parameters.validate();
 
-		String fingerprint = String.join("|", "alert-events", String.valueOf(ruleId), String.valueOf(resolved),
-				String.valueOf(explicitFrom), String.valueOf(explicitTo));
+		String fingerprint = Cursors.fingerprint("alert-events", List.of(String.valueOf(ruleId)),
+				String.valueOf(resolved), String.valueOf(explicitFrom), String.valueOf(explicitTo));
 		Condition after = noCondition();
 		if (cursor != null) {
 			// As for runs: the cursor keeps the first page's window.
 			List<String> values = this.cursors.decode(cursor, caller.orgId(), fingerprint, 4);
 			try {
-				window = new TimeWindow(Instant.parse(values.get(0)), Instant.parse(values.get(1)));
-				after = row(ALERT_EVENTS.FIRED_AT, ALERT_EVENTS.ALERT_EVENT_ID).lt(utc(Instant.parse(values.get(2))),
-						UUID.fromString(values.get(3)));
+				window = Cursors.window(values.get(0), values.get(1));
+				QueryParameters position = new QueryParameters(
+						Map.of("fired_at", new String[] { values.get(2) }, "id", new String[] { values.get(3) }));
+				Instant firedAt = position.instant("fired_at");
+				UUID id = position.parseUuid("id", values.get(3));
+				if (position.hasProblems()) {
+					throw Cursors.invalid();
+				}
+				after = row(ALERT_EVENTS.FIRED_AT, ALERT_EVENTS.ALERT_EVENT_ID).lt(utc(firedAt), id);
 			}
 			catch (RuntimeException ex) {
 				throw Cursors.invalid();

@@ -1,6 +1,7 @@
 package run.trakr.readapi.auth;
 
 import java.io.IOException;
+import java.util.Enumeration;
 import java.util.Optional;
 
 import jakarta.servlet.FilterChain;
@@ -13,6 +14,7 @@ import org.slf4j.MDC;
 
 import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpHeaders;
+import org.springframework.transaction.TransactionException;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import run.trakr.readapi.auth.TokenQueries.StoredToken;
@@ -21,6 +23,7 @@ import run.trakr.readapi.ratelimit.RateLimitDecision;
 import run.trakr.readapi.ratelimit.RateLimitDecision.Outcome;
 import run.trakr.readapi.ratelimit.TokenRateLimiter;
 import run.trakr.readapi.system.ApiErrorResponder;
+import run.trakr.readapi.system.DatabaseFailures;
 import run.trakr.readapi.system.ErrorCode;
 
 /**
@@ -64,7 +67,7 @@ public class BearerTokenGate extends OncePerRequestFilter {
 			this.errors.write(response, ErrorCode.ROUTE_NOT_ALLOWED);
 			return;
 		}
-		if (!authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+		if (!authorization.regionMatches(true, 0, BEARER, 0, BEARER.length()) || hasSecondAuthorization(request)) {
 			this.errors.write(response, ErrorCode.INVALID_TOKEN);
 			return;
 		}
@@ -102,8 +105,8 @@ public class BearerTokenGate extends OncePerRequestFilter {
 			request.setAttribute(Caller.ATTRIBUTE, new Caller(stored.orgId(), stored.plan(), stored.tokenId(), prefix));
 			MDC.put("token", prefix);
 		}
-		catch (DataAccessException ex) {
-			log.warn("Token lookup failed: {}", ex.getClass().getSimpleName());
+		catch (DataAccessException | TransactionException ex) {
+			log.warn("Token lookup failed: {}", DatabaseFailures.cause(ex));
 			this.errors.write(response, ErrorCode.SERVICE_UNAVAILABLE);
 			return;
 		}
@@ -113,6 +116,13 @@ public class BearerTokenGate extends OncePerRequestFilter {
 		finally {
 			MDC.remove("token");
 		}
+	}
+
+	/** Two credentials are one too many: which one is meant is not ours to guess. */
+	private static boolean hasSecondAuthorization(HttpServletRequest request) {
+		Enumeration<String> values = request.getHeaders(HttpHeaders.AUTHORIZATION);
+		values.nextElement();
+		return values.hasMoreElements();
 	}
 
 	/**

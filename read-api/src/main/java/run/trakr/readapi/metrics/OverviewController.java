@@ -45,7 +45,14 @@ class OverviewController {
 		WorkflowTotals total = new WorkflowTotals();
 		byWorkflow.values().forEach(total::merge);
 		TimeWindow previousWindow = window.previous();
-		WorkflowTotals previous = this.rollups.total(caller.orgId(), null, previousWindow);
+		WorkflowTotals previous = new WorkflowTotals();
+		if (previousWindow != null) {
+			previous = this.rollups.total(caller.orgId(), null, previousWindow);
+		}
+		else {
+			// Nothing is before year 1: an empty period at the window's start.
+			previousWindow = new TimeWindow(window.from(), window.from());
+		}
 		int fired = this.db.fetchCount(ALERT_EVENTS,
 				ALERT_EVENTS.ORG_ID.eq(caller.orgId())
 					.and(ALERT_EVENTS.FIRED_AT.between(window.from().atOffset(ZoneOffset.UTC),

@@ -4,10 +4,13 @@ import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import javax.crypto.Mac;
@@ -85,6 +88,37 @@ public class Cursors {
 			throw invalid();
 		}
 		return position;
+	}
+
+	/**
+	 * The window a cursor carries, validated like {@code from} and {@code to}: a cursor
+	 * signed with a leaked secret must not reach further than a query could.
+	 */
+	public static TimeWindow window(String from, String to) {
+		QueryParameters values = new QueryParameters(
+				Map.of("from", new String[] { String.valueOf(from) }, "to", new String[] { String.valueOf(to) }));
+		TimeWindow window = TimeWindow.read(values, Clock.systemUTC());
+		if (values.hasProblems()) {
+			throw invalid();
+		}
+		return window;
+	}
+
+	/**
+	 * What a cursor is bound to, one line per part: free text (workflow names, rule ids)
+	 * is length-prefixed, so that no value can pass for two ({@code workflow=a,b} and
+	 * {@code workflow=a&workflow=b} once shared one).
+	 */
+	public static String fingerprint(String route, Collection<String> texts, String... fixed) {
+		StringBuilder fingerprint = new StringBuilder(route);
+		for (String text : texts) {
+			fingerprint.append('\n').append(text.length()).append(':').append(text);
+		}
+		fingerprint.append("\n|");
+		for (String value : fixed) {
+			fingerprint.append('\n').append(value);
+		}
+		return fingerprint.toString();
 	}
 
 	public static ApiException invalid() {

@@ -35,6 +35,15 @@ public final class QueryParameters {
 	 */
 	private static final BigDecimal MONEY_LIMIT = new BigDecimal("1000000000000");
 
+	/**
+	 * More parameters than any route reads (Tomcat stops parsing past this, see
+	 * {@code server.tomcat.max-parameter-count}).
+	 */
+	public static final int MAX_PARAMETERS = 100;
+
+	/** Longer than any stored name (workflow names are at most 200 characters). */
+	private static final int MAX_TEXT_LENGTH = 1000;
+
 	private final Map<String, String[]> values;
 
 	private final List<ApiError.ParameterProblem> problems = new ArrayList<>();
@@ -43,8 +52,26 @@ public final class QueryParameters {
 		this.values = values;
 	}
 
+	/**
+	 * The request's parameters; a 400 when there are more than {@link #MAX_PARAMETERS}.
+	 */
 	public static QueryParameters of(HttpServletRequest request) {
-		return new QueryParameters(request.getParameterMap());
+		Map<String, String[]> values;
+		try {
+			values = request.getParameterMap();
+		}
+		catch (IllegalStateException ex) {
+			// Tomcat refuses to parse past its parameter limit.
+			throw tooManyParameters();
+		}
+		if (values.values().stream().mapToInt((given) -> given.length).sum() > MAX_PARAMETERS) {
+			throw tooManyParameters();
+		}
+		return new QueryParameters(values);
+	}
+
+	private static ApiException tooManyParameters() {
+		return invalid("query", "must have at most " + MAX_PARAMETERS + " parameters");
 	}
 
 	/** A parameter given once at most; a repeated one is a problem. */
@@ -57,13 +84,50 @@ public final class QueryParameters {
 			problem(name, "must be given at most once");
 			return null;
 		}
-		return given[0];
+		return isText(name, given[0]) ? given[0] : null;
 	}
 
 	/** Every value of a repeatable parameter, empty when absent. */
 	public List<String> repeated(String name) {
 		String[] given = this.values.get(name);
-		return (given != null) ? Arrays.asList(given) : List.of();
+		if (given == null) {
+			return List.of();
+		}
+		for (String value : given) {
+			if (!isText(name, value)) {
+				return List.of();
+			}
+		}
+		return Arrays.asList(given);
+	}
+
+	/**
+	 * Whether a value is text a route can use: no control characters (PostgreSQL refuses
+	 * NUL in text, and no stored name holds one) and a bounded length.
+	 */
+	public boolean isText(String name, String value) {
+		if (value.length() > MAX_TEXT_LENGTH) {
+			problem(name, "must be at most " + MAX_TEXT_LENGTH + " characters");
+			return false;
+		}
+		for (int i = 0; i < value.length(); i++) {
+			char c = value.charAt(i);
+			if (c < 0x20 || c == 0x7f) {
+				problem(name, "must not contain control characters");
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/** ASCII digits only: Java's parsers also take other scripts' digits (１). */
+	private static boolean isAsciiNumber(String value) {
+		for (int i = 0; i < value.length(); i++) {
+			if (value.charAt(i) > 0x7e) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	/** Every value, each of which must be one of {@code allowed}. */
@@ -99,12 +163,13 @@ public final class QueryParameters {
 		// An unencoded '+' in a query string arrives as a space.
 		String text = value.trim().replace(' ', '+');
 		try {
-			OffsetDateTime parsed = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME);
-			if (parsed.getYear() < 1 || parsed.getYear() > 9999) {
-				problem(name, "must be between the years 1 and 9999");
+			Instant parsed = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+			// In UTC: 0001-01-01T00:00:00+01:00 is still in year 0.
+			if (parsed.isBefore(TimeWindow.EARLIEST) || parsed.isAfter(TimeWindow.LATEST)) {
+				problem(name, "must be between the years 1 and 9999 (UTC)");
 				return null;
 			}
-			return parsed.toInstant();
+			return parsed;
 		}
 		catch (DateTimeParseException ex) {
 			problem(name, "must be an ISO 8601 timestamp with an offset, e.g. 2026-11-28T14:00:00Z");
@@ -119,6 +184,9 @@ public final class QueryParameters {
 			return null;
 		}
 		try {
+			if (!isAsciiNumber(value)) {
+				throw new NumberFormatException();
+			}
 			BigDecimal amount = new BigDecimal(value.trim());
 			if (amount.abs().compareTo(MONEY_LIMIT) >= 0 || amount.scale() > 10) {
 				problem(name, "must be a decimal number below 10^12 with at most 10 fractional digits");
@@ -138,7 +206,7 @@ public final class QueryParameters {
 			return fallback;
 		}
 		try {
-			int parsed = Integer.parseInt(value.trim());
+			int parsed = isAsciiNumber(value) ? Integer.parseInt(value.trim()) : Integer.MIN_VALUE;
 			if (parsed >= min && parsed <= max) {
 				return parsed;
 			}

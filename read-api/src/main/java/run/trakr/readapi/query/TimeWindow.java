@@ -13,6 +13,15 @@ public record TimeWindow(Instant from, Instant to) {
 
 	public static final Duration DEFAULT_LENGTH = Duration.ofDays(30);
 
+	/**
+	 * The earliest instant a window may hold: PostgreSQL and ISO 8601 both start at year
+	 * 1.
+	 */
+	public static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+
+	/** The latest instant a window may hold. */
+	public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
+
 	public TimeWindow {
 		from = from.truncatedTo(ChronoUnit.MICROS);
 		to = to.truncatedTo(ChronoUnit.MICROS);
@@ -39,10 +48,20 @@ public record TimeWindow(Instant from, Instant to) {
 		return new TimeWindow(start, end);
 	}
 
-	/** The window of equal length that ends just before this one starts. */
+	/**
+	 * The window of equal length that ends just before this one starts, cut at
+	 * {@link #EARLIEST}; {@code null} when this one starts there and nothing is before
+	 * it.
+	 */
 	public TimeWindow previous() {
+		if (!this.from.isAfter(EARLIEST)) {
+			return null;
+		}
 		Instant previousTo = this.from.minus(1, ChronoUnit.MICROS);
-		return new TimeWindow(previousTo.minus(Duration.between(this.from, this.to)), previousTo);
+		Duration length = Duration.between(this.from, this.to);
+		Instant previousFrom = (Duration.between(EARLIEST, previousTo).compareTo(length) < 0) ? EARLIEST
+				: previousTo.minus(length);
+		return new TimeWindow(previousFrom, previousTo);
 	}
 
 	/** The first instant after the window: {@code [from, until)} is the same window. */

@@ -10,19 +10,29 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 
-import run.trakr.schema.rollup.WindowCover.Bucket;
+import run.trakr.schema.rollup.WindowCover.BucketSpan;
 
 /**
  * What this replica computed from a set of whole rollup buckets, kept while the largest
  * revision among those buckets is unchanged (see {@code rollup_revisions}): the projector
  * gives a bucket a new, larger revision in the transaction that changes it, so a cached
  * value is reused only when no bucket it was computed from has changed since. Bounded by
- * total weight (about one unit per histogram bin held), least recently used first out.
+ * total weight (about one unit per histogram bin held, keys included), least recently
+ * used first out.
  */
 final class RollupCache {
 
 	/** What was computed (a route's kind of aggregate), for whom, over which buckets. */
-	record Key(String kind, UUID orgId, String workflow, List<Bucket> buckets) {
+	record Key(String kind, UUID orgId, String workflow, List<BucketSpan> buckets) {
+
+		/**
+		 * What the key itself holds, in the units of a value's weight: a key is never
+		 * free, so many small values cannot grow the cache past its bound.
+		 */
+		int weight() {
+			return 4 + this.buckets.size() + ((this.workflow != null) ? this.workflow.length() / 8 : 0);
+		}
+
 	}
 
 	private record Entry(long revision, CompletableFuture<Object> value, int[] weight) {
@@ -85,7 +95,7 @@ final class RollupCache {
 		mine.complete(value);
 		synchronized (this) {
 			if (this.entries.get(key) == entry) {
-				entry.weight()[0] = weigher.applyAsInt(value);
+				entry.weight()[0] = key.weight() + weigher.applyAsInt(value);
 				this.weight += entry.weight()[0];
 				Iterator<Entry> eldest = this.entries.values().iterator();
 				while (this.weight > this.maxWeight && eldest.hasNext()) {
@@ -121,6 +131,11 @@ final class RollupCache {
 		value = get(key, revision, compute, weigher);
 		// Another request stored its own variant meanwhile: compute ours uncached.
 		return holds.test(value) ? value : compute.get();
+	}
+
+	/** How many values are held. */
+	synchronized int size() {
+		return this.entries.size();
 	}
 
 }

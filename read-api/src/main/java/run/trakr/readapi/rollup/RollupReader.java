@@ -33,7 +33,7 @@ import run.trakr.readapi.query.TimeWindow;
 import run.trakr.schema.rollup.BucketLevel;
 import run.trakr.schema.rollup.LogHistogram;
 import run.trakr.schema.rollup.WindowCover;
-import run.trakr.schema.rollup.WindowCover.Bucket;
+import run.trakr.schema.rollup.WindowCover.BucketSpan;
 import run.trakr.schema.rollup.WindowCover.Interval;
 import run.trakr.schema.rollup.WorkflowTotals;
 
@@ -195,7 +195,7 @@ public class RollupReader {
 		return result;
 	}
 
-	private Map<String, ToolAggregate> toolBuckets(UUID orgId, String workflow, List<Bucket> buckets) {
+	private Map<String, ToolAggregate> toolBuckets(UUID orgId, String workflow, List<BucketSpan> buckets) {
 		Map<String, ToolAggregate> result = new HashMap<>();
 		this.db
 			.select(TOOL_ROLLUPS.TOOL_NAME, TOOL_ROLLUPS.USE_COUNT, TOOL_ROLLUPS.ERROR_COUNT,
@@ -222,10 +222,11 @@ public class RollupReader {
 	 * its days only once a day, so only the small part is computed again (computing all
 	 * 30 days at every 5-minute boundary stalled default-window requests for ~0.5 s).
 	 */
-	private <V> List<V> wholeBuckets(String kind, UUID orgId, String workflow, List<Bucket> buckets,
-			Map<BucketLevel, Long> revisions, Function<List<Bucket>, V> compute, ToIntFunction<V> weigher) {
-		Map<BucketLevel, List<Bucket>> byLevel = new EnumMap<>(BucketLevel.class);
-		buckets.forEach((bucket) -> byLevel.computeIfAbsent(bucket.level(), (level) -> new ArrayList<>()).add(bucket));
+	private <V> List<V> wholeBuckets(String kind, UUID orgId, String workflow, List<BucketSpan> buckets,
+			Map<BucketLevel, Long> revisions, Function<List<BucketSpan>, V> compute, ToIntFunction<V> weigher) {
+		Map<BucketLevel, List<BucketSpan>> byLevel = new EnumMap<>(BucketLevel.class);
+		WindowCover.joined(buckets)
+			.forEach((span) -> byLevel.computeIfAbsent(span.level(), (level) -> new ArrayList<>()).add(span));
 		List<V> values = new ArrayList<>();
 		byLevel.forEach((level, levelBuckets) -> values
 			.add(this.cache.get(new RollupCache.Key(kind, orgId, workflow, levelBuckets), revisions.get(level),
@@ -238,7 +239,7 @@ public class RollupReader {
 	 * among the org's whole buckets of each level (0 when none has one), and the revision
 	 * of each 5-minute bucket whose runs make up an edge.
 	 */
-	private Revisions revisions(UUID orgId, List<Bucket> buckets, List<Instant> edgeBuckets) {
+	private Revisions revisions(UUID orgId, List<BucketSpan> buckets, List<Instant> edgeBuckets) {
 		// One row per range of consecutive buckets: its slot (a level's ordinal,
 		// or an edge bucket's), its width, its first and last start. The text is
 		// the same for every window (the ranges travel as arrays), which keeps
@@ -247,12 +248,11 @@ public class RollupReader {
 		List<Integer> widths = new ArrayList<>();
 		List<OffsetDateTime> firsts = new ArrayList<>();
 		List<OffsetDateTime> lasts = new ArrayList<>();
-		for (List<Bucket> range : consecutiveRanges(buckets)) {
-			Bucket first = range.get(0);
-			slots.add(first.level().ordinal());
-			widths.add(first.level().seconds());
-			firsts.add(first.start().atOffset(ZoneOffset.UTC));
-			lasts.add(range.get(range.size() - 1).start().atOffset(ZoneOffset.UTC));
+		for (BucketSpan span : WindowCover.joined(buckets)) {
+			slots.add(span.level().ordinal());
+			widths.add(span.level().seconds());
+			firsts.add(span.start().atOffset(ZoneOffset.UTC));
+			lasts.add(span.lastStart().atOffset(ZoneOffset.UTC));
 		}
 		for (int i = 0; i < edgeBuckets.size(); i++) {
 			slots.add(BucketLevel.values().length + i);
@@ -290,23 +290,6 @@ public class RollupReader {
 		return new Revisions(levels, edges);
 	}
 
-	/** Buckets in runs of one width with no gap, each run in start order. */
-	static List<List<Bucket>> consecutiveRanges(List<Bucket> buckets) {
-		List<Bucket> sorted = new ArrayList<>(buckets);
-		sorted.sort(Comparator.comparing((Bucket b) -> b.level().seconds()).thenComparing(Bucket::start));
-		List<List<Bucket>> ranges = new ArrayList<>();
-		List<Bucket> current = null;
-		for (Bucket bucket : sorted) {
-			Bucket last = (current != null) ? current.get(current.size() - 1) : null;
-			if (last == null || last.level() != bucket.level() || !last.end().equals(bucket.start())) {
-				current = new ArrayList<>();
-				ranges.add(current);
-			}
-			current.add(bucket);
-		}
-		return ranges;
-	}
-
 	private record Revisions(Map<BucketLevel, Long> levels, Map<Instant, Long> edgeBuckets) {
 	}
 
@@ -326,12 +309,13 @@ public class RollupReader {
 	 */
 	private <K> void fold(String kind, UUID orgId, String workflow, List<WindowCover> covers,
 			BiFunction<String, Instant, K> key, boolean mergedLevelsCached, Map<K, WorkflowTotals> result) {
-		List<Bucket> buckets = new ArrayList<>();
+		List<BucketSpan> spans = new ArrayList<>();
 		List<Interval> edges = new ArrayList<>();
 		for (WindowCover cover : covers) {
-			buckets.addAll(cover.buckets());
+			spans.addAll(cover.buckets());
 			edges.addAll(cover.edges());
 		}
+		List<BucketSpan> buckets = WindowCover.joined(spans);
 		Map<Instant, List<Interval>> edgesByBucket = byFiveMinuteBucket(edges);
 		boolean cachedEdges = edgesByBucket.size() <= CACHED_EDGE_BUCKETS;
 		if (buckets.isEmpty() && (edges.isEmpty() || !cachedEdges)) {
@@ -348,7 +332,7 @@ public class RollupReader {
 	 * revisions are known; {@code edgesByBucket} is null when the edges are read from the
 	 * run rows.
 	 */
-	private <K> void fold(String kind, UUID orgId, String workflow, List<Bucket> buckets, List<Interval> edges,
+	private <K> void fold(String kind, UUID orgId, String workflow, List<BucketSpan> buckets, List<Interval> edges,
 			Map<Instant, List<Interval>> edgesByBucket, Revisions revisions, BiFunction<String, Instant, K> key,
 			boolean mergedLevelsCached, Map<K, WorkflowTotals> result) {
 		if (!buckets.isEmpty()) {
@@ -421,7 +405,7 @@ public class RollupReader {
 	/** The cached runs of one 5-minute edge bucket, at its revision. */
 	private BucketRuns edgeRuns(UUID orgId, Instant start, Revisions revisions) {
 		return this.cache.get(
-				new RollupCache.Key("runs", orgId, null, List.of(new Bucket(BucketLevel.FIVE_MINUTES, start))),
+				new RollupCache.Key("runs", orgId, null, List.of(BucketSpan.of(BucketLevel.FIVE_MINUTES, start))),
 				revisions.edgeBuckets().get(start), () -> bucketRuns(orgId, start), BucketRuns::weight);
 	}
 
@@ -461,7 +445,7 @@ public class RollupReader {
 	}
 
 	/** The rollup rows of whole buckets, summed per key. */
-	private <K> Map<K, WorkflowTotals> foldBuckets(UUID orgId, String workflow, List<Bucket> buckets,
+	private <K> Map<K, WorkflowTotals> foldBuckets(UUID orgId, String workflow, List<BucketSpan> buckets,
 			BiFunction<String, Instant, K> key) {
 		Map<K, WorkflowTotals> result = new HashMap<>();
 		Condition workflowCondition = (workflow != null) ? WORKFLOW_ROLLUPS.WORKFLOW_NAME.eq(workflow) : noCondition();
@@ -491,18 +475,13 @@ public class RollupReader {
 		return result;
 	}
 
-	/**
-	 * Buckets as a few range conditions: consecutive buckets of one width merge into one.
-	 */
-	static Condition bucketRanges(List<Bucket> buckets, Field<Integer> seconds, Field<OffsetDateTime> start) {
-		return or(consecutiveRanges(buckets).stream()
-			.map((range) -> range(range.get(0), range.get(range.size() - 1), seconds, start))
+	/** Spans as a few range conditions: spans of one width with no gap join into one. */
+	static Condition bucketRanges(List<BucketSpan> buckets, Field<Integer> seconds, Field<OffsetDateTime> start) {
+		return or(WindowCover.joined(buckets)
+			.stream()
+			.map((span) -> seconds.eq(span.level().seconds())
+				.and(start.between(span.start().atOffset(ZoneOffset.UTC), span.lastStart().atOffset(ZoneOffset.UTC))))
 			.toList());
-	}
-
-	private static Condition range(Bucket first, Bucket last, Field<Integer> seconds, Field<OffsetDateTime> start) {
-		return seconds.eq(first.level().seconds())
-			.and(start.between(first.start().atOffset(ZoneOffset.UTC), last.start().atOffset(ZoneOffset.UTC)));
 	}
 
 	/** Runs whose start falls in one of the half-open intervals. */

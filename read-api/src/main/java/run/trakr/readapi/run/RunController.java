@@ -73,9 +73,8 @@ class RunController {
 			// does not move between pages.
 			List<String> values = this.cursors.decode(cursor, caller.orgId(), fingerprint, 4);
 			try {
-				filter = new RunFilter(workflows, statuses,
-						new TimeWindow(Instant.parse(values.get(0)), Instant.parse(values.get(1))), costMin, costMax,
-						sort);
+				filter = new RunFilter(workflows, statuses, Cursors.window(values.get(0), values.get(1)), costMin,
+						costMax, sort);
 				after = RunPosition.parse(sort, values.get(2), values.get(3));
 			}
 			catch (RuntimeException ex) {

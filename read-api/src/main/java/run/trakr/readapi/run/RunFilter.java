@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.util.List;
 import java.util.TreeSet;
 
+import run.trakr.readapi.query.Cursors;
 import run.trakr.readapi.query.TimeWindow;
 
 /** The filters and order of a GET /api/runs request. */
@@ -15,7 +16,7 @@ record RunFilter(List<String> workflows, List<String> statuses, TimeWindow windo
 	 * carries when it was defaulted.
 	 */
 	String fingerprint(String explicitFrom, String explicitTo) {
-		return String.join("|", "runs", String.join(",", new TreeSet<>(this.workflows)),
+		return Cursors.fingerprint("runs", new TreeSet<>(this.workflows),
 				String.join(",", new TreeSet<>(this.statuses)), String.valueOf(explicitFrom),
 				String.valueOf(explicitTo), plain(this.costMin), plain(this.costMax), this.sort.parameter());
 	}

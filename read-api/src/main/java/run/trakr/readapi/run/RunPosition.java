@@ -3,9 +3,12 @@ package run.trakr.readapi.run;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.jooq.Record;
+
+import run.trakr.readapi.query.QueryParameters;
 
 import static run.trakr.schema.jooq.Tables.RUNS;
 
@@ -31,13 +34,20 @@ record RunPosition(Instant startedAt, BigDecimal cost, Long durationMs, UUID run
 	 * Reads {@link #values}; throws IllegalArgumentException on values it did not write.
 	 */
 	static RunPosition parse(RunSort sort, String key, String runId) {
-		UUID id = UUID.fromString(runId);
-		return switch (sort) {
-			case STARTED_AT_DESC, STARTED_AT_ASC -> new RunPosition(Instant.parse(key), null, null, id);
-			case COST_DESC, COST_ASC -> new RunPosition(null, new BigDecimal(key), null, id);
+		// As strictly as query parameters: the values are signed, but a leaked secret
+		// must not make them reach further than a query could.
+		QueryParameters values = new QueryParameters(Map.of("key", new String[] { String.valueOf(key) }));
+		UUID id = values.parseUuid("run_id", String.valueOf(runId));
+		RunPosition position = switch (sort) {
+			case STARTED_AT_DESC, STARTED_AT_ASC -> new RunPosition(values.instant("key"), null, null, id);
+			case COST_DESC, COST_ASC -> new RunPosition(null, values.money("key"), null, id);
 			case DURATION_DESC, DURATION_ASC ->
 				new RunPosition(null, null, (key != null) ? Long.valueOf(key) : null, id);
 		};
+		if (values.hasProblems()) {
+			throw new IllegalArgumentException("Not a position this API wrote");
+		}
+		return position;
 	}
 
 }

@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.dao.DataAccessException;
 import org.springframework.http.ResponseEntity;
+import org.springframework.transaction.TransactionException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -48,9 +49,13 @@ class ApiExceptionHandler {
 		return respond(ErrorCode.METHOD_NOT_ALLOWED, ApiError.of(ErrorCode.METHOD_NOT_ALLOWED));
 	}
 
-	@ExceptionHandler(DataAccessException.class)
-	ResponseEntity<ApiError> databaseUnavailable(DataAccessException ex) {
-		log.warn("Database access failed: {}", ex.getClass().getSimpleName());
+	/**
+	 * The database failed or did not answer in time (no connection within the pool's
+	 * timeout, a statement or socket timeout): 503, logged as one line with its cause.
+	 */
+	@ExceptionHandler({ DataAccessException.class, TransactionException.class })
+	ResponseEntity<ApiError> databaseUnavailable(RuntimeException ex) {
+		log.warn("Database access failed: {}", DatabaseFailures.cause(ex));
 		return respond(ErrorCode.SERVICE_UNAVAILABLE, ApiError.of(ErrorCode.SERVICE_UNAVAILABLE));
 	}
 

@@ -78,6 +78,7 @@ class WorkflowController {
 	WorkflowStats stats(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String name,
 			HttpServletRequest request) {
 		QueryParameters parameters = QueryParameters.of(request);
+		parameters.isText("name", name);
 		TimeWindow window = TimeWindow.read(parameters, this.clock);
 		String intervalName = parameters.oneOf("interval", SeriesInterval.NAMES, null);
 		parameters.validate();
@@ -105,6 +106,7 @@ class WorkflowController {
 	WorkflowTools tools(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String name,
 			HttpServletRequest request) {
 		QueryParameters parameters = QueryParameters.of(request);
+		parameters.isText("name", name);
 		TimeWindow window = TimeWindow.read(parameters, this.clock);
 		parameters.validate();
 		requireWorkflow(caller, name);

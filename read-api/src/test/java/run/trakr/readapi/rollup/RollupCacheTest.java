@@ -38,6 +38,16 @@ class RollupCacheTest {
 		assertThat(this.computed).hasValue(3);
 	}
 
+	@Test
+	void keysCountTowardTheBoundSoWeightlessValuesCannotGrowItWithoutLimit() {
+		for (int i = 0; i < 10_000; i++) {
+			RollupCache.Key distinct = new RollupCache.Key("test", UUID.randomUUID(), "workflow " + i, List.of());
+			this.cache.get(distinct, 1, () -> "", (value) -> 0);
+		}
+
+		assertThat(this.cache.size()).isPositive().isLessThanOrEqualTo(1_000 / 4);
+	}
+
 	private String get(long revision, String content) {
 		return this.cache.get(this.key, revision, () -> compute(revision, content), String::length);
 	}

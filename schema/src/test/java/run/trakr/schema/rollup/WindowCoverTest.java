@@ -10,7 +10,7 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
-import run.trakr.schema.rollup.WindowCover.Bucket;
+import run.trakr.schema.rollup.WindowCover.BucketSpan;
 import run.trakr.schema.rollup.WindowCover.Interval;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,10 +25,14 @@ class WindowCoverTest {
 		assertThat(cover.edges()).containsExactly(
 				new Interval(Instant.parse("2026-11-01T10:03:00Z"), Instant.parse("2026-11-01T10:05:00Z")),
 				new Interval(Instant.parse("2026-11-03T00:00:00Z"), Instant.parse("2026-11-03T00:00:00.000001Z")));
-		assertThat(cover.buckets().stream().filter(b -> b.level() == BucketLevel.FIVE_MINUTES)).hasSize(11);
-		assertThat(cover.buckets().stream().filter(b -> b.level() == BucketLevel.HOUR)).hasSize(13);
-		assertThat(cover.buckets().stream().filter(b -> b.level() == BucketLevel.DAY))
-			.containsExactly(new Bucket(BucketLevel.DAY, Instant.parse("2026-11-02T00:00:00Z")));
+		assertThat(cover.buckets()).containsExactly(
+				new BucketSpan(BucketLevel.FIVE_MINUTES, Instant.parse("2026-11-01T10:05:00Z"),
+						Instant.parse("2026-11-01T11:00:00Z")),
+				new BucketSpan(BucketLevel.HOUR, Instant.parse("2026-11-01T11:00:00Z"),
+						Instant.parse("2026-11-02T00:00:00Z")),
+				BucketSpan.of(BucketLevel.DAY, Instant.parse("2026-11-02T00:00:00Z")));
+		assertThat(cover.buckets().get(0).bucketCount()).isEqualTo(11);
+		assertThat(cover.buckets().get(1).bucketCount()).isEqualTo(13);
 	}
 
 	@Test
@@ -50,9 +54,10 @@ class WindowCoverTest {
 			WindowCover cover = WindowCover.of(from, to);
 
 			List<Interval> pieces = new ArrayList<>();
-			for (Bucket bucket : cover.buckets()) {
-				assertThat(bucket.level().startOf(bucket.start())).isEqualTo(bucket.start());
-				pieces.add(new Interval(bucket.start(), bucket.end()));
+			for (BucketSpan span : cover.buckets()) {
+				assertThat(span.level().startOf(span.start())).isEqualTo(span.start());
+				assertThat(span.level().startOf(span.end())).isEqualTo(span.end());
+				pieces.add(new Interval(span.start(), span.end()));
 			}
 			pieces.addAll(cover.edges());
 			pieces.sort(Comparator.comparing(Interval::from));
@@ -70,9 +75,31 @@ class WindowCoverTest {
 					.plus(BucketLevel.FIVE_MINUTES.width());
 				assertThat(firstAligned.plus(BucketLevel.FIVE_MINUTES.width())).isAfter(edge.until());
 			});
-			long days = Duration.between(from, to).toDays();
-			assertThat(cover.buckets()).hasSizeLessThanOrEqualTo((int) days + 2 * 23 + 2 * 11 + 1);
+			// At most one span of days, two of hours, two of 5-minute buckets.
+			assertThat(cover.buckets()).hasSizeLessThanOrEqualTo(5);
 		}
+	}
+
+	@Test
+	void theLongestWindowIsAFewSpansNotMillionsOfBuckets() {
+		WindowCover cover = WindowCover.of(Instant.parse("0001-01-02T00:00:00.5Z"),
+				Instant.parse("9999-12-31T23:59:59.999999Z"));
+
+		assertThat(cover.buckets()).hasSizeLessThanOrEqualTo(5);
+		assertThat(cover.buckets().stream().mapToLong(BucketSpan::bucketCount).max().getAsLong())
+			.isGreaterThan(3_600_000);
+		assertThat(cover.edges()).hasSize(1);
+	}
+
+	@Test
+	void spansOfOneLevelWithNoGapAreJoined() {
+		Instant day = Instant.parse("2026-11-02T00:00:00Z");
+		List<BucketSpan> joined = WindowCover
+			.joined(List.of(BucketSpan.of(BucketLevel.HOUR, day.plusSeconds(3600)), BucketSpan.of(BucketLevel.DAY, day),
+					BucketSpan.of(BucketLevel.HOUR, day), BucketSpan.of(BucketLevel.HOUR, day.plusSeconds(3 * 3600))));
+
+		assertThat(joined).containsExactly(new BucketSpan(BucketLevel.HOUR, day, day.plusSeconds(2 * 3600)),
+				BucketSpan.of(BucketLevel.HOUR, day.plusSeconds(3 * 3600)), BucketSpan.of(BucketLevel.DAY, day));
 	}
 
 	@Test
