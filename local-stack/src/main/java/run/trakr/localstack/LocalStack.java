@@ -6,7 +6,10 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -173,6 +176,46 @@ public final class LocalStack implements AutoCloseable {
 	 */
 	public void restartPostgres() {
 		this.postgres.restart();
+	}
+
+	/**
+	 * Freezes PostgreSQL ({@code SIGSTOP} to every process of it): connections stay open
+	 * and new ones are accepted by the kernel, but nothing answers, until
+	 * {@link #resumePostgres()}.
+	 */
+	public void pausePostgres() {
+		this.postgres.signalAll("STOP");
+	}
+
+	public void resumePostgres() {
+		this.postgres.signalAll("CONT");
+	}
+
+	/** Freezes Redis ({@code SIGSTOP}) until {@link #resumeRedis()}. */
+	public void pauseRedis() {
+		this.redis.signal("STOP");
+	}
+
+	public void resumeRedis() {
+		this.redis.signal("CONT");
+	}
+
+	/** Sends {@code kill -SIGNAL} to each process. */
+	static void signal(String signal, Collection<Long> pids) {
+		List<String> command = new ArrayList<>(List.of("kill", "-" + signal));
+		pids.forEach((pid) -> command.add(Long.toString(pid)));
+		try {
+			if (new ProcessBuilder(command).inheritIO().start().waitFor() != 0) {
+				throw new IllegalStateException("Cannot send " + signal + " to " + pids);
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	/** Stops Redis, so that tests can see how clients behave without it. */

@@ -142,6 +142,23 @@ final class PostgresServer implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Freezes ({@code SIGSTOP}) or thaws ({@code SIGCONT}) the postmaster and every
+	 * backend: the server is not down but silent, as under a stalled disk or a paused VM.
+	 */
+	void signalAll(String signal) {
+		try {
+			long pid = postmasterPid();
+			List<Long> pids = new ArrayList<>();
+			pids.add(pid);
+			ProcessHandle.of(pid).ifPresent((postmaster) -> postmaster.descendants().forEach((p) -> pids.add(p.pid())));
+			LocalStack.signal(signal, pids);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
 	private boolean accepts() {
 		try (Connection connection = this.postgres.getPostgresDatabase(Map.of()).getConnection()) {
 			return true;

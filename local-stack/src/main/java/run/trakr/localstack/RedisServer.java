@@ -61,6 +61,14 @@ final class RedisServer implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * {@code SIGSTOP} or {@code SIGCONT}: Redis keeps its connections but answers
+	 * nothing.
+	 */
+	synchronized void signal(String signal) {
+		LocalStack.signal(signal, List.of(this.process.pid()));
+	}
+
 	synchronized void restart() {
 		if (this.process.isAlive()) {
 			stop();

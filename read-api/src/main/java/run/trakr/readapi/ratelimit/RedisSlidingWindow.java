@@ -96,6 +96,30 @@ class RedisSlidingWindow implements AutoCloseable {
 	}
 
 	/**
+	 * Whether Redis answers a {@code PING} within the timeout. A connection Lettuce has
+	 * not yet reconnected (its back-off grows to 30 s) is replaced by a new one, so that
+	 * the answer is about Redis, not about the back-off.
+	 */
+	boolean answers() {
+		StatefulRedisConnection<String, String> current = this.connection;
+		if (current != null && !current.isOpen()) {
+			this.connection = null;
+			current.closeAsync();
+			connectIfNeeded();
+			current = this.connection;
+		}
+		if (current == null) {
+			return false;
+		}
+		try {
+			return "PONG".equals(current.sync().ping());
+		}
+		catch (RuntimeException ex) {
+			return false;
+		}
+	}
+
+	/**
 	 * Opens the connection if there is none yet; Lettuce reconnects an opened one by
 	 * itself. Called on a schedule, never from a request.
 	 */

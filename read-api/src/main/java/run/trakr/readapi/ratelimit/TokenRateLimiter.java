@@ -55,19 +55,24 @@ public class TokenRateLimiter implements AutoCloseable {
 	 * the answer may also be that the token has been revoked.
 	 */
 	public RateLimitDecision tryAcquire(String tokenKey) {
-		RateLimitDecision decision;
-		try {
-			decision = this.shared.tryAcquire(tokenKey);
-			this.sharedDecisions.increment();
-			if (this.degraded.compareAndSet(true, false)) {
-				log.info("Rate limits are shared through Redis again");
+		RateLimitDecision decision = null;
+		if (!this.degraded.get()) {
+			try {
+				decision = this.shared.tryAcquire(tokenKey);
+				this.sharedDecisions.increment();
+			}
+			catch (RuntimeException ex) {
+				// A circuit breaker: after one failure no request waits on Redis until
+				// the
+				// background probe has seen it answer (a stalled Redis cost every request
+				// the full timeout).
+				if (this.degraded.compareAndSet(false, true)) {
+					log.warn("Redis unreachable ({}); limiting per replica until it is back",
+							ex.getClass().getSimpleName());
+				}
 			}
 		}
-		catch (RuntimeException ex) {
-			if (this.degraded.compareAndSet(false, true)) {
-				log.warn("Redis unreachable ({}); limiting per replica until it is back",
-						ex.getClass().getSimpleName());
-			}
+		if (decision == null) {
 			decision = this.local.tryAcquire(tokenKey);
 			this.localDecisions.increment();
 		}
@@ -82,9 +87,17 @@ public class TokenRateLimiter implements AutoCloseable {
 		return this.degraded.get() || !this.shared.isConnected();
 	}
 
+	/**
+	 * Off the request path: connects, and while degraded probes Redis, sharing limits
+	 * again once it answers (within one interval of its return, not after Lettuce's
+	 * reconnect back-off).
+	 */
 	@Scheduled(fixedDelayString = "${trakr.rate-limit.reconnect-interval:1s}")
 	void maintain() {
 		this.shared.connectIfNeeded();
+		if (this.degraded.get() && this.shared.answers() && this.degraded.compareAndSet(true, false)) {
+			log.info("Rate limits are shared through Redis again");
+		}
 		this.local.evictIdle();
 	}
 

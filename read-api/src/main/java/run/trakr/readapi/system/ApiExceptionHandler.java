@@ -55,7 +55,13 @@ class ApiExceptionHandler {
 	 */
 	@ExceptionHandler({ DataAccessException.class, TransactionException.class })
 	ResponseEntity<ApiError> databaseUnavailable(RuntimeException ex) {
-		log.warn("Database access failed: {}", DatabaseFailures.cause(ex));
+		if (DatabaseFailures.isOutage(ex)) {
+			log.warn("Database access failed: {}", DatabaseFailures.cause(ex));
+		}
+		else {
+			// Not the database's state but a statement it refused: a bug, with its trace.
+			log.error("Database refused a statement", ex);
+		}
 		return respond(ErrorCode.SERVICE_UNAVAILABLE, ApiError.of(ErrorCode.SERVICE_UNAVAILABLE));
 	}
 

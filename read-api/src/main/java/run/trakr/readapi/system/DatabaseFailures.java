@@ -3,6 +3,11 @@ package run.trakr.readapi.system;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.transaction.TransactionException;
+
 /**
  * Describes a database failure in one log line: the chain of exception types and the
  * innermost message, never a stack trace (a stalled PostgreSQL fails every request, and
@@ -11,6 +16,16 @@ import java.util.List;
 public final class DatabaseFailures {
 
 	private DatabaseFailures() {
+	}
+
+	/**
+	 * Whether the failure is the database being away, slow or out of connections, rather
+	 * than a statement it refused.
+	 */
+	public static boolean isOutage(Throwable failure) {
+		return failure instanceof TransactionException || failure instanceof TransientDataAccessException
+				|| failure instanceof DataAccessResourceFailureException
+				|| failure instanceof RecoverableDataAccessException;
 	}
 
 	/**
