@@ -1,5 +1,7 @@
 package run.trakr.readapi.auth;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -13,15 +15,20 @@ import run.trakr.readapi.system.ApiErrorResponder;
 class AuthConfiguration {
 
 	@Bean
-	TokenResolver tokenResolver(TokenQueries tokens) {
-		return new TokenResolver(tokens, System::nanoTime);
+	TokenResolver tokenResolver(TokenQueries tokens, MeterRegistry meters) {
+		return new TokenResolver(tokens, System::nanoTime, meters);
+	}
+
+	@Bean
+	FailedAuthentications failedAuthentications(MeterRegistry meters) {
+		return new FailedAuthentications(System::nanoTime, meters);
 	}
 
 	@Bean
 	FilterRegistrationBean<BearerTokenGate> bearerTokenGate(TokenResolver tokens, LastUseRecorder lastUse,
-			TokenRateLimiter rateLimiter, ApiErrorResponder errors) {
+			TokenRateLimiter rateLimiter, ApiErrorResponder errors, FailedAuthentications failures) {
 		FilterRegistrationBean<BearerTokenGate> registration = new FilterRegistrationBean<>(
-				new BearerTokenGate(tokens, lastUse, rateLimiter, errors));
+				new BearerTokenGate(tokens, lastUse, rateLimiter, errors, failures));
 		registration.addUrlPatterns("/*");
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
 		return registration;

@@ -29,9 +29,9 @@ import run.trakr.readapi.system.ErrorCode;
 /**
  * Every request passes here first. In order: credentials present; method and path on the
  * allowlist (no I/O before this point); a well-formed {@code tk_read_} bearer token (an
- * ingest key is refused without a lookup); the token found by its hash and not revoked;
- * the token's rate limit. The caller's org then comes from the token, never from the
- * request.
+ * ingest key is refused without a lookup); the token found by its hash and not revoked
+ * (an address that keeps failing gets a 429 before any lookup of tokens not cached); the
+ * token's rate limit. The caller's org then comes from the token, never from the request.
  */
 public class BearerTokenGate extends OncePerRequestFilter {
 
@@ -47,9 +47,12 @@ public class BearerTokenGate extends OncePerRequestFilter {
 
 	private final ApiErrorResponder errors;
 
+	private final FailedAuthentications failures;
+
 	BearerTokenGate(TokenResolver tokens, LastUseRecorder lastUse, TokenRateLimiter rateLimiter,
-			ApiErrorResponder errors) {
+			ApiErrorResponder errors, FailedAuthentications failures) {
 		this.tokens = tokens;
+		this.failures = failures;
 		this.lastUse = lastUse;
 		this.rateLimiter = rateLimiter;
 		this.errors = errors;
@@ -82,7 +85,7 @@ public class BearerTokenGate extends OncePerRequestFilter {
 		}
 		String hash = ReadToken.hash(token);
 		try {
-			Resolved resolved = authenticate(hash, response);
+			Resolved resolved = authenticate(hash, request, response);
 			if (resolved == null) {
 				return;
 			}
@@ -129,21 +132,33 @@ public class BearerTokenGate extends OncePerRequestFilter {
 	 * The token if it exists and is not revoked; otherwise writes the 401 and returns
 	 * null.
 	 */
-	private Resolved authenticate(String hash, HttpServletResponse response) throws IOException {
+	private Resolved authenticate(String hash, HttpServletRequest request, HttpServletResponse response)
+			throws IOException {
 		if (this.rateLimiter.isDegraded()) {
 			// Without Redis no revocation mark can be seen: trust only the database.
 			this.tokens.clear();
 		}
-		Optional<Resolved> found = this.tokens.resolve(hash);
-		if (found.isEmpty()) {
-			this.errors.write(response, ErrorCode.INVALID_TOKEN);
+		String address = request.getRemoteAddr();
+		Optional<Resolved> cached = this.tokens.cached(hash);
+		if (cached.isEmpty()) {
+			long throttled = this.failures.secondsThrottled(address);
+			if (throttled > 0) {
+				response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(throttled));
+				this.errors.write(response, ErrorCode.AUTHENTICATION_THROTTLED);
+				return null;
+			}
+		}
+		Resolved found = cached.orElseGet(() -> this.tokens.load(hash));
+		if (found.token() == null || found.token().revokedAt() != null) {
+			if (!found.cached()) {
+				// What the throttle guards is the database: answers from the cache are
+				// free.
+				this.failures.failed(address);
+			}
+			this.errors.write(response, (found.token() == null) ? ErrorCode.INVALID_TOKEN : ErrorCode.REVOKED_TOKEN);
 			return null;
 		}
-		if (found.get().token().revokedAt() != null) {
-			this.errors.write(response, ErrorCode.REVOKED_TOKEN);
-			return null;
-		}
-		return found.get();
+		return found;
 	}
 
 	/**
@@ -151,7 +166,8 @@ public class BearerTokenGate extends OncePerRequestFilter {
 	 * the database.
 	 */
 	private boolean revokedMeanwhile(String hash) {
-		return this.tokens.load(hash).map(token -> token.revokedAt() != null).orElse(true);
+		StoredToken token = this.tokens.load(hash).token();
+		return token == null || token.revokedAt() != null;
 	}
 
 }
