@@ -45,6 +45,12 @@ public final class Demo implements AutoCloseable {
 
 	static final String TOPIC = "trakr.ingest.v1";
 
+	/**
+	 * Each service's JVM: a bounded heap, and an exit rather than a half-dead process
+	 * when it runs out (the guard then reports the service gone).
+	 */
+	private static final List<String> JVM_OPTIONS = List.of("-Xmx512m", "-XX:+ExitOnOutOfMemoryError");
+
 	private static final Pattern CREATED_ORG = Pattern.compile("Created organization ([0-9a-f-]{36})");
 
 	/**
@@ -102,14 +108,15 @@ public final class Demo implements AutoCloseable {
 		createTopics();
 		Map<String, String> environment = this.stack.environment();
 		int projectorPort = freePort();
-		this.projector = launch("ingest-projector", settings.projectorJar(), List.of("-Xmx512m"),
+		this.projector = launch("ingest-projector", settings.projectorJar(), JVM_OPTIONS,
 				with(environment, Map.of("PORT", String.valueOf(projectorPort))),
 				settings.logDirectory().resolve("ingest-projector.log"));
 		int port = settings.port() == 0 ? freePort() : settings.port();
 		int managementPort = freePort();
-		this.readApi = launch("read-api", settings.readApiJar(), List.of("-Xmx512m"),
+		this.readApi = launch("read-api", settings.readApiJar(), JVM_OPTIONS,
 				with(environment,
-						Map.of("PORT", String.valueOf(port), "MANAGEMENT_PORT", String.valueOf(managementPort))),
+						Map.of("PORT", String.valueOf(port), "MANAGEMENT_PORT", String.valueOf(managementPort),
+								"TRAKR_CURSOR_SECRET", newCursorSecret())),
 				settings.logDirectory().resolve("read-api.log"));
 		this.url = URI.create("http://localhost:" + port);
 		this.readApiManagement = URI.create("http://localhost:" + managementPort);
@@ -269,6 +276,15 @@ public final class Demo implements AutoCloseable {
 		if (process != null) {
 			process.close();
 		}
+	}
+
+	/**
+	 * A fresh secret per demo: its data, tokens and cursors are thrown away at the end.
+	 */
+	private static String newCursorSecret() {
+		byte[] bytes = new byte[24];
+		new java.security.SecureRandom().nextBytes(bytes);
+		return java.util.HexFormat.of().formatHex(bytes);
 	}
 
 	private static Map<String, String> with(Map<String, String> environment, Map<String, String> more) {

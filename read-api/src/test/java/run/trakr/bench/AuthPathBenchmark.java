@@ -188,7 +188,8 @@ public final class AuthPathBenchmark {
 			command.addAll(List.of("-cp", System.getProperty("java.class.path"), AuthPathBenchmark.class.getName(),
 					SERVER, gate));
 			stack.springProperties().forEach((key, value) -> command.add("--" + key + "=" + value));
-			command.addAll(List.of("--server.port=0", "--management.server.port=0", "--logging.level.root=WARN"));
+			command.addAll(List.of("--server.port=0", "--management.server.port=0", "--logging.level.root=WARN",
+					"--spring.profiles.active=local"));
 			Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
 			BufferedReader out = new BufferedReader(
 					new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));

@@ -20,7 +20,8 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "management.server.port=0")
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "management.server.port=0", "trakr.cursor.secret=read-api-tests-cursor-secret-4f1e9a7c2b" })
 // Closed after the class, while the local stack still runs: a cached context would close
 // at JVM exit, after the stack, and its pool would retry a stopped PostgreSQL for 30 s.
 @DirtiesContext

@@ -17,6 +17,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 import run.trakr.readapi.system.ApiError;
@@ -42,7 +43,22 @@ public class Cursors {
 
 	private final SecretKeySpec key;
 
-	Cursors(@Value("${trakr.cursor.secret}") String secret) {
+	/**
+	 * Secrets that are public (in this repository): anyone could sign cursors with them.
+	 */
+	static final List<String> PUBLIC_SECRETS = List.of("local-development-cursor-secret",
+			"change-me-compose-cursor-secret");
+
+	/** Shorter secrets can be guessed offline from one issued cursor. */
+	static final int MIN_SECRET_LENGTH = 16;
+
+	Cursors(@Value("${trakr.cursor.secret}") String secret, Environment environment) {
+		boolean local = environment.matchesProfiles("local");
+		if (!local && (secret.length() < MIN_SECRET_LENGTH || PUBLIC_SECRETS.contains(secret))) {
+			throw new IllegalStateException("Set TRAKR_CURSOR_SECRET (trakr.cursor.secret) to a secret of at least "
+					+ MIN_SECRET_LENGTH + " characters, the same on every replica; the development value is "
+					+ "accepted only under the 'local' profile");
+		}
 		this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
 	}
 

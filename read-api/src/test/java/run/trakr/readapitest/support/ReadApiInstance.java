@@ -45,6 +45,8 @@ public final class ReadApiInstance implements AutoCloseable {
 		Map<String, Object> properties = new HashMap<>(stack.springProperties());
 		properties.put("server.port", "0");
 		properties.put("management.server.port", "0");
+		// As in production, a secret of its own (shared by the replicas of a test).
+		properties.put("trakr.cursor.secret", "read-api-tests-cursor-secret-4f1e9a7c2b");
 		properties.putAll(overrides);
 		// As command-line arguments: builder properties would rank below application.yml.
 		String[] arguments = properties.entrySet()
