@@ -323,7 +323,8 @@ public final class RouteBenchmark {
 		List<String> arguments = new ArrayList<>();
 		spring.forEach((key, value) -> arguments.add("--" + key + "=" + value));
 		arguments.addAll(List.of("--server.port=0", "--management.server.port=0", "--logging.level.root=WARN",
-				"--trakr.rate-limit.limit=1000000000", "--spring.profiles.active=local"));
+				"--trakr.rate-limit.limit=1000000000", "--trakr.rate-limit.concurrent-requests-per-org=100000",
+				"--spring.profiles.active=local"));
 		return new SpringApplicationBuilder(ReadApiApplication.class).run(arguments.toArray(String[]::new));
 	}
 

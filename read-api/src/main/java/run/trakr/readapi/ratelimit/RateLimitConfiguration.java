@@ -3,8 +3,12 @@ package run.trakr.readapi.ratelimit;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+
+import run.trakr.readapi.system.ApiErrorResponder;
 
 /** Wires the shared and local windows into the {@link TokenRateLimiter}. */
 @Configuration(proxyBeanMethods = false)
@@ -17,6 +21,17 @@ class RateLimitConfiguration {
 		shared.connectIfNeeded();
 		return new TokenRateLimiter(shared,
 				new LocalSlidingWindow(properties.limit(), properties.window(), System::nanoTime), meters);
+	}
+
+	/** After the bearer-token gate, which names the caller's org. */
+	@Bean
+	FilterRegistrationBean<OrgConcurrencyLimit> orgConcurrencyLimit(RateLimitProperties properties,
+			ApiErrorResponder errors, MeterRegistry meters) {
+		FilterRegistrationBean<OrgConcurrencyLimit> registration = new FilterRegistrationBean<>(
+				new OrgConcurrencyLimit(properties, errors, meters));
+		registration.addUrlPatterns("/*");
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 20);
+		return registration;
 	}
 
 	@Bean

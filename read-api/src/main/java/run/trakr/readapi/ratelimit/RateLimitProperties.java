@@ -14,9 +14,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param redisTimeout how long a request may wait on Redis before the local limiter
  * decides
  * @param reconnectInterval how often to try to connect while Redis is unreachable
+ * @param concurrentRequestsPerOrg requests of one org that may run at once on a replica
+ * @param concurrencyWait how long a request past that waits for a turn before its 429
  */
 @ConfigurationProperties("trakr.rate-limit")
 public record RateLimitProperties(@DefaultValue("300") int limit, @DefaultValue("60s") Duration window,
 		@DefaultValue("redis://localhost:6379") String redisUrl, @DefaultValue("500ms") Duration redisTimeout,
-		@DefaultValue("1s") Duration reconnectInterval) {
+		@DefaultValue("1s") Duration reconnectInterval, @DefaultValue("6") int concurrentRequestsPerOrg,
+		@DefaultValue("2s") Duration concurrencyWait) {
 }

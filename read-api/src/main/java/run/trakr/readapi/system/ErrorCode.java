@@ -21,6 +21,8 @@ public enum ErrorCode {
 	INVALID_PARAMETER(HttpStatus.BAD_REQUEST, "invalid_parameter", "Invalid query parameters."),
 	INVALID_CURSOR(HttpStatus.BAD_REQUEST, "invalid_cursor", "The cursor is not valid for this query."),
 	RATE_LIMITED(HttpStatus.TOO_MANY_REQUESTS, "rate_limited", "Rate limit exceeded; retry after Retry-After seconds."),
+	TOO_MANY_CONCURRENT_REQUESTS(HttpStatus.TOO_MANY_REQUESTS, "rate_limited",
+			"Too many requests of this organization at once; retry after Retry-After seconds."),
 	AUTHENTICATION_THROTTLED(HttpStatus.TOO_MANY_REQUESTS, "rate_limited",
 			"Too many failed authentications from this address; retry after Retry-After seconds."),
 	SERVICE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "service_unavailable",

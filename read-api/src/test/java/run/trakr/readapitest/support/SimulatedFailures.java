@@ -1,5 +1,7 @@
 package run.trakr.readapitest.support;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -10,6 +12,24 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 public class SimulatedFailures {
+
+	/** The most requests that were in {@link #slow()} at once. */
+	public static final AtomicInteger MOST_AT_ONCE = new AtomicInteger();
+
+	private static final AtomicInteger atOnce = new AtomicInteger();
+
+	/** A request as long as a heavy one, counting how many run at the same time. */
+	@GetMapping(path = "/api/runs/{runId}", params = "simulate=slow")
+	Object slow() throws InterruptedException {
+		MOST_AT_ONCE.accumulateAndGet(atOnce.incrementAndGet(), Math::max);
+		try {
+			Thread.sleep(700);
+			return java.util.Map.of("slow", true);
+		}
+		finally {
+			atOnce.decrementAndGet();
+		}
+	}
 
 	@GetMapping(path = "/api/runs/{runId}", params = "simulate=boom")
 	Object unexpected() {
