@@ -14,6 +14,7 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 import jakarta.servlet.http.HttpServletRequest;
+import org.apache.tomcat.util.http.InvalidParameterException;
 
 import run.trakr.readapi.system.ApiError;
 import run.trakr.readapi.system.ApiException;
@@ -60,14 +61,22 @@ public final class QueryParameters {
 		try {
 			values = request.getParameterMap();
 		}
-		catch (IllegalStateException ex) {
-			// Tomcat refuses to parse past its parameter limit.
-			throw tooManyParameters();
+		catch (InvalidParameterException ex) {
+			throw malformed(ex);
 		}
 		if (values.values().stream().mapToInt((given) -> given.length).sum() > MAX_PARAMETERS) {
 			throw tooManyParameters();
 		}
 		return new QueryParameters(values);
+	}
+
+	/**
+	 * Tomcat's refusal to parse a query string: past its parameter limit, or a part it
+	 * cannot read (an empty name, a malformed escape).
+	 */
+	public static ApiException malformed(InvalidParameterException ex) {
+		return (ex.getMessage() != null && ex.getMessage().contains("maximum number")) ? tooManyParameters()
+				: invalid("query", "is malformed (an empty parameter name or a bad %-escape)");
 	}
 
 	private static ApiException tooManyParameters() {

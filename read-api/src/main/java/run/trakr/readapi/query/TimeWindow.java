@@ -41,6 +41,10 @@ public record TimeWindow(Instant from, Instant to) {
 		}
 		Instant end = (to != null) ? to : now;
 		Instant start = (from != null) ? from : end.minus(DEFAULT_LENGTH);
+		if (start.isBefore(EARLIEST)) {
+			// The default 30 days of a window ending in January of year 1.
+			start = EARLIEST;
+		}
 		if (start.isAfter(end)) {
 			parameters.problem("from", "must not be after to");
 			return new TimeWindow(end, end);

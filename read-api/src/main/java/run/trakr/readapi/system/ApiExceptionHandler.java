@@ -2,6 +2,7 @@ package run.trakr.readapi.system;
 
 import java.util.List;
 
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,6 +16,8 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 
+import run.trakr.readapi.query.QueryParameters;
+
 /**
  * Maps what handlers throw to the documented error shape. Nothing internal (stack trace,
  * SQL, token) reaches the body; unexpected failures are logged here instead.
@@ -27,6 +30,13 @@ class ApiExceptionHandler {
 	@ExceptionHandler(ApiException.class)
 	ResponseEntity<ApiError> apiException(ApiException ex) {
 		return respond(ex.code(), ex.body());
+	}
+
+	/** A query string Tomcat cannot parse, met while matching a route. */
+	@ExceptionHandler(InvalidParameterException.class)
+	ResponseEntity<ApiError> malformedQuery(InvalidParameterException ex) {
+		ApiException invalid = QueryParameters.malformed(ex);
+		return respond(invalid.code(), invalid.body());
 	}
 
 	@ExceptionHandler(MissingServletRequestParameterException.class)

@@ -98,12 +98,14 @@ class HostileInputIT {
 
 	@ParameterizedTest
 	@ValueSource(strings = { "from=0001-01-02T00:00:00Z&to=9999-12-31T23:59:59Z",
-			"from=0001-01-03T00:00:00.5Z&to=9999-12-31T23:59:59.999999Z", "from=0001-01-01T00:00:00Z" })
+			"from=0001-01-03T00:00:00.5Z&to=9999-12-31T23:59:59.999999Z", "from=0001-01-01T00:00:00Z",
+			"to=0001-01-02T00:00:00.5Z" })
 	void aWindowSpanningTheCalendarIsAnsweredExactlyAndFast(String window) {
+		long runs = window.startsWith("to=0001") ? 0 : 4;
 		for (int round = 0; round < 3; round++) {
-			assertThat(runCount(get("/api/workflows?" + window).get("workflows"))).isEqualTo(4);
-			assertThat(get("/api/metrics/overview?" + window).get("run_count").asLong()).isEqualTo(4);
-			assertThat(get("/api/runs?workflow=triage&" + window).get("total_count").asLong()).isEqualTo(4);
+			assertThat(runCount(get("/api/workflows?" + window).get("workflows"))).isEqualTo(runs);
+			assertThat(get("/api/metrics/overview?" + window).get("run_count").asLong()).isEqualTo(runs);
+			assertThat(get("/api/runs?workflow=triage&" + window).get("total_count").asLong()).isEqualTo(runs);
 			assertThat(get("/api/workflows/triage/tools?" + window).get("tools").size()).isZero();
 		}
 	}
