@@ -22,6 +22,7 @@ import run.trakr.readapitest.support.Admin;
 import run.trakr.readapitest.support.Admin.OrgToken;
 import run.trakr.readapi.query.TimeWindow;
 import run.trakr.readapitest.support.ReadApiInstance;
+import run.trakr.readapitest.support.RollupRows;
 import run.trakr.schema.rollup.WorkflowTotals;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -179,18 +180,7 @@ class RollupCacheIT {
 	}
 
 	private static void insertDayRow(OrgToken org, int shard, long runs) {
-		db.insertInto(WORKFLOW_ROLLUPS)
-			.set(WORKFLOW_ROLLUPS.ORG_ID, org.orgId())
-			.set(WORKFLOW_ROLLUPS.WORKFLOW_NAME, "triage")
-			.set(WORKFLOW_ROLLUPS.BUCKET_SECONDS, 86400)
-			.set(WORKFLOW_ROLLUPS.BUCKET_START, DAY)
-			.set(WORKFLOW_ROLLUPS.SHARD, shard)
-			.set(WORKFLOW_ROLLUPS.RUN_COUNT, runs)
-			.set(WORKFLOW_ROLLUPS.SUCCESS_COUNT, runs)
-			.set(WORKFLOW_ROLLUPS.COST_TOTAL, BigDecimal.ZERO)
-			.set(WORKFLOW_ROLLUPS.COST_ZERO, runs)
-			.set(WORKFLOW_ROLLUPS.LAST_STARTED_AT, DAY.plusHours(1))
-			.execute();
+		RollupRows.insertDay(db, org.orgId(), "triage", DAY, shard, runs);
 	}
 
 	private static void bump(OrgToken org, int shard) {
@@ -198,16 +188,7 @@ class RollupCacheIT {
 	}
 
 	private static void bump(OrgToken org, int shard, int bucketSeconds, OffsetDateTime bucketStart) {
-		db.insertInto(ROLLUP_REVISIONS)
-			.set(ROLLUP_REVISIONS.ORG_ID, org.orgId())
-			.set(ROLLUP_REVISIONS.BUCKET_SECONDS, bucketSeconds)
-			.set(ROLLUP_REVISIONS.BUCKET_START, bucketStart)
-			.set(ROLLUP_REVISIONS.SHARD, shard)
-			.set(ROLLUP_REVISIONS.REVISION, DSL.field("nextval('rollup_revision')", Long.class))
-			.onConflictOnConstraint(ROLLUP_REVISIONS.getPrimaryKey())
-			.doUpdate()
-			.set(ROLLUP_REVISIONS.REVISION, DSL.field("nextval('rollup_revision')", Long.class))
-			.execute();
+		RollupRows.bump(db, org.orgId(), shard, bucketSeconds, bucketStart);
 	}
 
 }

@@ -1,6 +1,5 @@
 package run.trakr.readapi.system;
 
-import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
@@ -15,7 +14,6 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import org.jooq.DSLContext;
-import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,11 +29,10 @@ import run.trakr.readapi.query.Cursors;
 import run.trakr.readapitest.support.Admin;
 import run.trakr.readapitest.support.Admin.OrgToken;
 import run.trakr.readapitest.support.ReadApiInstance;
+import run.trakr.readapitest.support.RollupRows;
 import run.trakr.readapitest.support.RunRows;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static run.trakr.schema.jooq.Tables.ROLLUP_REVISIONS;
-import static run.trakr.schema.jooq.Tables.WORKFLOW_ROLLUPS;
 
 /**
  * What one valid token could send to hurt the service: windows spanning the whole
@@ -67,25 +64,8 @@ class HostileInputIT {
 		api = ReadApiInstance.start(stack);
 		caller = new Admin(stack).createOrgWithToken("pro");
 		db = api.context().getBean(DSLContext.class);
-		db.insertInto(WORKFLOW_ROLLUPS)
-			.set(WORKFLOW_ROLLUPS.ORG_ID, caller.orgId())
-			.set(WORKFLOW_ROLLUPS.WORKFLOW_NAME, "triage")
-			.set(WORKFLOW_ROLLUPS.BUCKET_SECONDS, 86400)
-			.set(WORKFLOW_ROLLUPS.BUCKET_START, DAY)
-			.set(WORKFLOW_ROLLUPS.SHARD, 0)
-			.set(WORKFLOW_ROLLUPS.RUN_COUNT, 4L)
-			.set(WORKFLOW_ROLLUPS.SUCCESS_COUNT, 4L)
-			.set(WORKFLOW_ROLLUPS.COST_TOTAL, BigDecimal.ZERO)
-			.set(WORKFLOW_ROLLUPS.COST_ZERO, 4L)
-			.set(WORKFLOW_ROLLUPS.LAST_STARTED_AT, DAY.plusHours(1))
-			.execute();
-		db.insertInto(ROLLUP_REVISIONS)
-			.set(ROLLUP_REVISIONS.ORG_ID, caller.orgId())
-			.set(ROLLUP_REVISIONS.BUCKET_SECONDS, 86400)
-			.set(ROLLUP_REVISIONS.BUCKET_START, DAY)
-			.set(ROLLUP_REVISIONS.SHARD, 0)
-			.set(ROLLUP_REVISIONS.REVISION, DSL.field("nextval('rollup_revision')", Long.class))
-			.execute();
+		RollupRows.insertDay(db, caller.orgId(), "triage", DAY, 0, 4);
+		RollupRows.bump(db, caller.orgId(), 0, 86400, DAY);
 		RunRows.insert(db, caller.orgId(), UUID.randomUUID(), "triage", DAY.plusHours(1));
 		RunRows.insert(db, caller.orgId(), UUID.randomUUID(), "a,b", DAY.plusHours(2));
 		RunRows.insert(db, caller.orgId(), UUID.randomUUID(), "a,b", DAY.plusHours(3));
