@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -27,6 +29,12 @@ final class FixedRateLoad {
 	private final List<byte[]> requests;
 
 	private final int connections;
+
+	/** Whether a response other than 200 fails the run. */
+	private boolean onlyOk = true;
+
+	/** How many responses had each status, over every run. */
+	final Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
 
 	FixedRateLoad(int port, String path, List<String> bearerTokens, int connections) {
 		this(port, List.of(path), bearerTokens, connections);
@@ -48,6 +56,14 @@ final class FixedRateLoad {
 					.getBytes(StandardCharsets.US_ASCII));
 		}
 		this.requests = requests;
+	}
+
+	/**
+	 * Any status is an answer (a flood of unknown tokens, say); see {@link #statuses}.
+	 */
+	FixedRateLoad anyStatus() {
+		this.onlyOk = false;
+		return this;
 	}
 
 	/**
@@ -76,7 +92,8 @@ final class FixedRateLoad {
 							connection = new Connection(this.port);
 						}
 						int status = connection.exchange(this.requests.get(i % this.requests.size()));
-						if (status != 200) {
+						this.statuses.computeIfAbsent(status, (s) -> new AtomicInteger()).incrementAndGet();
+						if (status != 200 && this.onlyOk) {
 							failures.incrementAndGet();
 						}
 						if (connection.closedByServer) {

@@ -114,7 +114,7 @@ public final class RouteBenchmark {
 		}
 	}
 
-	private static List<BenchDataset.Org> orgs(long runs) {
+	static List<BenchDataset.Org> orgs(long runs) {
 		List<BenchDataset.Org> orgs = new ArrayList<>();
 		orgs.add(new BenchDataset.Org(LARGE_ORG, "large", "scale", runs, 50));
 		for (int i = 1; i <= 3; i++) {
@@ -298,7 +298,7 @@ public final class RouteBenchmark {
 		return response.body();
 	}
 
-	private static Instant dataEnd(BenchDataset dataset) throws Exception {
+	static Instant dataEnd(BenchDataset dataset) throws Exception {
 		try (Connection connection = dataset.connect();
 				Statement statement = connection.createStatement();
 				ResultSet rows = statement.executeQuery("SELECT max(started_at) FROM runs WHERE org_id = '" + LARGE_ORG
@@ -308,7 +308,7 @@ public final class RouteBenchmark {
 		}
 	}
 
-	private static String createToken(BenchDataset dataset) throws Exception {
+	static String createToken(BenchDataset dataset) throws Exception {
 		String token = ReadToken.generate();
 		try (Connection connection = dataset.connect(); Statement statement = connection.createStatement()) {
 			statement
@@ -319,7 +319,7 @@ public final class RouteBenchmark {
 		return token;
 	}
 
-	private static ConfigurableApplicationContext startApi(Map<String, String> spring) {
+	static ConfigurableApplicationContext startApi(Map<String, String> spring) {
 		List<String> arguments = new ArrayList<>();
 		spring.forEach((key, value) -> arguments.add("--" + key + "=" + value));
 		arguments.addAll(List.of("--server.port=0", "--management.server.port=0", "--logging.level.root=WARN",
@@ -328,7 +328,7 @@ public final class RouteBenchmark {
 		return new SpringApplicationBuilder(ReadApiApplication.class).run(arguments.toArray(String[]::new));
 	}
 
-	private static long percentile(long[] sorted, double q) {
+	static long percentile(long[] sorted, double q) {
 		return sorted[(int) Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 	}
 
