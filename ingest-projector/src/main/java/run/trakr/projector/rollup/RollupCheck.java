@@ -74,6 +74,18 @@ public final class RollupCheck {
 	}
 
 	/**
+	 * Gives every bucket a new revision without rewriting a row; returns how many. Holds
+	 * the partitions' offset locks like {@link #repair}, so no batch interleaves.
+	 */
+	public static int renewRevisions(DSLContext db) {
+		return db.transactionResult(transaction -> {
+			DSLContext locked = transaction.dsl();
+			lockProjection(locked);
+			return RollupRevisions.bumpAll(locked);
+		});
+	}
+
+	/**
 	 * Rewrites every rollup from the run rows (one row per bucket, shard 0); returns the
 	 * rows written.
 	 */

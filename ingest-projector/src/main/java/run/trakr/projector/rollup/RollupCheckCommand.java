@@ -13,8 +13,9 @@ import run.trakr.schema.DatabaseSettings;
 
 /**
  * {@code ingest-projector verify [--repair]}: recomputes the rollups from the run rows
- * and prints each difference; with {@code --repair}, rewrites them. Exit code 0 when
- * clean (or repaired), 1 when differences remain, 2 on bad usage. Database from
+ * and prints each difference; with {@code --repair}, rewrites them, and in any case
+ * renews every bucket revision (read-api caches recompute). Exit code 0 when clean (or
+ * repaired), 1 when differences remain, 2 on bad usage. Database from
  * SPRING_DATASOURCE_URL, SPRING_DATASOURCE_USERNAME, SPRING_DATASOURCE_PASSWORD.
  */
 public final class RollupCheckCommand {
@@ -43,6 +44,13 @@ public final class RollupCheckCommand {
 			if (repair && !differences.isEmpty()) {
 				this.out.println("Repaired: rewrote " + RollupCheck.repair(db) + " rollup rows");
 				return RollupCheck.verify(db).isEmpty() ? 0 : 1;
+			}
+			if (repair) {
+				// The rollups are right; a replica's cache of them might not be (a row
+				// edited by hand without a new revision): every revision moves, so every
+				// replica recomputes what it cached.
+				this.out.println("Nothing to rewrite; renewed " + RollupCheck.renewRevisions(db)
+						+ " bucket revisions, so every read-api replica recomputes its cached aggregates");
 			}
 			return differences.isEmpty() ? 0 : 1;
 		}

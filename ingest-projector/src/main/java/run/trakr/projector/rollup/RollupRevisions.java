@@ -88,8 +88,8 @@ public class RollupRevisions {
 	 * After a repair rewrote every rollup: every bucket that has or had a revision gets a
 	 * new one.
 	 */
-	static void bumpAll(DSLContext db) {
-		db.update(ROLLUP_REVISIONS).set(ROLLUP_REVISIONS.REVISION, NEXT_REVISION).execute();
+	static int bumpAll(DSLContext db) {
+		return db.update(ROLLUP_REVISIONS).set(ROLLUP_REVISIONS.REVISION, NEXT_REVISION).execute();
 	}
 
 }

@@ -88,6 +88,15 @@ class RunProjectionIT {
 				.as("a repair gives every bucket a new revision, so readers' caches refresh")
 				.isGreaterThan(revisionBefore);
 			assertRollupsMatch(db, population);
+
+			long revisionAfterRepair = latestRevision(db);
+			output.reset();
+			assertThat(command.run("--repair")).as("nothing differs").isZero();
+			assertThat(output.toString()).contains("0 rollup bucket(s) differ", "renewed");
+			assertThat(db.fetchOne("SELECT min(revision) FROM rollup_revisions").get(0, Long.class))
+				.as("with nothing to rewrite, every revision is still renewed")
+				.isGreaterThan(revisionAfterRepair);
+			assertRollupsMatch(db, population);
 		}
 	}
 

@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -125,6 +126,17 @@ class IngestEventDecoderTest {
 		event.put("padding", "x".repeat(IngestEventDecoder.MAX_RECORD_BYTES - size - overhead));
 		assertThat(bytes(event)).hasSize(IngestEventDecoder.MAX_RECORD_BYTES);
 		assertThat(this.decoder.decode(bytes(event))).isInstanceOf(DecodeResult.Accepted.class);
+	}
+
+	@ParameterizedTest
+	@CsvSource({ "2026-11-28T14:00:00.000999391Z, 2026-11-28T14:00:00.000999Z",
+			"2026-11-28T14:00:01.0009995Z, 2026-11-28T14:00:01.000999Z",
+			"2026-11-28T15:00:00.1234569+01:00, 2026-11-28T14:00:00.123456Z",
+			"2026-11-28T14:00:00.123456Z, 2026-11-28T14:00:00.123456Z", "2026-11-28T14:00:00Z, 2026-11-28T14:00:00Z" })
+	void keepsTimestampsToTheMicrosecondCuttingFinerDigits(String sent, String kept) {
+		ObjectNode event = IngestEventJson.runEnded();
+		data(event).put("ended_at", sent);
+		assertThat(((RunEnded) accepted(event)).endedAt()).isEqualTo(Instant.parse(kept));
 	}
 
 	@Test

@@ -3,6 +3,7 @@ package run.trakr.schematest.support;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -201,9 +202,37 @@ public final class IngestPopulation {
 		return this.records.size();
 	}
 
-	private void addRun(Random random, UUID org, UUID runId, UUID parent, Instant startedAt) {
+	/**
+	 * SDK clocks tick in milliseconds, microseconds or nanoseconds: the instant with a
+	 * random fraction of a millisecond at one of those precisions.
+	 */
+	private static Instant sdkClock(Random random, Instant at) {
+		long nanos = random.nextInt(1_000_000);
+		return switch (random.nextInt(3)) {
+			case 0 -> at;
+			case 1 -> at.plusNanos(nanos / 1000 * 1000);
+			default -> at.plusNanos(nanos);
+		};
+	}
+
+	/**
+	 * How long a run took, to the nanosecond: now and then one of the lengths where
+	 * truncating before or after subtracting gives different milliseconds.
+	 */
+	private static long runNanos(Random random) {
+		if (random.nextInt(5) == 0) {
+			long[] edges = { 999_900_000L, 1_000_001_000L, 999_999_999L, 1_000_000_500L, 1_000L, 999_999L };
+			return edges[random.nextInt(edges.length)];
+		}
+		return 1_000_000L + (long) (random.nextDouble() * 600_000_000_000L);
+	}
+
+	private void addRun(Random random, UUID org, UUID runId, UUID parent, Instant startedAtSecond) {
 		String workflow = WORKFLOWS.get(random.nextInt(WORKFLOWS.size()));
-		ObjectNode started = data(runId).put("workflow_name", workflow).put("started_at", startedAt.toString());
+		Instant sent = sdkClock(random, startedAtSecond.plusMillis(random.nextInt(1000)));
+		// What the projection keeps: microseconds (ingest-events.md, guarantee 3).
+		Instant startedAt = sent.truncatedTo(ChronoUnit.MICROS);
+		ObjectNode started = data(runId).put("workflow_name", workflow).put("started_at", sent.toString());
 		if (parent != null) {
 			started.put("parent_run_id", parent.toString());
 		}
@@ -259,11 +288,13 @@ public final class IngestPopulation {
 		Instant endedAt = null;
 		if (random.nextInt(6) != 0) {
 			status = STATUSES[random.nextInt(STATUSES.length)];
-			endedAt = startedAt.plusMillis(1 + random.nextInt(600_000));
+			Instant endSent = sent.plusNanos(runNanos(random));
+			endedAt = endSent.truncatedTo(ChronoUnit.MICROS);
 			emit(org, "run_ended", runId.toString(),
-					data(runId).put("status", status).put("ended_at", endedAt.toString()), random);
+					data(runId).put("status", status).put("ended_at", endSent.toString()), random);
 		}
-		Long duration = (endedAt != null) ? endedAt.toEpochMilli() - startedAt.toEpochMilli() : null;
+		// Whole milliseconds of the stored difference, truncated.
+		Long duration = (endedAt != null) ? Duration.between(startedAt, endedAt).toMillis() : null;
 		this.runs.put(org + "/" + runId, new ExpectedRun(org, runId, workflow, startedAt, parent, status, endedAt, cost,
 				input, output, calls, tools, duration, toolUses, external, llmCalls));
 	}
