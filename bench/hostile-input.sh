@@ -5,7 +5,7 @@
 # requests (calendar-wide windows, 2,000-bucket series, filters the rollups do not keep),
 # each as a ratio to that idle p99.
 # Usage: bench/hostile-input.sh [--runs 1000000] [--rate 100] [--seconds 20] [--warmup 5]
-#        [--flood 1000] [--repeats 20]
+#        [--flood 1000] [--repeats 20] [--per-org 6 (0: no per-org bound, to compare)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -q -B -pl read-api -am test-compile dependency:build-classpath \

@@ -5,6 +5,7 @@
 # at a fixed rate, and its peak RSS. See BENCHMARKS.md, "Ingest projector".
 # Usage: bench/projector-throughput.sh [--events 2000000] [--partitions 6] [--concurrency 2]
 #        [--max-poll-records 2000] [--heap 1g] [--latency-rate 0 (= half the drain rate)] [--latency-seconds 60]
+#        [--durable true (fsync and synchronous commit on; false = the tests' stack)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -q -B -pl demo -am package -DskipTests -Dmaven.test.skip=false

@@ -71,8 +71,9 @@ final class ProjectorBenchmark {
 	}
 
 	public static void main(String[] args) throws Exception {
-		Map<String, String> options = new HashMap<>(Map.of("--events", "2000000", "--partitions", "6", "--concurrency",
-				"2", "--max-poll-records", "2000", "--heap", "1g", "--latency-rate", "0", "--latency-seconds", "60"));
+		Map<String, String> options = new HashMap<>(
+				Map.of("--events", "2000000", "--partitions", "6", "--concurrency", "2", "--max-poll-records", "2000",
+						"--heap", "1g", "--latency-rate", "0", "--latency-seconds", "60", "--durable", "true"));
 		for (int i = 0; i + 1 < args.length; i += 2) {
 			if (!options.containsKey(args[i])) {
 				System.err.println("Unknown option " + args[i] + "; known: " + options.keySet());
@@ -81,7 +82,8 @@ final class ProjectorBenchmark {
 			options.put(args[i], args[i + 1]);
 		}
 		System.out.println("Options: " + options);
-		try (LocalStack stack = LocalStack.start(new LocalStack.Settings(0, 0, 0, true))) {
+		boolean durable = Boolean.parseBoolean(options.get("--durable"));
+		try (LocalStack stack = LocalStack.start(new LocalStack.Settings(0, 0, 0, durable))) {
 			new ProjectorBenchmark(stack, options).run();
 		}
 		System.exit(0);

@@ -270,7 +270,7 @@ class ReadApiEndToEndIT {
 				assertThat(actual.path("tool_name").asString()).isEqualTo(use.toolName());
 				assertThat(actual.path("status").asString()).isEqualTo(use.error() ? "error" : "success");
 				assertThat(actual.path("duration_ms").asLong()).isEqualTo(use.durationMs());
-				assertThat(Instant.parse(actual.path("started_at").asString())).isEqualTo(use.startedAt());
+				assertThat(actual.path("started_at").asString()).isEqualTo(millis(use.startedAt()));
 			}
 			List<ExpectedRun> children = runs.stream()
 				.filter((child) -> run.runId().equals(child.parentRunId()))

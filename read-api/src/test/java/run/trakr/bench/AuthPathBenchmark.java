@@ -189,7 +189,9 @@ public final class AuthPathBenchmark {
 					SERVER, gate));
 			stack.springProperties().forEach((key, value) -> command.add("--" + key + "=" + value));
 			command.addAll(List.of("--server.port=0", "--management.server.port=0", "--logging.level.root=WARN",
-					"--trakr.rate-limit.concurrent-requests-per-org=100000", "--spring.profiles.active=local"));
+					"--trakr.rate-limit.concurrent-requests-per-org=100000",
+					"--trakr.rate-limit.concurrent-expensive-requests-per-org=100000",
+					"--spring.profiles.active=local"));
 			Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
 			BufferedReader out = new BufferedReader(
 					new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));

@@ -31,7 +31,7 @@ import run.trakr.readapi.auth.ReadToken;
  * {@code /api/workflows} while a flood of unknown tokens arrives from one address.
  * <p>
  * Usage: {@code bench/hostile-input.sh [--runs 1000000] [--rate 100] [--seconds 20]
- * [--warmup 5] [--flood 1000] [--repeats 20]}
+ * [--warmup 5] [--flood 1000] [--repeats 20] [--per-org 6]}
  */
 public final class HostileInputBenchmark {
 
@@ -59,7 +59,11 @@ public final class HostileInputBenchmark {
 		int flood = Integer.parseInt(options.getOrDefault("flood", "1000"));
 		int repeats = Integer.parseInt(options.getOrDefault("repeats", "20"));
 		try (LocalStack stack = LocalStack.start(LocalStack.Settings.forTests())) {
-			ConfigurableApplicationContext api = RouteBenchmark.startApi(stack.springProperties());
+			// The per-org bound as shipped (6 at once, 1 expensive), or none (--per-org
+			// 0).
+			int perOrg = Integer.parseInt(options.getOrDefault("per-org", "6"));
+			ConfigurableApplicationContext api = RouteBenchmark.startApi(stack.springProperties(),
+					(perOrg > 0) ? perOrg : 100_000);
 			int port = ((WebServerApplicationContext) api).getWebServer().getPort();
 			BenchDataset dataset = new BenchDataset(stack.jdbcUrl(), stack.postgresUser(), stack.postgresPassword());
 			long started = System.nanoTime();
@@ -123,8 +127,62 @@ public final class HostileInputBenchmark {
 			}
 			System.out.printf("worst valid request: %.2f ms (%s), %.2f x the idle p99 of /api/workflows%n", worst / 1e6,
 					worstRequest, (double) worst / RouteBenchmark.percentile(idle, 0.99));
+
+			starvation(port, token, RouteBenchmark.createToken(dataset, RouteBenchmark.orgs(runs).get(1).orgId()), end,
+					rate, seconds, warmUp, perOrg);
 			api.close();
 		}
+	}
+
+	/**
+	 * Another org's cheap request while one org runs its heaviest valid requests from 16
+	 * clients at once: its p99 idle and under that load.
+	 */
+	private static void starvation(int port, String heavyToken, String otherToken, Instant end, int rate, int seconds,
+			int warmUp, int perOrg) throws Exception {
+		String heavy = heavyRequests(end)
+			.get("/api/runs, 50 workflows, status=error, cost_min=0.01 (count over run rows)");
+		// Without a per-org bound the pool runs dry and the other org gets 503s: counted.
+		FixedRateLoad other = new FixedRateLoad(port, "/api/workflows", List.of(otherToken), 8).anyStatus();
+		other.run(rate, warmUp);
+		long[] idle = other.run(rate, seconds);
+		java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+		java.util.concurrent.atomic.AtomicLong served = new java.util.concurrent.atomic.AtomicLong();
+		java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+		List<Thread> clients = new ArrayList<>();
+		for (int i = 0; i < 16; i++) {
+			Thread client = new Thread(() -> {
+				while (running.get()) {
+					try {
+						HttpResponse<String> response = HTTP
+							.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + heavy))
+								.header("Authorization", "Bearer " + heavyToken)
+								.build(), HttpResponse.BodyHandlers.ofString());
+						(response.statusCode() == 200 ? served : refused).incrementAndGet();
+					}
+					catch (Exception ex) {
+						refused.incrementAndGet();
+					}
+				}
+			});
+			client.start();
+			clients.add(client);
+		}
+		Thread.sleep(Duration.ofSeconds(warmUp).toMillis());
+		other.statuses.clear();
+		long[] loaded = other.run(rate, seconds);
+		running.set(false);
+		for (Thread client : clients) {
+			client.join();
+		}
+		System.out.printf(
+				"%nanother org's /api/workflows at %d req/s, per-org bound %s: idle p99 %.2f ms; while one org runs"
+						+ " 16 heavy requests at once: p50 %.2f ms, p99 %.2f ms (%.2f x idle p99);"
+						+ " its answers %s; heavy requests served %d, refused %d%n",
+				rate, (perOrg > 0) ? perOrg + " at once" : "off", RouteBenchmark.percentile(idle, 0.99) / 1e6,
+				RouteBenchmark.percentile(loaded, 0.5) / 1e6, RouteBenchmark.percentile(loaded, 0.99) / 1e6,
+				(double) RouteBenchmark.percentile(loaded, 0.99) / RouteBenchmark.percentile(idle, 0.99),
+				other.statuses, served.get(), refused.get());
 	}
 
 	private static Map<String, String> heavyRequests(Instant end) {

@@ -309,21 +309,37 @@ public final class RouteBenchmark {
 	}
 
 	static String createToken(BenchDataset dataset) throws Exception {
+		return createToken(dataset, LARGE_ORG);
+	}
+
+	static String createToken(BenchDataset dataset, UUID org) throws Exception {
 		String token = ReadToken.generate();
 		try (Connection connection = dataset.connect(); Statement statement = connection.createStatement()) {
 			statement
 				.execute("INSERT INTO api_tokens (org_id, token_id, token_hash, prefix, name, created_by) VALUES ('"
-						+ LARGE_ORG + "', '" + UUID.randomUUID() + "', '" + ReadToken.hash(token) + "', '"
+						+ org + "', '" + UUID.randomUUID() + "', '" + ReadToken.hash(token) + "', '"
 						+ ReadToken.displayPrefix(token) + "', 'route benchmark', 'bench')");
 		}
 		return token;
 	}
 
 	static ConfigurableApplicationContext startApi(Map<String, String> spring) {
+		return startApi(spring, 100_000);
+	}
+
+	/**
+	 * The API with no rate limit, and at most so many requests of one org at once (of
+	 * them one expensive, unless 100,000: no bound).
+	 */
+	static ConfigurableApplicationContext startApi(Map<String, String> spring, int concurrentRequestsPerOrg) {
 		List<String> arguments = new ArrayList<>();
 		spring.forEach((key, value) -> arguments.add("--" + key + "=" + value));
 		arguments.addAll(List.of("--server.port=0", "--management.server.port=0", "--logging.level.root=WARN",
-				"--trakr.rate-limit.limit=1000000000", "--trakr.rate-limit.concurrent-requests-per-org=100000",
+				"--trakr.rate-limit.limit=1000000000",
+				"--trakr.rate-limit.concurrent-requests-per-org=" + concurrentRequestsPerOrg,
+				// Unbounded means unbounded: expensive requests too; else as shipped.
+				"--trakr.rate-limit.concurrent-expensive-requests-per-org="
+						+ ((concurrentRequestsPerOrg >= 100_000) ? concurrentRequestsPerOrg : 1),
 				"--spring.profiles.active=local"));
 		return new SpringApplicationBuilder(ReadApiApplication.class).run(arguments.toArray(String[]::new));
 	}

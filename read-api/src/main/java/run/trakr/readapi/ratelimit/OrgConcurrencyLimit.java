@@ -23,15 +23,18 @@ import run.trakr.readapi.system.ApiErrorResponder;
 import run.trakr.readapi.system.ErrorCode;
 
 /**
- * At most {@code permits} requests of one org run at once on this replica; more wait up
- * to {@code wait} for a turn, then get a 429. The per-token quota bounds how many
- * requests an org makes per minute, not how many run at the same time: without this one
- * org's parallel long-window requests could hold every worker thread and database
- * connection while other orgs' requests queue behind them.
+ * At most {@code permits} requests of one org run at once on this replica, and of those
+ * at most {@code expensivePermits} whose cost grows with the org's run rows (counts under
+ * a cost filter, minute series); more wait up to {@code wait} for a turn, then get a 429.
+ * The per-token quota bounds how many requests an org makes per minute, not how many run
+ * at the same time: without this, one org's parallel heavy requests took every database
+ * connection and other orgs got 503s (BENCHMARKS.md, "hostile input").
  */
 class OrgConcurrencyLimit extends OncePerRequestFilter {
 
 	private final int permits;
+
+	private final int expensivePermits;
 
 	private final long waitNanos;
 
@@ -39,10 +42,13 @@ class OrgConcurrencyLimit extends OncePerRequestFilter {
 
 	private final Map<UUID, Semaphore> running = new ConcurrentHashMap<>();
 
+	private final Map<UUID, Semaphore> runningExpensive = new ConcurrentHashMap<>();
+
 	private final Counter refused;
 
 	OrgConcurrencyLimit(RateLimitProperties properties, ApiErrorResponder errors, MeterRegistry meters) {
 		this.permits = properties.concurrentRequestsPerOrg();
+		this.expensivePermits = properties.concurrentExpensiveRequestsPerOrg();
 		this.waitNanos = properties.concurrencyWait().toNanos();
 		this.errors = errors;
 		this.refused = Counter.builder("trakr.ratelimit.concurrency.refused")
@@ -58,32 +64,72 @@ class OrgConcurrencyLimit extends OncePerRequestFilter {
 			return;
 		}
 		Semaphore org = this.running.computeIfAbsent(caller.orgId(), (id) -> new Semaphore(this.permits));
-		boolean admitted;
-		try {
-			admitted = org.tryAcquire(this.waitNanos, TimeUnit.NANOSECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			admitted = false;
-		}
-		if (!admitted) {
-			this.refused.increment();
-			response.setHeader(HttpHeaders.RETRY_AFTER, "1");
-			this.errors.write(response, ErrorCode.TOO_MANY_CONCURRENT_REQUESTS);
+		Semaphore expensive = isExpensive(request)
+				? this.runningExpensive.computeIfAbsent(caller.orgId(), (id) -> new Semaphore(this.expensivePermits))
+				: null;
+		long deadline = System.nanoTime() + this.waitNanos;
+		if (!acquire(org, deadline)) {
+			refuse(response);
 			return;
 		}
 		try {
-			chain.doFilter(request, response);
+			if (expensive != null && !acquire(expensive, deadline)) {
+				refuse(response);
+				return;
+			}
+			try {
+				chain.doFilter(request, response);
+			}
+			finally {
+				if (expensive != null) {
+					expensive.release();
+				}
+			}
 		}
 		finally {
 			org.release();
 		}
 	}
 
+	/**
+	 * A request whose cost grows with the org's run rows rather than with its rollups: a
+	 * run count under a cost filter, a series finer than the rollups.
+	 */
+	static boolean isExpensive(HttpServletRequest request) {
+		try {
+			String path = request.getRequestURI();
+			return (path.equals("/api/runs")
+					&& (request.getParameter("cost_min") != null || request.getParameter("cost_max") != null))
+					|| (path.endsWith("/stats") && "minute".equals(request.getParameter("interval")));
+		}
+		catch (IllegalStateException malformedQuery) {
+			// The handler answers it with a 400 at no cost.
+			return false;
+		}
+	}
+
+	private static boolean acquire(Semaphore permits, long deadline) {
+		try {
+			return permits.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	private void refuse(HttpServletResponse response) throws IOException {
+		this.refused.increment();
+		response.setHeader(HttpHeaders.RETRY_AFTER, "1");
+		this.errors.write(response, ErrorCode.TOO_MANY_CONCURRENT_REQUESTS);
+	}
+
 	/** Forgets orgs with nothing running, so memory follows active orgs only. */
 	@Scheduled(fixedDelay = 60_000)
 	void forgetIdle() {
 		this.running.values().removeIf((org) -> org.availablePermits() == this.permits && !org.hasQueuedThreads());
+		this.runningExpensive.values()
+			.removeIf((org) -> org.availablePermits() == this.expensivePermits && !org.hasQueuedThreads());
 	}
 
 }

@@ -15,11 +15,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * decides
  * @param reconnectInterval how often to try to connect while Redis is unreachable
  * @param concurrentRequestsPerOrg requests of one org that may run at once on a replica
+ * @param concurrentExpensiveRequestsPerOrg of those, how many may be ones whose cost
+ * grows with the org's run rows (cost-filtered counts, minute series)
  * @param concurrencyWait how long a request past that waits for a turn before its 429
  */
 @ConfigurationProperties("trakr.rate-limit")
 public record RateLimitProperties(@DefaultValue("300") int limit, @DefaultValue("60s") Duration window,
 		@DefaultValue("redis://localhost:6379") String redisUrl, @DefaultValue("500ms") Duration redisTimeout,
 		@DefaultValue("1s") Duration reconnectInterval, @DefaultValue("6") int concurrentRequestsPerOrg,
-		@DefaultValue("2s") Duration concurrencyWait) {
+		@DefaultValue("1") int concurrentExpensiveRequestsPerOrg, @DefaultValue("2s") Duration concurrencyWait) {
 }
