@@ -1,17 +1,14 @@
 package run.trakr.bench;
 
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +39,7 @@ public final class HostileInputBenchmark {
 
 	public static void main(String[] args) throws Exception {
 		try {
-			benchmark(options(args));
+			benchmark(RouteBenchmark.options(args));
 		}
 		catch (Exception ex) {
 			ex.printStackTrace();
@@ -204,10 +201,10 @@ public final class HostileInputBenchmark {
 		requests.put("/api/runs, sort=cost_desc, year 1 to 9999", "/api/runs?sort=cost_desc&" + calendar);
 		requests.put("/api/runs, sort=duration_asc, cost_max=0.001", "/api/runs?sort=duration_asc&cost_max=0.001");
 		requests.put("/api/workflows/[name]/stats, 2,000 minutes (run rows)",
-				"/api/workflows/workflow-00/stats?interval=minute&from=" + encode(minutes.toString()) + "&to="
-						+ encode(end.toString()));
+				"/api/workflows/workflow-00/stats?interval=minute&from=" + RouteBenchmark.encode(minutes.toString())
+						+ "&to=" + RouteBenchmark.encode(end.toString()));
 		requests.put("/api/workflows/[name]/stats, 2,000 days", "/api/workflows/workflow-00/stats?interval=day&from="
-				+ encode(days.toString()) + "&to=" + encode(end.toString()));
+				+ RouteBenchmark.encode(days.toString()) + "&to=" + RouteBenchmark.encode(end.toString()));
 		requests.put("/api/workflows/[name]/tools, year 1 to 9999", "/api/workflows/workflow-00/tools?" + calendar);
 		requests.put("/api/alert-events, year 1 to 9999, limit=100", "/api/alert-events?limit=100&" + calendar);
 		return requests;
@@ -220,18 +217,6 @@ public final class HostileInputBenchmark {
 		if (response.statusCode() != 200) {
 			throw new IllegalStateException(path + " -> " + response.statusCode() + " " + response.body());
 		}
-	}
-
-	private static String encode(String value) {
-		return URLEncoder.encode(value, StandardCharsets.UTF_8);
-	}
-
-	private static Map<String, String> options(String[] args) {
-		Map<String, String> options = new HashMap<>();
-		for (int i = 0; i + 1 < args.length; i += 2) {
-			options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-		}
-		return options;
 	}
 
 }

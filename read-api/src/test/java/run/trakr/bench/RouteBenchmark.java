@@ -348,11 +348,11 @@ public final class RouteBenchmark {
 		return sorted[(int) Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 	}
 
-	private static String encode(String value) {
+	static String encode(String value) {
 		return URLEncoder.encode(value, StandardCharsets.UTF_8);
 	}
 
-	private static Map<String, String> options(String[] args) {
+	static Map<String, String> options(String[] args) {
 		Map<String, String> options = new HashMap<>();
 		for (int i = 0; i + 1 < args.length; i += 2) {
 			options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
