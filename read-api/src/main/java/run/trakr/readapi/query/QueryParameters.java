@@ -57,6 +57,12 @@ public final class QueryParameters {
 	 * The request's parameters; a 400 when there are more than {@link #MAX_PARAMETERS}.
 	 */
 	public static QueryParameters of(HttpServletRequest request) {
+		// Counted in the raw query string: Tomcat drops what is past its limit, and
+		// throws
+		// only the first time anything asks for a parameter.
+		if (rawParameterCount(request.getQueryString()) > MAX_PARAMETERS) {
+			throw tooManyParameters();
+		}
 		Map<String, String[]> values;
 		try {
 			values = request.getParameterMap();
@@ -68,6 +74,37 @@ public final class QueryParameters {
 			throw tooManyParameters();
 		}
 		return new QueryParameters(values);
+	}
+
+	/** The {@code &}-separated parts of a query string, the empty ones left out. */
+	public static int rawParameterCount(String query) {
+		if (query == null || query.isEmpty()) {
+			return 0;
+		}
+		int count = 0;
+		int start = 0;
+		while (start <= query.length()) {
+			int end = query.indexOf('&', start);
+			end = (end < 0) ? query.length() : end;
+			count += (end > start) ? 1 : 0;
+			start = end + 1;
+		}
+		return count;
+	}
+
+	/** Whether the raw query string has the parameter, without Tomcat parsing it. */
+	public static boolean rawHas(String query, String name, String value) {
+		if (query == null) {
+			return false;
+		}
+		for (String part : query.split("&", MAX_PARAMETERS + 1)) {
+			int equals = part.indexOf('=');
+			String key = (equals < 0) ? part : part.substring(0, equals);
+			if (key.equals(name) && (value == null || (equals >= 0 && part.substring(equals + 1).equals(value)))) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**

@@ -19,6 +19,7 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import run.trakr.readapi.auth.Caller;
+import run.trakr.readapi.query.QueryParameters;
 import run.trakr.readapi.system.ApiErrorResponder;
 import run.trakr.readapi.system.ErrorCode;
 
@@ -96,16 +97,13 @@ class OrgConcurrencyLimit extends OncePerRequestFilter {
 	 * run count under a cost filter, a series finer than the rollups.
 	 */
 	static boolean isExpensive(HttpServletRequest request) {
-		try {
-			String path = request.getRequestURI();
-			return (path.equals("/api/runs")
-					&& (request.getParameter("cost_min") != null || request.getParameter("cost_max") != null))
-					|| (path.endsWith("/stats") && "minute".equals(request.getParameter("interval")));
-		}
-		catch (IllegalStateException malformedQuery) {
-			// The handler answers it with a 400 at no cost.
-			return false;
-		}
+		// From the raw query string: asking Tomcat for a parameter would parse the query
+		// here, and a query it refuses would then reach the handler as if it were fine.
+		String path = request.getRequestURI();
+		String query = request.getQueryString();
+		return (path.equals("/api/runs")
+				&& (QueryParameters.rawHas(query, "cost_min", null) || QueryParameters.rawHas(query, "cost_max", null)))
+				|| (path.endsWith("/stats") && QueryParameters.rawHas(query, "interval", "minute"));
 	}
 
 	private static boolean acquire(Semaphore permits, long deadline) {

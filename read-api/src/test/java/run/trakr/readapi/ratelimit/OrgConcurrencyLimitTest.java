@@ -20,9 +20,16 @@ class OrgConcurrencyLimitTest {
 		assertThat(OrgConcurrencyLimit.isExpensive(get("/api/runs/x", "cost_min", "1"))).isFalse();
 	}
 
+	@Test
+	void aQueryTomcatCannotParseIsNotParsedHere() {
+		MockHttpServletRequest request = get("/api/runs", "=&cost_min", "1");
+
+		assertThat(OrgConcurrencyLimit.isExpensive(request)).isTrue();
+	}
+
 	private static MockHttpServletRequest get(String path, String parameter, String value) {
 		MockHttpServletRequest request = new MockHttpServletRequest("GET", path);
-		request.setParameter(parameter, value);
+		request.setQueryString(parameter + "=" + value);
 		return request;
 	}
 

@@ -106,7 +106,8 @@ class HostileInputIT {
 	@ValueSource(strings = { "/api/runs?workflow=%00", "/api/alert-events?rule_id=a%00", "/api/runs?workflow=a%0Ab",
 			"/api/runs?cursor=%1B", "/api/workflows/a%01b/stats", "/api/workflows/a%7Fb/tools",
 			"/api/runs?cost_min=%EF%BC%91", "/api/runs?limit=%EF%BC%91%EF%BC%90",
-			"/api/metrics/overview?from=0001-01-01T00:00:00%2B01:00", "/api/workflows?to=10000-01-01T00:00:00Z" })
+			"/api/metrics/overview?from=0001-01-01T00:00:00%2B01:00", "/api/workflows?to=10000-01-01T00:00:00Z",
+			"/api/runs?=1", "/api/runs?cost_min=1&=x", "/api/workflows/a/stats?interval=minute&=" })
 	void textPostgresqlRefusesAndDigitsOfOtherScriptsAreA400(String path) {
 		HttpResponse<String> response = api.get(path, "Bearer " + caller.token());
 
