@@ -1,6 +1,8 @@
 package run.trakr.readapi.query;
 
 import java.math.BigDecimal;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
@@ -92,16 +94,27 @@ public final class QueryParameters {
 		return count;
 	}
 
-	/** Whether the raw query string has the parameter, without Tomcat parsing it. */
+	/**
+	 * Whether the raw query string has the parameter (with this value, unless null),
+	 * decoded as Tomcat decodes it ({@code cost%5Fmin} is {@code cost_min}), without
+	 * Tomcat parsing it. A part that does not decode is not a match: the handler refuses
+	 * it.
+	 */
 	public static boolean rawHas(String query, String name, String value) {
 		if (query == null) {
 			return false;
 		}
 		for (String part : query.split("&", MAX_PARAMETERS + 1)) {
 			int equals = part.indexOf('=');
-			String key = (equals < 0) ? part : part.substring(0, equals);
-			if (key.equals(name) && (value == null || (equals >= 0 && part.substring(equals + 1).equals(value)))) {
-				return true;
+			try {
+				String key = URLDecoder.decode((equals < 0) ? part : part.substring(0, equals), StandardCharsets.UTF_8);
+				if (key.equals(name) && (value == null || (equals >= 0
+						&& URLDecoder.decode(part.substring(equals + 1), StandardCharsets.UTF_8).equals(value)))) {
+					return true;
+				}
+			}
+			catch (IllegalArgumentException malformed) {
+				// not a match
 			}
 		}
 		return false;

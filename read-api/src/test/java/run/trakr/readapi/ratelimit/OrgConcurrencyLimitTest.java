@@ -21,6 +21,13 @@ class OrgConcurrencyLimitTest {
 	}
 
 	@Test
+	void anEncodedNameIsTheNameTomcatDecodes() {
+		assertThat(OrgConcurrencyLimit.isExpensive(get("/api/runs", "cost%5Fmin", "1"))).isTrue();
+		assertThat(OrgConcurrencyLimit.isExpensive(get("/api/workflows/a/stats", "interval", "minut%65"))).isTrue();
+		assertThat(OrgConcurrencyLimit.isExpensive(get("/api/runs", "cost%ZZmin", "1"))).isFalse();
+	}
+
+	@Test
 	void aQueryTomcatCannotParseIsNotParsedHere() {
 		MockHttpServletRequest request = get("/api/runs", "=&cost_min", "1");
 
