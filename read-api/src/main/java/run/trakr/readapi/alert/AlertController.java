@@ -63,10 +63,9 @@ class AlertController {
 			List<String> values = this.cursors.decode(cursor, caller.orgId(), fingerprint, 4);
 			try {
 				window = Cursors.window(values.get(0), values.get(1));
-				QueryParameters position = new QueryParameters(
-						Map.of("fired_at", new String[] { values.get(2) }, "id", new String[] { values.get(3) }));
+				QueryParameters position = QueryParameters.ofValues(Map.of("fired_at", String.valueOf(values.get(2))));
 				Instant firedAt = position.instant("fired_at");
-				UUID id = position.parseUuid("id", values.get(3));
+				UUID id = position.parseUuid("id", String.valueOf(values.get(3)));
 				if (position.hasProblems()) {
 					throw Cursors.invalid();
 				}

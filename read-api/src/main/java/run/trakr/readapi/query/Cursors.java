@@ -111,8 +111,8 @@ public class Cursors {
 	 * signed with a leaked secret must not reach further than a query could.
 	 */
 	public static TimeWindow window(String from, String to) {
-		QueryParameters values = new QueryParameters(
-				Map.of("from", new String[] { String.valueOf(from) }, "to", new String[] { String.valueOf(to) }));
+		QueryParameters values = QueryParameters
+			.ofValues(Map.of("from", String.valueOf(from), "to", String.valueOf(to)));
 		TimeWindow window = TimeWindow.read(values, Clock.systemUTC());
 		if (values.hasProblems()) {
 			throw invalid();

@@ -10,6 +10,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -72,10 +73,21 @@ public final class QueryParameters {
 		catch (InvalidParameterException ex) {
 			throw malformed(ex);
 		}
-		if (values.values().stream().mapToInt((given) -> given.length).sum() > MAX_PARAMETERS) {
-			throw tooManyParameters();
-		}
 		return new QueryParameters(values);
+	}
+
+	/**
+	 * Values from elsewhere than the query string (a signed cursor's), read by the same
+	 * rules; a null value is absent.
+	 */
+	public static QueryParameters ofValues(Map<String, String> values) {
+		Map<String, String[]> given = new HashMap<>();
+		values.forEach((name, value) -> {
+			if (value != null) {
+				given.put(name, new String[] { value });
+			}
+		});
+		return new QueryParameters(given);
 	}
 
 	/** The {@code &}-separated parts of a query string, the empty ones left out. */

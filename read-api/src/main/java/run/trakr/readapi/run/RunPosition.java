@@ -36,7 +36,7 @@ record RunPosition(Instant startedAt, BigDecimal cost, Long durationMs, UUID run
 	static RunPosition parse(RunSort sort, String key, String runId) {
 		// As strictly as query parameters: the values are signed, but a leaked secret
 		// must not make them reach further than a query could.
-		QueryParameters values = new QueryParameters(Map.of("key", new String[] { String.valueOf(key) }));
+		QueryParameters values = QueryParameters.ofValues(Map.of("key", String.valueOf(key)));
 		UUID id = values.parseUuid("run_id", String.valueOf(runId));
 		RunPosition position = switch (sort) {
 			case STARTED_AT_DESC, STARTED_AT_ASC -> new RunPosition(values.instant("key"), null, null, id);
