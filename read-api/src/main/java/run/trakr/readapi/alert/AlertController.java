@@ -55,7 +55,8 @@ class AlertController {
 		String cursor = parameters.single("cursor");
 		parameters.validate();
 
-		String fingerprint = Cursors.fingerprint("alert-events", List.of(String.valueOf(ruleId)),
+		// No rule and the rule "null" are two filters: the absent one adds no part.
+		String fingerprint = Cursors.fingerprint("alert-events", (ruleId != null) ? List.of(ruleId) : List.of(),
 				String.valueOf(resolved), String.valueOf(explicitFrom), String.valueOf(explicitTo));
 		Condition after = noCondition();
 		if (cursor != null) {

@@ -33,6 +33,7 @@ import run.trakr.readapitest.support.RollupRows;
 import run.trakr.readapitest.support.RunRows;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static run.trakr.schema.jooq.Tables.ALERT_EVENTS;
 
 /**
  * What one valid token could send to hurt the service: windows spanning the whole
@@ -163,6 +164,27 @@ class HostileInputIT {
 		HttpResponse<String> other = api
 			.get("/api/runs?workflow=a&workflow=b&limit=1&from=2026-10-01T00:00:00Z&to=2026-12-01T00:00:00Z&cursor="
 					+ cursor, "Bearer " + caller.token());
+
+		assertThat(other.statusCode()).isEqualTo(400);
+		assertThat(JSON.readTree(other.body()).get("code").asString()).isEqualTo("invalid_cursor");
+	}
+
+	@Test
+	void aCursorWithoutARuleFilterIsNotValidForTheRuleNamedNull() {
+		for (int i = 0; i < 2; i++) {
+			db.insertInto(ALERT_EVENTS)
+				.set(ALERT_EVENTS.ORG_ID, caller.orgId())
+				.set(ALERT_EVENTS.ALERT_EVENT_ID, UUID.randomUUID())
+				.set(ALERT_EVENTS.ALERT_RULE_ID, "null")
+				.set(ALERT_EVENTS.FIRED_AT, DAY.plusHours(i))
+				.execute();
+		}
+		String window = "&from=2026-10-01T00:00:00Z&to=2026-12-01T00:00:00Z";
+		String cursor = get("/api/alert-events?limit=1" + window).get("next_cursor").asString();
+		assertThat(cursor).isNotBlank();
+
+		HttpResponse<String> other = api.get("/api/alert-events?limit=1&rule_id=null&cursor=" + cursor + window,
+				"Bearer " + caller.token());
 
 		assertThat(other.statusCode()).isEqualTo(400);
 		assertThat(JSON.readTree(other.body()).get("code").asString()).isEqualTo("invalid_cursor");
