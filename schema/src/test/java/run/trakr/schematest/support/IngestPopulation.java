@@ -178,6 +178,10 @@ public final class IngestPopulation {
 				ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
 				ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class, ProducerConfig.LINGER_MS_CONFIG,
 				5, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) DELIVERY_TIMEOUT.toMillis()))) {
+			// Waits (max.block.ms) until the new topic's leaders are known, so a slow
+			// metadata update fails here, by name, rather than as an unacknowledged
+			// record.
+			producer.partitionsFor(topic);
 			List<Future<RecordMetadata>> sent = new ArrayList<>();
 			for (Record record : records) {
 				sent.add(producer.send(new ProducerRecord<>(topic, record.key(), record.value())));
@@ -189,13 +193,22 @@ public final class IngestPopulation {
 					metadata = sent.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
 				}
 				catch (Exception ex) {
-					throw new IllegalStateException(
-							"record " + i + " of " + sent.size() + " to " + topic + " not acknowledged", ex);
+					throw new IllegalStateException("record " + i + " of " + sent.size() + " to " + topic
+							+ " not acknowledged: " + rootCause(ex), ex);
 				}
 				ends.merge(metadata.partition(), metadata.offset() + 1, Math::max);
 			}
 		}
 		return ends;
+	}
+
+	/** CI keeps only the summary line of a failure: the cause goes into it. */
+	private static String rootCause(Throwable ex) {
+		Throwable cause = ex;
+		while (cause.getCause() != null) {
+			cause = cause.getCause();
+		}
+		return cause.getClass().getSimpleName() + ": " + cause.getMessage();
 	}
 
 	public int recordCount() {
