@@ -30,9 +30,11 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code docker-compose.yml} cannot run here (no Docker engine), so its structure is
- * checked instead: the services, their health checks and dependencies, the settings each
- * service reads, and image versions equal to the servers the tests run against.
+ * {@code docker-compose.yml} cannot run here (no Docker engine), so it is read twice: as
+ * a real Compose interpolates it with no variables set ({@link RealCompose}: it must be
+ * accepted, and the model it yields must agree with what the services read), and as
+ * written (the services, their health checks and dependencies, the settings each service
+ * reads, and image versions equal to the servers the tests run against).
  */
 @ExtendWith(LocalStackExtension.class)
 class ComposeFileIT {
@@ -47,9 +49,102 @@ class ComposeFileIT {
 	}
 
 	@Test
+	void aRealComposeStartsTheWholeSystemWithNoVariablesSet() throws Exception {
+		JsonNode interpolated = RealCompose.config(REPOSITORY).path("services");
+		assertThat(interpolated.propertyNames()).containsExactlyInAnyOrderElementsOf(services.propertyNames());
+		// Nothing the services need may interpolate to nothing.
+		assertThat(interpolated.at("/read-api/environment/SPRING_DATASOURCE_PASSWORD").asString()).isNotEmpty();
+		assertThat(interpolated.at("/ingest-projector/environment/SPRING_KAFKA_BOOTSTRAPSERVERS").asString())
+			.isEqualTo("kafka:9092");
+	}
+
+	@Test
+	void kafkaKeepsItsRecordsInItsVolume() throws Exception {
+		JsonNode kafka = RealCompose.config(REPOSITORY).at("/services/kafka");
+		String logDirs = kafka.at("/environment/KAFKA_LOG_DIRS").asString();
+		assertThat(logDirs).as("KAFKA_LOG_DIRS (the image's default is under /tmp)").isNotEmpty();
+		assertThat(volumeTargets(kafka)).as("kafka's named volumes").contains(logDirs);
+	}
+
+	@Test
+	void sdksOnTheHostReachKafkaThroughAPublishedListener() throws Exception {
+		JsonNode kafka = RealCompose.config(REPOSITORY).at("/services/kafka");
+		Matcher host = Pattern.compile("(\\w+)://localhost:(\\d+)")
+			.matcher(kafka.at("/environment/KAFKA_ADVERTISED_LISTENERS").asString());
+		assertThat(host.find()).as("a listener advertised as localhost").isTrue();
+		String port = host.group(2);
+		assertThat(kafka.at("/environment/KAFKA_LISTENERS").asString()).contains(host.group(1) + "://:" + port);
+		assertThat(publishedPorts(kafka)).contains("127.0.0.1:" + port + "->" + port);
+		assertThat(kafka.at("/environment/KAFKA_INTER_BROKER_LISTENER_NAME").asString()).isEqualTo("PLAINTEXT");
+	}
+
+	@Test
+	void theReadApiGetsACursorSecretWithoutAnyVariable() throws Exception {
+		JsonNode interpolated = RealCompose.config(REPOSITORY).path("services");
+		JsonNode readApi = interpolated.path("read-api");
+		assertThat(readApi.path("environment").has("TRAKR_CURSOR_SECRET"))
+			.as("an empty TRAKR_CURSOR_SECRET would override the file")
+			.isFalse();
+		String configTree = readApi.at("/environment/SPRING_CONFIG_IMPORT").asString();
+		assertThat(configTree).startsWith("configtree:");
+		String directory = configTree.substring("configtree:".length()).replaceAll("/$", "");
+		String volume = volumeAt(readApi, directory);
+		assertThat(volume).as("read-api mounts a volume at " + directory).isNotNull();
+		JsonNode writer = interpolated.path("cursor-secret");
+		assertThat(volumeAt(writer, directory)).isEqualTo(volume);
+		String script = writer.path("entrypoint").toString();
+		assertThat(script).contains(directory + "/trakr.cursor.secret", "/dev/urandom", "TRAKR_CURSOR_SECRET",
+				"chown " + readApiImageUid());
+		assertThat(readApi.at("/depends_on/cursor-secret/condition").asString())
+			.isEqualTo("service_completed_successfully");
+	}
+
+	@Test
+	void memoryLimitsFitASixteenGigabyteLaptop() throws Exception {
+		JsonNode interpolated = RealCompose.config(REPOSITORY).path("services");
+		long total = 0;
+		for (String service : interpolated.propertyNames()) {
+			if (service.equals("cursor-secret")) {
+				continue;
+			}
+			String limit = interpolated.path(service).path("mem_limit").asString();
+			assertThat(limit).as(service + " mem_limit").matches("\\d+[mg]");
+			long megabytes = Long.parseLong(limit.substring(0, limit.length() - 1)) * (limit.endsWith("g") ? 1024 : 1);
+			total += megabytes;
+		}
+		assertThat(total).as("MiB for the whole stack, simulator included").isLessThanOrEqualTo(8 * 1024);
+	}
+
+	@Test
+	void prometheusScrapesBothServicesWhereTheirActuatorListens() throws Exception {
+		JsonNode interpolated = RealCompose.config(REPOSITORY).path("services");
+		JsonNode prometheus = interpolated.path("prometheus");
+		assertThat(volumeAtSource(prometheus, "deploy/prometheus/prometheus.yml"))
+			.isEqualTo("/etc/prometheus/prometheus.yml");
+		JsonNode scrape = new YAMLMapper().readTree(REPOSITORY.resolve("deploy/prometheus/prometheus.yml").toFile());
+		List<String> targets = new ArrayList<>();
+		scrape.path("scrape_configs").forEach(job -> {
+			assertThat(job.path("metrics_path").asString()).isEqualTo("/actuator/prometheus");
+			job.at("/static_configs/0/targets").forEach(target -> targets.add(target.asString()));
+		});
+		assertThat(targets).containsExactlyInAnyOrder(
+				"ingest-projector:" + interpolated.at("/ingest-projector/environment/PORT").asString(),
+				"read-api:" + interpolated.at("/read-api/environment/MANAGEMENT_PORT").asString());
+		for (String service : List.of("ingest-projector", "read-api")) {
+			assertThat(interpolated.at("/" + service + "/environment/MANAGEMENT_ADDRESS").asString())
+				.as(service + ": Actuator reachable from the scraper")
+				.isEqualTo("0.0.0.0");
+		}
+		String readApiSettings = Files.readString(REPOSITORY.resolve("read-api/src/main/resources/application.yml"));
+		String projectorSettings = Files
+			.readString(REPOSITORY.resolve("ingest-projector/src/main/resources/application.yml"));
+		assertThat(readApiSettings + projectorSettings).contains("prometheus");
+	}
+
+	@Test
 	void definesTheWholeSystem() {
 		assertThat(services.propertyNames()).containsExactlyInAnyOrder("kafka", "postgres", "redis", "ingest-projector",
-				"read-api", "simulator", "grafana");
+				"read-api", "cursor-secret", "simulator", "grafana", "prometheus");
 		assertThat(services.at("/simulator/profiles").toString()).isEqualTo("[\"simulator\"]");
 		assertThat(services.at("/simulator/command/0").asString()).isEqualTo("simulate");
 	}
@@ -63,15 +158,19 @@ class ComposeFileIT {
 
 	@Test
 	void everyLongRunningServiceHasAHealthCheckAndWaitsForHealthyDependencies() {
-		for (String service : List.of("kafka", "postgres", "redis", "ingest-projector", "read-api", "grafana")) {
+		for (String service : List.of("kafka", "postgres", "redis", "ingest-projector", "read-api", "grafana",
+				"prometheus")) {
 			assertThat(services.path(service).path("healthcheck").path("test").isArray()).as(service).isTrue();
 		}
 		for (String service : services.propertyNames()) {
 			for (String dependency : services.path(service).path("depends_on").propertyNames()) {
 				assertThat(services.has(dependency)).as(service + " -> " + dependency).isTrue();
+				// A server waits for health; a one-shot job (cursor-secret) has none, so
+				// for its completion.
 				assertThat(services.path(service).path("depends_on").path(dependency).path("condition").asString())
 					.as(service + " -> " + dependency)
-					.isEqualTo("service_healthy");
+					.isEqualTo(services.path(dependency).has("healthcheck") ? "service_healthy"
+							: "service_completed_successfully");
 			}
 		}
 	}
@@ -116,6 +215,70 @@ class ComposeFileIT {
 		assertThat(REPOSITORY.resolve("deploy/grafana/dashboards/trakr.json")).isRegularFile();
 		assertThat(Files.readString(REPOSITORY.resolve("deploy/grafana/provisioning/dashboards/trakr.yaml")))
 			.contains("path: /var/lib/grafana/dashboards");
+	}
+
+	/** Targets of the service's named volumes (not bind mounts). */
+	private static List<String> volumeTargets(JsonNode service) {
+		List<String> targets = new ArrayList<>();
+		service.path("volumes").forEach(volume -> {
+			String[] parts = volume.isString() ? volume.asString().split(":")
+					: new String[] { volume.path("source").asString(), volume.path("target").asString() };
+			if (!parts[0].startsWith("/") && !parts[0].startsWith(".")) {
+				targets.add(parts[1]);
+			}
+		});
+		return targets;
+	}
+
+	/** The named volume mounted at {@code target}, or null. */
+	private static String volumeAt(JsonNode service, String target) {
+		for (JsonNode volume : service.path("volumes")) {
+			String[] parts = volume.isString() ? volume.asString().split(":")
+					: new String[] { volume.path("source").asString(), volume.path("target").asString() };
+			if (parts[1].equals(target)) {
+				return parts[0];
+			}
+		}
+		return null;
+	}
+
+	/** Where a bind mount of the repository file {@code source} lands, or null. */
+	private static String volumeAtSource(JsonNode service, String source) {
+		for (JsonNode volume : service.path("volumes")) {
+			String[] parts = volume.isString() ? volume.asString().split(":")
+					: new String[] { volume.path("source").asString(), volume.path("target").asString() };
+			if (parts[0].endsWith(source)) {
+				return parts[1];
+			}
+		}
+		return null;
+	}
+
+	/** {@code host_ip:published->target} for each published port, in either syntax. */
+	private static List<String> publishedPorts(JsonNode service) {
+		List<String> ports = new ArrayList<>();
+		service.path("ports").forEach(port -> {
+			if (port.isString()) {
+				String[] parts = port.asString().replaceAll("/tcp$", "").split(":");
+				ports.add((parts.length == 3) ? parts[0] + ":" + parts[1] + "->" + parts[2]
+						: "0.0.0.0:" + parts[0] + "->" + parts[1]);
+			}
+			else {
+				String hostIp = port.path("host_ip").asString("0.0.0.0");
+				ports.add(hostIp + ":" + port.path("published").asString() + "->" + port.path("target").asString());
+			}
+		});
+		return ports;
+	}
+
+	/**
+	 * The uid the service images run as (the Dockerfile fixes it for the secret file).
+	 */
+	private static String readApiImageUid() throws IOException {
+		Matcher uid = Pattern.compile("useradd --system --uid (\\d+) trakr")
+			.matcher(Files.readString(REPOSITORY.resolve("deploy/Dockerfile")));
+		assertThat(uid.find()).as("Dockerfile fixes the service user's uid").isTrue();
+		return uid.group(1);
 	}
 
 	private static String image(String service) {
