@@ -95,7 +95,10 @@ public final class Demo implements AutoCloseable {
 	 */
 	public Demo start() throws IOException, InterruptedException {
 		Files.createDirectories(this.settings.logDirectory());
+		logger.info("Local stack up; starting the projector and the read API (logs in {})",
+				this.settings.logDirectory());
 		startServices(this.settings);
+		logger.info("Services healthy; back-filling {} runs", this.settings.backfillRuns());
 		Instant backfillStart = Instant.now();
 		this.simulator = new TrafficSimulator(this.stack.kafkaBootstrapServers(), TOPIC, this.org,
 				this.settings.seed());
@@ -185,12 +188,20 @@ public final class Demo implements AutoCloseable {
 				.all()
 				.get()
 				.forEach((partition, end) -> ends.put(partition.partition(), end.offset()));
+			long total = ends.values().stream().mapToLong(Long::longValue).sum();
+			Instant nextReport = Instant.now();
 			while (Instant.now().isBefore(deadline)) {
 				Map<Integer, Long> applied = projectedOffsets(db, TOPIC);
-				if (ends.entrySet()
+				long done = ends.entrySet()
 					.stream()
-					.allMatch(end -> applied.getOrDefault(end.getKey(), 0L) >= end.getValue())) {
+					.mapToLong(end -> Math.min(applied.getOrDefault(end.getKey(), 0L), end.getValue()))
+					.sum();
+				if (done >= total) {
 					return;
+				}
+				if (!Instant.now().isBefore(nextReport)) {
+					logger.info("Back-fill: {}% of {} events projected", 100 * done / Math.max(1, total), total);
+					nextReport = Instant.now().plusSeconds(2);
 				}
 				Thread.sleep(250);
 			}

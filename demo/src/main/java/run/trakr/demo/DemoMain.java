@@ -6,72 +6,122 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
 import run.trakr.demo.simulator.TrafficSimulator;
 
 /**
  * {@code bin/trakr-demo}: starts the demo, prints how to use it, and runs until Ctrl-C.
- *
- * With {@code simulate} first it runs only the traffic simulator, against a Kafka and an
- * org of your choosing (docker-compose's {@code simulator} service).
- *
- * <pre>
- * java -jar demo/target/demo-*-exec.jar [--port 3000] [--backfill-runs 3000]
- *      [--backfill-days 30] [--live-runs-per-minute 20] [--seed N]
- * java -jar demo/target/demo-*-exec.jar simulate --bootstrap-servers HOST:PORT --org ORG_ID
- *      [--topic trakr.ingest.v1] [--backfill-runs 3000] [--backfill-days 30] [--live-runs-per-minute 20]
- * </pre>
+ * {@code simulate} runs only the traffic simulator, against a Kafka and an org of your
+ * choosing (docker-compose's {@code simulator} service).
  */
-public final class DemoMain {
+@Command(name = "trakr-demo", usageHelpAutoWidth = true, sortOptions = false, subcommands = DemoMain.Simulate.class,
+		description = { "Starts Kafka, PostgreSQL, Redis, the projector and the read API on this machine, creates an "
+				+ "org and a read token, back-fills runs and keeps simulated traffic coming, until Ctrl-C." })
+public final class DemoMain implements Callable<Integer> {
 
-	private DemoMain() {
+	@Option(names = { "-h", "--help" }, usageHelp = true, scope = ScopeType.INHERIT,
+			description = "Show this help and exit")
+	private boolean help;
+
+	@Option(names = "--port", paramLabel = "N", defaultValue = "3000",
+			description = "The read API's port (default: ${DEFAULT-VALUE}; 0 for a free one)")
+	private int port;
+
+	@Mixin
+	private Traffic traffic;
+
+	/** What the simulated traffic looks like; the demo and {@code simulate} share it. */
+	static final class Traffic {
+
+		@Option(names = "--backfill-runs", paramLabel = "N", defaultValue = "3000",
+				description = "Runs published at start, spread over the back-fill days (default: ${DEFAULT-VALUE})")
+		int backfillRuns;
+
+		@Option(names = "--backfill-days", paramLabel = "N", defaultValue = "30",
+				description = "Days the back-filled runs cover (default: ${DEFAULT-VALUE})")
+		int backfillDays;
+
+		@Option(names = "--live-runs-per-minute", paramLabel = "R", defaultValue = "20",
+				description = "New runs a minute afterwards (default: ${DEFAULT-VALUE}; 0 for none)")
+		double liveRunsPerMinute;
+
+		@Option(names = "--seed", paramLabel = "N", description = "Seed of the simulated traffic (default: the clock)")
+		Long seed;
+
+		long seedOrClock() {
+			return (this.seed != null) ? this.seed : System.nanoTime();
+		}
+
 	}
 
-	public static void main(String[] args) throws IOException, InterruptedException {
+	@Command(name = "simulate", usageHelpAutoWidth = true, sortOptions = false,
+			description = { "Publishes simulated traffic for one org to a Kafka of your choosing until stopped." })
+	static final class Simulate implements Callable<Integer> {
+
+		@Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT",
+				description = "Kafka to publish to")
+		private String bootstrapServers;
+
+		@Option(names = "--org", paramLabel = "ORG_ID", defaultValue = "${env:TRAKR_DEMO_ORG}",
+				description = "The org to publish for (default: TRAKR_DEMO_ORG); create one with trakr-admin org create")
+		private String org;
+
+		@Option(names = "--topic", paramLabel = "TOPIC", defaultValue = Demo.TOPIC,
+				description = "Ingest topic (default: ${DEFAULT-VALUE})")
+		private String topic;
+
+		@Mixin
+		private Traffic traffic;
+
+		@Spec
+		private CommandSpec spec;
+
+		@Override
+		public Integer call() throws InterruptedException {
+			if (this.org == null || this.org.isBlank()) {
+				throw new ParameterException(this.spec.commandLine(),
+						"No org: pass --org ORG_ID or set TRAKR_DEMO_ORG (create one with trakr-admin org create)");
+			}
+			UUID orgId;
+			try {
+				orgId = UUID.fromString(this.org.strip());
+			}
+			catch (IllegalArgumentException ex) {
+				throw new ParameterException(this.spec.commandLine(), "Not an org id: " + this.org);
+			}
+			simulate(this.bootstrapServers, this.topic, orgId, this.traffic);
+			return 0;
+		}
+
+	}
+
+	public static void main(String[] args) {
 		if (System.getProperty("logback.configurationFile") == null) {
 			System.setProperty("logback.configurationFile", "run/trakr/demo/demo-logback.xml");
 		}
-		boolean simulateOnly = args.length > 0 && args[0].equals("simulate");
-		int port = 3000;
-		int backfillRuns = 3000;
-		int backfillDays = 30;
-		double liveRunsPerMinute = 20;
-		long seed = System.nanoTime();
-		String bootstrapServers = null;
-		String topic = Demo.TOPIC;
-		UUID org = null;
-		for (int i = simulateOnly ? 1 : 0; i < args.length; i++) {
-			switch (args[i]) {
-				case "--port" -> port = Integer.parseInt(args[++i]);
-				case "--backfill-runs" -> backfillRuns = Integer.parseInt(args[++i]);
-				case "--backfill-days" -> backfillDays = Integer.parseInt(args[++i]);
-				case "--live-runs-per-minute" -> liveRunsPerMinute = Double.parseDouble(args[++i]);
-				case "--seed" -> seed = Long.parseLong(args[++i]);
-				case "--bootstrap-servers" -> bootstrapServers = args[++i];
-				case "--topic" -> topic = args[++i];
-				case "--org" -> org = UUID.fromString(args[++i]);
-				default -> {
-					System.err.println("Unknown option " + args[i] + "; see the README (Quick start)");
-					System.exit(2);
-				}
-			}
-		}
-		if (simulateOnly) {
-			if (bootstrapServers == null || org == null) {
-				System.err.println("simulate needs --bootstrap-servers and --org");
-				System.exit(2);
-			}
-			simulate(bootstrapServers, topic, org, backfillRuns, Duration.ofDays(backfillDays), liveRunsPerMinute,
-					seed);
-			return;
-		}
+		System.exit(new CommandLine(new DemoMain()).execute(args));
+	}
+
+	@Override
+	public Integer call() throws IOException, InterruptedException {
 		Instant begin = Instant.now();
 		System.out.println("Starting Kafka, PostgreSQL, Redis, the projector and the read API...");
-		Demo demo = new Demo(new Demo.Settings(port, serviceJar("ingest-projector"), serviceJar("read-api"),
-				Path.of("demo", "target", "logs"), backfillRuns, Duration.ofDays(backfillDays), liveRunsPerMinute,
-				seed));
+		Demo demo = new Demo(new Demo.Settings(this.port, serviceJar("ingest-projector"), serviceJar("read-api"),
+				Path.of("demo", "target", "logs"), this.traffic.backfillRuns,
+				Duration.ofDays(this.traffic.backfillDays), this.traffic.liveRunsPerMinute,
+				this.traffic.seedOrClock()));
 		CountDownLatch stopped = new CountDownLatch(1);
 		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
 			System.out.println("\nStopping...");
@@ -83,10 +133,9 @@ public final class DemoMain {
 		}
 		catch (IOException | InterruptedException | RuntimeException ex) {
 			System.err.println("The demo could not start: " + ex.getMessage());
-			System.exit(1);
+			return 1;
 		}
 		System.out.printf("""
-
 				Trakr demo ready in %d s: %d runs back-filled over %d days, %s new runs a minute from now on.
 
 				  API        %s
@@ -103,23 +152,24 @@ public final class DemoMain {
 				Local stack (psql, Kafka tools):
 				%s
 				Ctrl-C stops everything.
-				""", Duration.between(begin, Instant.now()).toSeconds(), backfillRuns, backfillDays,
-				formatRate(liveRunsPerMinute), demo.url(), demo.token(), demo.org(), demo.url(), demo.token(),
-				demo.readApiManagement(), environment(demo));
+				""", Duration.between(begin, Instant.now()).toSeconds(), this.traffic.backfillRuns,
+				this.traffic.backfillDays, formatRate(this.traffic.liveRunsPerMinute), demo.url(), demo.token(),
+				demo.org(), demo.url(), demo.token(), demo.readApiManagement(), environment(demo));
 		stopped.await();
+		return 0;
 	}
 
 	/** Back-fills, then publishes live traffic until the process is stopped. */
-	private static void simulate(String bootstrapServers, String topic, UUID org, int backfillRuns,
-			Duration backfillSpan, double liveRunsPerMinute, long seed) throws InterruptedException {
-		TrafficSimulator simulator = new TrafficSimulator(bootstrapServers, topic, org, seed);
+	private static void simulate(String bootstrapServers, String topic, UUID org, Traffic traffic)
+			throws InterruptedException {
+		TrafficSimulator simulator = new TrafficSimulator(bootstrapServers, topic, org, traffic.seedOrClock());
 		CountDownLatch stopped = new CountDownLatch(1);
 		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
 			simulator.close();
 			stopped.countDown();
 		}, "simulator-shutdown"));
-		simulator.backfill(backfillSpan, backfillRuns, Instant.now());
-		simulator.startLive(liveRunsPerMinute);
+		simulator.backfill(Duration.ofDays(traffic.backfillDays), traffic.backfillRuns, Instant.now());
+		simulator.startLive(traffic.liveRunsPerMinute);
 		System.out.println("Publishing to " + topic + " for org " + org + "; stop the process to end.");
 		stopped.await();
 	}

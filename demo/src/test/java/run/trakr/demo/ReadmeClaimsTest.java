@@ -54,12 +54,15 @@ class ReadmeClaimsTest {
 			for (String file : ENTRY_POINTS.get(command.getKey())) {
 				source.append(Files.readString(REPOSITORY.resolve(file)));
 			}
-			for (String word : command.getValue()) {
-				String bare = word.startsWith("--") ? word.substring(2) : word;
-				assertThat(source.toString().contains("\"" + word + "\"")
-						|| source.toString().contains("\"" + bare + "\""))
-					.as("bin/%s %s is parsed", command.getKey(), word)
-					.isTrue();
+			for (String words : command.getValue()) {
+				// A subcommand path ("org create") is declared word by word.
+				for (String word : words.split(" ")) {
+					String bare = word.startsWith("--") ? word.substring(2) : word;
+					assertThat(source.toString().contains("\"" + word + "\"")
+							|| source.toString().contains("\"" + bare + "\""))
+						.as("bin/%s %s is parsed", command.getKey(), words)
+						.isTrue();
+				}
 			}
 		}
 	}

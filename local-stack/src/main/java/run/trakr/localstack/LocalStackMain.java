@@ -1,48 +1,54 @@
 package run.trakr.localstack;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
 /**
- * Runs the local stack from the command line until Ctrl-C, printing the environment a
+ * {@code bin/local-stack}: runs the local stack until Ctrl-C, printing the environment a
  * service needs to use it.
- *
- * <pre>
- * java -jar local-stack/target/local-stack-*-exec.jar [--kafka-port N] [--postgres-port N]
- *      [--redis-port N] [--durable] [--env-file PATH]
- * </pre>
  */
-public final class LocalStackMain {
+@Command(name = "local-stack", sortOptions = false, usageHelpAutoWidth = true,
+		description = "Runs real Kafka, PostgreSQL and Redis on loopback ports until Ctrl-C, and prints "
+				+ "the environment a service needs to use them.")
+public final class LocalStackMain implements Callable<Integer> {
 
-	private LocalStackMain() {
-	}
+	@Option(names = "--kafka-port", paramLabel = "N", description = "Kafka's port (default: a free one)")
+	private int kafkaPort;
 
-	public static void main(String[] args) throws IOException, InterruptedException {
+	@Option(names = "--postgres-port", paramLabel = "N", description = "PostgreSQL's port (default: a free one)")
+	private int postgresPort;
+
+	@Option(names = "--redis-port", paramLabel = "N", description = "Redis's port (default: a free one)")
+	private int redisPort;
+
+	@Option(names = "--durable", description = "PostgreSQL with fsync and synchronous commit on (default: off, "
+			+ "faster, loses the last commits on a crash of this machine)")
+	private boolean durable;
+
+	@Option(names = "--env-file", paramLabel = "PATH", description = "Also write the environment to this file")
+	private Path envFile;
+
+	@Option(names = { "-h", "--help" }, usageHelp = true, description = "Show this help and exit")
+	private boolean help;
+
+	public static void main(String[] args) {
 		if (System.getProperty("logback.configurationFile") == null) {
 			System.setProperty("logback.configurationFile", "run/trakr/localstack/local-stack-logback.xml");
 		}
-		int kafkaPort = 0;
-		int postgresPort = 0;
-		int redisPort = 0;
-		boolean durable = false;
-		Path envFile = null;
-		for (int i = 0; i < args.length; i++) {
-			switch (args[i]) {
-				case "--kafka-port" -> kafkaPort = Integer.parseInt(args[++i]);
-				case "--postgres-port" -> postgresPort = Integer.parseInt(args[++i]);
-				case "--redis-port" -> redisPort = Integer.parseInt(args[++i]);
-				case "--durable" -> durable = true;
-				case "--env-file" -> envFile = Path.of(args[++i]);
-				default -> {
-					System.err.println("Unknown option " + args[i] + "; see the README (Local stack)");
-					System.exit(2);
-				}
-			}
-		}
-		LocalStack stack = LocalStack.start(new LocalStack.Settings(kafkaPort, postgresPort, redisPort, durable));
+		System.exit(new CommandLine(new LocalStackMain()).execute(args));
+	}
+
+	@Override
+	public Integer call() throws Exception {
+		LocalStack stack = LocalStack
+			.start(new LocalStack.Settings(this.kafkaPort, this.postgresPort, this.redisPort, this.durable));
 		CountDownLatch stopped = new CountDownLatch(1);
 		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
 			stack.close();
@@ -53,13 +59,14 @@ public final class LocalStackMain {
 			.stream()
 			.map(e -> e.getKey() + "=" + e.getValue())
 			.collect(Collectors.joining("\n", "", "\n"));
-		if (envFile != null) {
-			Files.writeString(envFile, env);
+		if (this.envFile != null) {
+			Files.writeString(this.envFile, env);
 		}
 		System.out.println("Local stack ready in " + stack.startupTime().toMillis() + " ms. Ctrl-C stops it.");
 		System.out.print(env);
 		System.out.flush();
 		stopped.await();
+		return 0;
 	}
 
 }

@@ -18,7 +18,7 @@ public class ReadApiApplication {
 			System.setProperty("org.jooq.no-logo", "true");
 			System.setProperty("org.jooq.no-tips", "true");
 			String[] adminArgs = java.util.Arrays.copyOfRange(args, 1, args.length);
-			System.exit(new AdminCommand(System.out, System.getenv()).run(adminArgs));
+			System.exit(new AdminCommand(System.out, System.err, System.getenv()).run(adminArgs));
 		}
 		SpringApplication.run(ReadApiApplication.class, args);
 	}

@@ -1,22 +1,26 @@
 package run.trakr.readapi.admin;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 
 import org.flywaydb.core.Flyway;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 import run.trakr.readapi.auth.Plan;
 import run.trakr.readapi.auth.ReadToken;
@@ -27,33 +31,35 @@ import static run.trakr.schema.jooq.Tables.API_TOKENS;
 import static run.trakr.schema.jooq.Tables.ORGANIZATIONS;
 
 /**
- * {@code read-api admin ...}: manages organizations and read tokens directly in the
- * database. It needs the database's credentials, so only admins can run it. A token's
- * secret is printed once, at creation, and never stored.
+ * {@code trakr-admin ...} ({@code read-api admin ...}): manages organizations and read
+ * tokens directly in the database. It needs the database's credentials, so only admins
+ * can run it. A token's secret is printed once, at creation, and never stored. Every
+ * argument is checked before the database is touched; answers go to stdout (just the
+ * token with {@code --quiet}), errors and warnings to stderr.
  */
+@Command(name = "trakr-admin", usageHelpAutoWidth = true,
+		description = "Organizations, plans and read tokens, straight in the database.",
+		footer = { "", "Database: --db-url, --db-user, --db-password, or SPRING_DATASOURCE_URL, "
+				+ "SPRING_DATASOURCE_USERNAME, SPRING_DATASOURCE_PASSWORD (default "
+				+ "jdbc:postgresql://localhost:5432/trakr as postgres). Redis (revocation marks): --redis-url or "
+				+ "SPRING_DATA_REDIS_URL (default redis://localhost:6379)." })
 public final class AdminCommand {
-
-	static final String USAGE = """
-			Usage: read-api admin <command> [options]
-			  org create --name NAME --plan starter|pro|scale
-			  org set-plan --org ORG_ID --plan starter|pro|scale
-			  org list
-			  token create --org ORG_ID --name NAME [--created-by WHO] [--quiet]
-			  token list --org ORG_ID
-			  token revoke --org ORG_ID --token TOKEN_ID [--redis-url URL]
-			Database: --db-url, --db-user, --db-password, or SPRING_DATASOURCE_URL,
-			SPRING_DATASOURCE_USERNAME, SPRING_DATASOURCE_PASSWORD
-			(default jdbc:postgresql://localhost:5432/trakr as postgres).
-			Redis (revocation marks): --redis-url or SPRING_DATA_REDIS_URL (default redis://localhost:6379).""";
 
 	private static final DateTimeFormatter TIME = DateTimeFormatter.ISO_INSTANT;
 
+	@Option(names = { "-h", "--help" }, usageHelp = true, scope = ScopeType.INHERIT,
+			description = "Show this help and exit")
+	private boolean help;
+
 	private final PrintStream out;
+
+	private final PrintStream err;
 
 	private final Map<String, String> environment;
 
-	public AdminCommand(PrintStream out, Map<String, String> environment) {
+	public AdminCommand(PrintStream out, PrintStream err, Map<String, String> environment) {
 		this.out = out;
+		this.err = err;
 		this.environment = environment;
 	}
 
@@ -61,72 +67,121 @@ public final class AdminCommand {
 	 * Runs one command; returns the process exit code (0 done, 1 failed, 2 bad usage).
 	 */
 	public int run(String... args) {
-		Arguments arguments;
-		try {
-			arguments = Arguments.parse(args);
-		}
-		catch (IllegalArgumentException ex) {
-			this.out.println(ex.getMessage());
-			this.out.println(USAGE);
-			return 2;
-		}
-		try (Connection connection = connect(arguments)) {
-			DSLContext db = DSL.using(connection, SQLDialect.POSTGRES);
-			return execute(db, arguments);
-		}
-		catch (IllegalArgumentException ex) {
-			this.out.println(ex.getMessage());
-			return 2;
-		}
-		catch (SQLException | RuntimeException ex) {
-			this.out.println("Failed: " + ex.getMessage());
+		CommandLine line = new CommandLine(this).addSubcommand(new Organizations()).addSubcommand(new Tokens());
+		line.setOut(new PrintWriter(this.out, true));
+		line.setErr(new PrintWriter(this.err, true));
+		line.setExecutionExceptionHandler((ex, command, parsed) -> {
+			this.err.println("Failed: " + ex.getMessage());
 			return 1;
-		}
+		});
+		return line.execute(args);
 	}
 
-	private int execute(DSLContext db, Arguments args) {
-		switch (args.command()) {
-			case "org create" -> {
+	/** Where the database is: options first, then Spring's variables. */
+	static final class Database {
+
+		@Option(names = "--db-url", paramLabel = "JDBC_URL", description = "default: SPRING_DATASOURCE_URL")
+		String url;
+
+		@Option(names = "--db-user", paramLabel = "USER", description = "default: SPRING_DATASOURCE_USERNAME")
+		String user;
+
+		@Option(names = "--db-password", paramLabel = "PASSWORD", description = "default: SPRING_DATASOURCE_PASSWORD")
+		String password;
+
+	}
+
+	@Command(name = "org", description = "Organizations and their plans.", usageHelpAutoWidth = true)
+	final class Organizations {
+
+		@Command(name = "create", description = "Creates an organization and prints its id.")
+		int create(@Option(names = "--name", required = true, paramLabel = "NAME") String name,
+				@Option(names = "--plan", required = true, paramLabel = "PLAN", converter = PlanConverter.class,
+						description = "starter, pro or scale") Plan plan,
+				@Mixin Database database) throws SQLException {
+			return withDatabase(database, db -> {
 				UUID orgId = UUID.randomUUID();
-				Plan plan = plan(args.required("plan"));
 				db.insertInto(ORGANIZATIONS)
 					.set(ORGANIZATIONS.ORG_ID, orgId)
-					.set(ORGANIZATIONS.NAME, args.required("name"))
+					.set(ORGANIZATIONS.NAME, name)
 					.set(ORGANIZATIONS.PLAN, plan.stored())
 					.execute();
-				this.out.println("Created organization " + orgId + " (" + plan.stored() + ")");
-			}
-			case "org set-plan" -> {
-				Plan plan = plan(args.required("plan"));
-				int updated = db.update(ORGANIZATIONS)
-					.set(ORGANIZATIONS.PLAN, plan.stored())
-					.where(ORGANIZATIONS.ORG_ID.eq(uuid(args.required("org"))))
-					.execute();
-				return found(updated, "Organization now on " + plan.stored());
-			}
-			case "org list" -> db.selectFrom(ORGANIZATIONS)
-				.orderBy(ORGANIZATIONS.CREATED_AT)
-				.forEach(org -> this.out.printf("%s  %-8s %s%n", org.getOrgId(), org.getPlan(), org.getName()));
-			case "token create" -> createToken(db, args);
-			case "token list" -> db.selectFrom(API_TOKENS)
-				.where(API_TOKENS.ORG_ID.eq(uuid(args.required("org"))))
-				.orderBy(API_TOKENS.CREATED_AT)
-				.forEach(token -> this.out.printf("%s  %s  %-24s created %s by %s  last used %s  %s%n",
-						token.getTokenId(), token.getPrefix(), token.getName(), time(token.getCreatedAt()),
-						token.getCreatedBy(), time(token.getLastUsedAt()),
-						(token.getRevokedAt() != null) ? "revoked " + time(token.getRevokedAt()) : "active"));
-			case "token revoke" -> {
-				return revokeToken(db, args);
-			}
-			default -> throw new IllegalArgumentException("Unknown command: " + args.command());
+				AdminCommand.this.out.println("Created organization " + orgId + " (" + plan.stored() + ")");
+				return 0;
+			});
 		}
-		return 0;
+
+		@Command(name = "set-plan", description = "Moves an organization to another plan.")
+		int setPlan(@Option(names = "--org", required = true, paramLabel = "ORG_ID") UUID org,
+				@Option(names = "--plan", required = true, paramLabel = "PLAN", converter = PlanConverter.class,
+						description = "starter, pro or scale") Plan plan,
+				@Mixin Database database) throws SQLException {
+			return withDatabase(database,
+					db -> found(db.update(ORGANIZATIONS)
+						.set(ORGANIZATIONS.PLAN, plan.stored())
+						.where(ORGANIZATIONS.ORG_ID.eq(org))
+						.execute(), "Organization now on " + plan.stored()));
+		}
+
+		@Command(name = "list", description = "Lists the organizations: id, plan, name.")
+		int list(@Mixin Database database) throws SQLException {
+			return withDatabase(database, db -> {
+				db.selectFrom(ORGANIZATIONS)
+					.orderBy(ORGANIZATIONS.CREATED_AT)
+					.forEach(
+							o -> AdminCommand.this.out.printf("%s  %-8s %s%n", o.getOrgId(), o.getPlan(), o.getName()));
+				return 0;
+			});
+		}
+
 	}
 
-	private void createToken(DSLContext db, Arguments args) {
-		UUID orgId = uuid(args.required("org"));
+	@Command(name = "token", description = "Read tokens (tk_read_...).", usageHelpAutoWidth = true)
+	final class Tokens {
+
+		@Command(name = "create", description = "Creates a read token and prints its secret, this once.")
+		int create(@Option(names = "--org", required = true, paramLabel = "ORG_ID") UUID org,
+				@Option(names = "--name", required = true, paramLabel = "NAME") String name,
+				@Option(names = "--created-by", paramLabel = "WHO",
+						description = "default: this user") String createdBy,
+				@Option(names = "--quiet", description = "print only the secret, for scripts") boolean quiet,
+				@Mixin Database database) throws SQLException {
+			return withDatabase(database, db -> createToken(db, org, name, createdBy, quiet));
+		}
+
+		@Command(name = "list",
+				description = "Lists an organization's tokens: id, prefix, name, created, last used, " + "revoked.")
+		int list(@Option(names = "--org", required = true, paramLabel = "ORG_ID") UUID org, @Mixin Database database)
+				throws SQLException {
+			return withDatabase(database, db -> {
+				db.selectFrom(API_TOKENS)
+					.where(API_TOKENS.ORG_ID.eq(org))
+					.orderBy(API_TOKENS.CREATED_AT)
+					.forEach(token -> AdminCommand.this.out.printf("%s  %s  %-24s created %s by %s  last used %s  %s%n",
+							token.getTokenId(), token.getPrefix(), token.getName(), time(token.getCreatedAt()),
+							token.getCreatedBy(), time(token.getLastUsedAt()),
+							(token.getRevokedAt() != null) ? "revoked " + time(token.getRevokedAt()) : "active"));
+				return 0;
+			});
+		}
+
+		@Command(name = "revoke", description = "Revokes a token on every replica.")
+		int revoke(@Option(names = "--org", required = true, paramLabel = "ORG_ID") UUID org,
+				@Option(names = "--token", required = true, paramLabel = "TOKEN_ID") UUID token,
+				@Option(names = "--redis-url", paramLabel = "URL",
+						description = "default: SPRING_DATA_REDIS_URL") String redisUrl,
+				@Mixin Database database) throws SQLException {
+			String redis = (redisUrl != null) ? redisUrl
+					: AdminCommand.this.environment.getOrDefault("SPRING_DATA_REDIS_URL", "redis://localhost:6379");
+			return withDatabase(database, db -> revokeToken(db, org, token, redis));
+		}
+
+	}
+
+	private int createToken(DSLContext db, UUID orgId, String name, String createdBy, boolean quiet) {
 		if (!db.fetchExists(ORGANIZATIONS, ORGANIZATIONS.ORG_ID.eq(orgId))) {
-			throw new IllegalArgumentException("No organization " + orgId);
+			this.err.println("No organization " + orgId);
+			return 1;
 		}
 		String secret = ReadToken.generate();
 		UUID tokenId = UUID.randomUUID();
@@ -135,16 +190,17 @@ public final class AdminCommand {
 			.set(API_TOKENS.TOKEN_ID, tokenId)
 			.set(API_TOKENS.TOKEN_HASH, ReadToken.hash(secret))
 			.set(API_TOKENS.PREFIX, ReadToken.displayPrefix(secret))
-			.set(API_TOKENS.NAME, args.required("name"))
-			.set(API_TOKENS.CREATED_BY, args.optional("created-by", System.getProperty("user.name", "admin")))
+			.set(API_TOKENS.NAME, name)
+			.set(API_TOKENS.CREATED_BY, (createdBy != null) ? createdBy : System.getProperty("user.name", "admin"))
 			.execute();
-		if (args.flag("quiet")) {
+		if (quiet) {
 			this.out.println(secret);
-			return;
+			return 0;
 		}
 		this.out.println("Created read token " + tokenId + " (" + ReadToken.displayPrefix(secret) + ")");
 		this.out.println("Token, shown this once; store it in a secrets manager:");
 		this.out.println(secret);
+		return 0;
 	}
 
 	/**
@@ -153,11 +209,7 @@ public final class AdminCommand {
 	 * refused everywhere. Without Redis the database alone speaks, and replicas that
 	 * cached the token may accept it for up to a minute more; the command says so.
 	 */
-	private int revokeToken(DSLContext db, Arguments args) {
-		UUID orgId = uuid(args.required("org"));
-		UUID tokenId = uuid(args.required("token"));
-		String redisUrl = args.optional("redis-url",
-				this.environment.getOrDefault("SPRING_DATA_REDIS_URL", "redis://localhost:6379"));
+	private int revokeToken(DSLContext db, UUID orgId, UUID tokenId, String redisUrl) {
 		return db.transactionResult(transaction -> {
 			int revoked = transaction.dsl()
 				.update(API_TOKENS)
@@ -174,7 +226,7 @@ public final class AdminCommand {
 				this.out.println("Revoked; new requests with this token get 401 on every replica");
 			}
 			catch (RuntimeException ex) {
-				this.out.println("Revoked in the database. Warning: Redis at " + redisUrl
+				this.err.println("Revoked in the database. Warning: Redis at " + redisUrl
 						+ " did not answer, so replicas that cached this token may accept it for up to "
 						+ SharedRevocations.MAX_TOKEN_CACHE_AGE.toSeconds() + " s more");
 			}
@@ -184,41 +236,26 @@ public final class AdminCommand {
 
 	private int found(int rows, String message) {
 		if (rows == 0) {
-			this.out.println("Nothing changed: no such organization or token (or already revoked)");
+			this.err.println("Nothing changed: no such organization or token (or already revoked)");
 			return 1;
 		}
 		this.out.println(message);
 		return 0;
 	}
 
-	private Connection connect(Arguments args) throws SQLException {
+	/** Connects (migrating a fresh database first: idempotent) and runs the command. */
+	private int withDatabase(Database options, Function<DSLContext, Integer> command) throws SQLException {
 		DatabaseSettings defaults = DatabaseSettings.fromEnvironment(this.environment);
-		DatabaseSettings database = new DatabaseSettings(args.optional("db-url", defaults.url()),
-				args.optional("db-user", defaults.user()), args.optional("db-password", defaults.password()));
-		// The schema may not exist yet on a fresh database; migrating is idempotent.
+		DatabaseSettings database = new DatabaseSettings((options.url != null) ? options.url : defaults.url(),
+				(options.user != null) ? options.user : defaults.user(),
+				(options.password != null) ? options.password : defaults.password());
 		Flyway.configure()
 			.dataSource(database.url(), database.user(), database.password())
 			.locations("classpath:db/migration")
 			.load()
 			.migrate();
-		return database.connect();
-	}
-
-	private static Plan plan(String value) {
-		try {
-			return Plan.of(value);
-		}
-		catch (IllegalArgumentException ex) {
-			throw new IllegalArgumentException("Unknown plan '" + value + "': use starter, pro or scale");
-		}
-	}
-
-	private static UUID uuid(String value) {
-		try {
-			return UUID.fromString(value);
-		}
-		catch (IllegalArgumentException ex) {
-			throw new IllegalArgumentException("Not an id: " + value);
+		try (Connection connection = database.connect()) {
+			return command.apply(DSL.using(connection, SQLDialect.POSTGRES));
 		}
 	}
 
@@ -226,40 +263,18 @@ public final class AdminCommand {
 		return (time != null) ? TIME.format(time.withOffsetSameInstant(ZoneOffset.UTC)) : "never";
 	}
 
-	/** {@code noun verb --key value ... --flag}. */
-	private record Arguments(String command, Map<String, String> options) {
+	/** {@code starter}, {@code pro} or {@code scale}, in any case. */
+	static final class PlanConverter implements CommandLine.ITypeConverter<Plan> {
 
-		static Arguments parse(String[] args) {
-			if (args.length < 2) {
-				throw new IllegalArgumentException("Missing command");
+		@Override
+		public Plan convert(String value) {
+			try {
+				return Plan.of(value);
 			}
-			Map<String, String> options = new HashMap<>();
-			List<String> rest = new ArrayList<>(List.of(args).subList(2, args.length));
-			for (int i = 0; i < rest.size(); i++) {
-				String arg = rest.get(i);
-				if (!arg.startsWith("--")) {
-					throw new IllegalArgumentException("Unexpected argument: " + arg);
-				}
-				boolean hasValue = i + 1 < rest.size() && !rest.get(i + 1).startsWith("--");
-				options.put(arg.substring(2), hasValue ? rest.get(++i) : "true");
+			catch (IllegalArgumentException ex) {
+				throw new CommandLine.TypeConversionException(
+						"'" + value + "' is not a plan: use starter, pro or scale");
 			}
-			return new Arguments(args[0] + " " + args[1], options);
-		}
-
-		String required(String name) {
-			String value = this.options.get(name);
-			if (value == null || value.isBlank()) {
-				throw new IllegalArgumentException("Missing --" + name);
-			}
-			return value;
-		}
-
-		String optional(String name, String otherwise) {
-			return this.options.getOrDefault(name, otherwise);
-		}
-
-		boolean flag(String name) {
-			return this.options.containsKey(name);
 		}
 
 	}

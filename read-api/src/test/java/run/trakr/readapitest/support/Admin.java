@@ -29,8 +29,10 @@ public final class Admin {
 	}
 
 	public String run(String... args) {
+		// Answers and warnings in one stream, as a terminal shows them.
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
-		int exit = new AdminCommand(new PrintStream(out, true, StandardCharsets.UTF_8), environment()).run(args);
+		PrintStream terminal = new PrintStream(out, true, StandardCharsets.UTF_8);
+		int exit = new AdminCommand(terminal, terminal, environment()).run(args);
 		String output = out.toString(StandardCharsets.UTF_8);
 		assertThat(exit).as(output).isZero();
 		return output;
