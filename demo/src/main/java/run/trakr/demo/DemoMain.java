@@ -111,7 +111,13 @@ public final class DemoMain implements Callable<Integer> {
 		if (System.getProperty("logback.configurationFile") == null) {
 			System.setProperty("logback.configurationFile", "run/trakr/demo/demo-logback.xml");
 		}
-		System.exit(new CommandLine(new DemoMain()).execute(args));
+		System.exit(new CommandLine(new DemoMain()).setExecutionExceptionHandler(DemoMain::failed).execute(args));
+	}
+
+	/** A failure is one line on stderr and exit code 1, not a stack trace. */
+	private static int failed(Exception ex, CommandLine command, CommandLine.ParseResult parsed) {
+		command.getErr().println("Failed: " + ex.getMessage());
+		return 1;
 	}
 
 	@Override

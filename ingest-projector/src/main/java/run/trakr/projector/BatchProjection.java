@@ -90,29 +90,40 @@ class BatchProjection {
 	}
 
 	/**
-	 * Projects the batch in one transaction; returns, per partition, the latest event
-	 * time it applied.
+	 * What a batch did.
+	 *
+	 * @param newest per partition, the latest event time applied
+	 * @param fenced per partition that had records below its stored offset (dropped as
+	 * already projected), that stored offset
 	 */
-	Map<Integer, Instant> apply(String topic, List<ConsumerRecord<byte[], byte[]>> records) {
-		if (records.isEmpty()) {
-			return Map.of();
-		}
-		this.batchSizes.record(records.size());
-		Map<Integer, Instant> newest = this.batches
-			.record(() -> this.transaction.execute(status -> project(topic, records)));
-		this.deadLetters.relayIfAny();
-		return newest;
+	record Applied(Map<Integer, Instant> newest, Map<Integer, Long> fenced) {
+
+		static final Applied NOTHING = new Applied(Map.of(), Map.of());
+
 	}
 
-	private Map<Integer, Instant> project(String topic, List<ConsumerRecord<byte[], byte[]>> records) {
+	/** Projects the batch in one transaction. */
+	Applied apply(String topic, List<ConsumerRecord<byte[], byte[]>> records) {
+		if (records.isEmpty()) {
+			return Applied.NOTHING;
+		}
+		this.batchSizes.record(records.size());
+		Applied applied = this.batches.record(() -> this.transaction.execute(status -> project(topic, records)));
+		this.deadLetters.relayIfAny();
+		return applied;
+	}
+
+	private Applied project(String topic, List<ConsumerRecord<byte[], byte[]>> records) {
 		Map<Integer, Long> next = new HashMap<>();
 		records.forEach(record -> next.merge(record.partition(), record.offset() + 1, Math::max));
 		Map<Integer, Long> stored = this.offsets.lock(topic, next.keySet());
 		List<IngestEvent> events = new ArrayList<>();
 		Map<IngestEvent, Integer> partitionOf = new IdentityHashMap<>();
+		Map<Integer, Long> fencedBelow = new HashMap<>();
 		for (ConsumerRecord<byte[], byte[]> record : records) {
 			if (record.offset() < stored.get(record.partition())) {
 				this.fenced.increment();
+				fencedBelow.put(record.partition(), stored.get(record.partition()));
 				continue;
 			}
 			DecodeResult result = this.decoder.decode(record.value());
@@ -135,7 +146,7 @@ class BatchProjection {
 		Map<Integer, Instant> newest = new HashMap<>();
 		partitionOf.forEach((event, partition) -> newest.merge(partition, event.envelope().occurredAt(),
 				(a, b) -> a.isAfter(b) ? a : b));
-		return newest;
+		return new Applied(newest, fencedBelow);
 	}
 
 }

@@ -18,11 +18,13 @@ import org.springframework.stereotype.Component;
 
 import run.trakr.projector.offset.PartitionOffsets;
 import run.trakr.projector.offset.ProjectionLag;
+import run.trakr.projector.offset.StrandedPartitions;
 
 /**
  * The Kafka entry: hands each polled batch to {@link BatchProjection}, and on assignment
  * seeks each partition to where PostgreSQL says projection stopped (Kafka's committed
- * offsets are only for lag monitoring).
+ * offsets are only for lag monitoring). A batch with records below their stored offset
+ * has {@link StrandedPartitions} check whether the partition started over.
  */
 @Component
 class IngestListener implements ConsumerSeekAware {
@@ -33,10 +35,14 @@ class IngestListener implements ConsumerSeekAware {
 
 	private final ProjectionLag lag;
 
-	IngestListener(BatchProjection projection, PartitionOffsets offsets, ProjectionLag lag) {
+	private final StrandedPartitions stranded;
+
+	IngestListener(BatchProjection projection, PartitionOffsets offsets, ProjectionLag lag,
+			StrandedPartitions stranded) {
 		this.projection = projection;
 		this.offsets = offsets;
 		this.lag = lag;
+		this.stranded = stranded;
 	}
 
 	// The consumer group is spring.kafka.consumer.group-id; the id only names the
@@ -52,8 +58,12 @@ class IngestListener implements ConsumerSeekAware {
 		Map<TopicPartition, Long> inBatch = records.stream()
 			.collect(Collectors.groupingBy(r -> new TopicPartition(r.topic(), r.partition()), Collectors.counting()));
 		updateLag(consumer, inBatch, Map.of());
-		Map<Integer, Instant> newest = this.projection.apply(records.get(0).topic(), records);
-		updateLag(consumer, Map.of(), newest);
+		String topic = records.get(0).topic();
+		BatchProjection.Applied applied = this.projection.apply(topic, records);
+		if (!applied.fenced().isEmpty()) {
+			this.stranded.check(consumer, topic, applied.fenced());
+		}
+		updateLag(consumer, Map.of(), applied.newest());
 	}
 
 	private void updateLag(Consumer<?, ?> consumer, Map<TopicPartition, Long> pending, Map<Integer, Instant> newest) {

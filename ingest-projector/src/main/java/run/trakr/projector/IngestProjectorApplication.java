@@ -13,15 +13,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ScopeType;
 
+import run.trakr.projector.offset.OffsetsCommand;
 import run.trakr.projector.rollup.RollupCheckCommand;
+import run.trakr.projector.system.CommandLines;
 
 /**
  * Consumes ingest events from Kafka and folds them into the read models in PostgreSQL.
  * The command line ({@code bin/trakr-projector}): no command runs the projector, with
- * Spring properties as {@code --name=value}; {@code verify} checks the rollups.
+ * Spring properties as {@code --name=value}; {@code verify} checks the rollups and
+ * {@code offsets} shows (and resets) the stored offsets.
  */
 @SpringBootApplication
-@Command(name = "trakr-projector", usageHelpAutoWidth = true, subcommands = RollupCheckCommand.class,
+@Command(name = "trakr-projector", usageHelpAutoWidth = true,
+		subcommands = { RollupCheckCommand.class, OffsetsCommand.class },
 		description = { "Runs the ingest projector until stopped (configuration: Spring's environment variables, "
 				+ "README \"Configuration\"), or one of the commands below." })
 public class IngestProjectorApplication implements Callable<Integer> {
@@ -41,7 +45,7 @@ public class IngestProjectorApplication implements Callable<Integer> {
 
 	public static void main(String[] args) {
 		// Spring's --name=value arguments reach call() as parameters, which it checks.
-		CommandLine line = new CommandLine(new IngestProjectorApplication())
+		CommandLine line = CommandLines.of(new IngestProjectorApplication())
 			.setUnmatchedOptionsArePositionalParams(true);
 		int exit = line.execute(args);
 		if (exit != RUNNING) {

@@ -42,7 +42,14 @@ public final class LocalStackMain implements Callable<Integer> {
 		if (System.getProperty("logback.configurationFile") == null) {
 			System.setProperty("logback.configurationFile", "run/trakr/localstack/local-stack-logback.xml");
 		}
-		System.exit(new CommandLine(new LocalStackMain()).execute(args));
+		System.exit(new CommandLine(new LocalStackMain()).setExecutionExceptionHandler(LocalStackMain::failed)
+			.execute(args));
+	}
+
+	/** A failure is one line on stderr and exit code 1, not a stack trace. */
+	private static int failed(Exception ex, CommandLine command, CommandLine.ParseResult parsed) {
+		command.getErr().println("Failed: " + ex.getMessage());
+		return 1;
 	}
 
 	@Override

@@ -9,10 +9,10 @@ import java.util.concurrent.Callable;
 
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import run.trakr.projector.system.CommandLines;
 import run.trakr.schema.DatabaseSettings;
 
 /**
@@ -46,7 +46,7 @@ public final class RollupCheckCommand implements Callable<Integer> {
 
 	/** Parses the arguments as the command line does and runs; returns the exit code. */
 	public int run(String... args) {
-		return new CommandLine(new RollupCheckCommand(this.out, this.environment)).execute(args);
+		return CommandLines.of(new RollupCheckCommand(this.out, this.environment)).execute(args);
 	}
 
 	@Override

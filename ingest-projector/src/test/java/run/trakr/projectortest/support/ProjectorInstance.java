@@ -103,6 +103,10 @@ public final class ProjectorInstance implements AutoCloseable {
 		return this.context.getBean(DSLContext.class);
 	}
 
+	public <T> T bean(Class<T> type) {
+		return this.context.getBean(type);
+	}
+
 	public MeterRegistry meters() {
 		return this.context.getBean(MeterRegistry.class);
 	}
