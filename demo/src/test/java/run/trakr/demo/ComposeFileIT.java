@@ -213,6 +213,14 @@ class ComposeFileIT {
 		assertThat(mounts).contains("./deploy/grafana/provisioning:/etc/grafana/provisioning:ro",
 				"./deploy/grafana/dashboards:/var/lib/grafana/dashboards:ro");
 		assertThat(REPOSITORY.resolve("deploy/grafana/dashboards/trakr.json")).isRegularFile();
+		assertThat(REPOSITORY.resolve("deploy/grafana/dashboards/operations.json")).isRegularFile();
+		JsonNode prometheus = new YAMLMapper()
+			.readTree(REPOSITORY.resolve("deploy/grafana/provisioning/datasources/prometheus.yaml").toFile())
+			.at("/datasources/0");
+		assertThat(prometheus.path("uid").asString()).isEqualTo("prometheus");
+		assertThat(prometheus.path("url").asString()).as("the compose service and Prometheus's port")
+			.isEqualTo("http://prometheus:" + services.at("/prometheus/ports/0").asString().split(":")[2]);
+		assertThat(grafana.at("/depends_on/prometheus/condition").asString()).isEqualTo("service_healthy");
 		assertThat(Files.readString(REPOSITORY.resolve("deploy/grafana/provisioning/dashboards/trakr.yaml")))
 			.contains("path: /var/lib/grafana/dashboards");
 	}

@@ -226,35 +226,65 @@ class DemoIT {
 		});
 	}
 
+	/**
+	 * The Trakr dashboard's variable, panels and annotations, run as Grafana's Infinity
+	 * plugin runs them (its query model, Grafana's substitutions, the backend parser's
+	 * selectors): each finds rows with every column it maps.
+	 */
 	@Test
-	void grafanaDashboardQueriesFindTheirFields() throws Exception {
+	void grafanaDashboardQueriesRunAsInfinityRunsThem() throws Exception {
 		JsonNode dashboard = JSON.readTree(REPOSITORY.resolve("deploy/grafana/dashboards/trakr.json").toFile());
 		Instant now = Instant.now();
-		List<JsonNode> queries = new ArrayList<>();
-		dashboard.path("templating").path("list").forEach(variable -> queries.add(variable.path("query")));
-		dashboard.path("panels").forEach(panel -> panel.path("targets").forEach(queries::add));
-		assertThat(queries).hasSize(4);
-		for (JsonNode query : queries) {
-			assertThat(query.path("datasource").path("uid").asString("trakr")).isEqualTo("trakr");
-			// Grafana's substitutions for a 24-hour range and the first workflow.
-			String url = query.path("url")
-				.asString()
-				.replace("${__from:date:iso}", now.minus(Duration.ofHours(24)).toString())
-				.replace("${__to:date:iso}", now.toString())
-				.replace("${workflow:percentencode}", segment("support-triage"));
-			HttpResponse<String> response = request(url, demo.token());
-			assertThat(response.statusCode()).as(url).isEqualTo(200);
-			JsonNode rows = JSON.readTree(response.body()).path(query.path("root_selector").asString());
-			assertThat(rows.isArray() && !rows.isEmpty()).as(url).isTrue();
-			for (JsonNode column : query.path("columns")) {
-				String selector = column.path("selector").asString();
-				rows.forEach(row -> assertThat(row.has(selector)).as(url + " " + selector).isTrue());
+		InfinityQueries infinity = new InfinityQueries(now.minus(Duration.ofDays(7)), now, path -> {
+			try {
+				HttpResponse<String> response = request(path, demo.token());
+				assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
+				return response.body();
 			}
-		}
+			catch (IOException | InterruptedException ex) {
+				throw new IllegalStateException(ex);
+			}
+		});
+		assertThat(infinity.runAll(dashboard)).as("variable, 6 panels, 1 annotation").isEqualTo(8);
 		JsonNode datasource = JSON.valueToTree(new tools.jackson.dataformat.yaml.YAMLMapper()
 			.readTree(REPOSITORY.resolve("deploy/grafana/provisioning/datasources/trakr.yaml").toFile()));
 		assertThat(datasource.at("/datasources/0/uid").asString()).isEqualTo("trakr");
 		assertThat(datasource.at("/datasources/0/type").asString()).isEqualTo("yesoreyeram-infinity-datasource");
+	}
+
+	/**
+	 * Every series the operations dashboard queries is one the services export on
+	 * {@code /actuator/prometheus}, under the name Prometheus gives it.
+	 */
+	@Test
+	void operationsDashboardQueriesSeriesTheServicesExport() throws Exception {
+		JsonNode dashboard = JSON.readTree(REPOSITORY.resolve("deploy/grafana/dashboards/operations.json").toFile());
+		StringBuilder scraped = new StringBuilder();
+		for (URI management : List.of(demo.readApiManagement(), demo.projectorManagement())) {
+			HttpResponse<String> response = http.send(
+					HttpRequest.newBuilder(management.resolve("/actuator/prometheus")).build(),
+					HttpResponse.BodyHandlers.ofString());
+			assertThat(response.statusCode()).isEqualTo(200);
+			scraped.append(response.body());
+		}
+		Set<String> exported = new TreeSet<>();
+		Matcher series = Pattern.compile("(?m)^([a-z_]+)[{ ]").matcher(scraped);
+		while (series.find()) {
+			exported.add(series.group(1));
+		}
+		Pattern metric = Pattern.compile("\\b((?:trakr|http_server)_[a-z_]+)");
+		int queried = 0;
+		for (JsonNode panel : dashboard.path("panels")) {
+			assertThat(panel.at("/datasource/uid").asString()).isEqualTo("prometheus");
+			for (JsonNode target : panel.path("targets")) {
+				Matcher name = metric.matcher(target.path("expr").asString());
+				while (name.find()) {
+					assertThat(exported).as(panel.path("title").asString()).contains(name.group(1));
+					queried++;
+				}
+			}
+		}
+		assertThat(queried).isGreaterThanOrEqualTo(10);
 	}
 
 	private record DayTotals(int workflows, BigDecimal cost) {
