@@ -1,6 +1,8 @@
 package run.trakr.projector.rollup;
 
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -9,8 +11,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 
+import org.jooq.Condition;
 import org.jooq.Cursor;
 import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 
 import run.trakr.projector.run.RunState;
 import run.trakr.schema.jooq.tables.records.RunsRecord;
@@ -25,29 +29,98 @@ import static run.trakr.schema.jooq.Tables.TOOL_USES;
 import static run.trakr.schema.jooq.Tables.WORKFLOW_ROLLUPS;
 
 /**
- * Recomputes every workflow and tool rollup from the run and tool-use rows and compares
- * it with what the projector maintained (summed over shards); {@link #repair} replaces
- * the rollups with the recomputation. Both take every partition's offset lock first, so
- * no batch is projected meanwhile.
+ * Recomputes the workflow and tool rollups of a scope from the run and tool-use rows and
+ * compares them with what the projector maintained (summed over shards); {@link #repair}
+ * rewrites the buckets that differ. Made to run beside a live projector: {@link #verify}
+ * reads one snapshot (the projector commits runs and rollups together, so any snapshot
+ * agrees with itself) and locks nothing; {@link #repair} takes the partitions' offset
+ * locks only while it rewrites the differing buckets, so batches wait for that alone.
  */
 public final class RollupCheck {
 
-	/** A bucket whose stored totals differ from the recomputed ones. */
-	public record Difference(String bucket, String stored, String recomputed) {
+	/**
+	 * A bucket whose stored totals differ from the recomputed ones.
+	 *
+	 * @param key the bucket ({@code BucketKey} or {@link ToolBucket} with shard 0)
+	 */
+	public record Difference(Object key, String bucket, String stored, String recomputed) {
+	}
+
+	/**
+	 * What to check: one org or all, and whole UTC days from {@code from} to {@code to}
+	 * (widened to day boundaries, so every bucket checked has all its runs in scope).
+	 */
+	public record Scope(UUID org, Instant from, Instant to) {
+
+		public static final Scope EVERYTHING = new Scope(null, null, null);
+
+		public static Scope of(UUID org, Instant from, Instant to) {
+			return new Scope(org, (from != null) ? BucketLevel.DAY.startOf(from) : null,
+					(to != null) ? BucketLevel.DAY.startOf(to.minusNanos(1)).plus(BucketLevel.DAY.width()) : null);
+		}
+
+		Condition runs() {
+			Condition condition = RUNS.STARTED_AT.isNotNull();
+			condition = (this.org != null) ? condition.and(RUNS.ORG_ID.eq(this.org)) : condition;
+			condition = (this.from != null) ? condition.and(RUNS.STARTED_AT.ge(utc(this.from))) : condition;
+			return (this.to != null) ? condition.and(RUNS.STARTED_AT.lt(utc(this.to))) : condition;
+		}
+
+		Condition workflowRollups() {
+			Condition condition = DSL.trueCondition();
+			condition = (this.org != null) ? condition.and(WORKFLOW_ROLLUPS.ORG_ID.eq(this.org)) : condition;
+			condition = (this.from != null) ? condition.and(WORKFLOW_ROLLUPS.BUCKET_START.ge(utc(this.from)))
+					: condition;
+			return (this.to != null) ? condition.and(WORKFLOW_ROLLUPS.BUCKET_START.lt(utc(this.to))) : condition;
+		}
+
+		Condition toolRollups() {
+			Condition condition = DSL.trueCondition();
+			condition = (this.org != null) ? condition.and(TOOL_ROLLUPS.ORG_ID.eq(this.org)) : condition;
+			condition = (this.from != null) ? condition.and(TOOL_ROLLUPS.BUCKET_START.ge(utc(this.from))) : condition;
+			return (this.to != null) ? condition.and(TOOL_ROLLUPS.BUCKET_START.lt(utc(this.to))) : condition;
+		}
+
+		@Override
+		public String toString() {
+			return ((this.org != null) ? "org " + this.org : "every org") + ", "
+					+ ((this.from != null) ? "from " + this.from : "from the first run") + " "
+					+ ((this.to != null) ? "to " + this.to : "to the last");
+		}
+
+	}
+
+	/** Told how far the scan of the runs has come. */
+	@FunctionalInterface
+	public interface Progress {
+
+		Progress NONE = (done, total) -> {
+		};
+
+		void runsScanned(long done, long total);
+
 	}
 
 	private record BucketKey(UUID orgId, String workflowName, BucketLevel level, Instant bucketStart) {
 	}
 
+	private static final java.time.Duration PROGRESS_EVERY = java.time.Duration.ofSeconds(2);
+
 	private RollupCheck() {
 	}
 
 	public static List<Difference> verify(DSLContext db) {
+		return verify(db, Scope.EVERYTHING, Progress.NONE);
+	}
+
+	/** The buckets of the scope that differ, from one snapshot and without a lock. */
+	public static List<Difference> verify(DSLContext db, Scope scope, Progress progress) {
 		return db.transactionResult(transaction -> {
-			DSLContext locked = transaction.dsl();
-			lockProjection(locked);
-			Map<BucketKey, WorkflowTotals> recomputed = recompute(locked);
-			Map<BucketKey, WorkflowTotals> stored = stored(locked);
+			DSLContext snapshot = transaction.dsl();
+			snapshot.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+			long runs = snapshot.fetchCount(RUNS, scope.runs());
+			Map<BucketKey, WorkflowTotals> recomputed = recompute(snapshot, scope.runs(), runs, progress);
+			Map<BucketKey, WorkflowTotals> stored = stored(snapshot, scope.workflowRollups());
 			Set<BucketKey> keys = new HashSet<>(recomputed.keySet());
 			keys.addAll(stored.keySet());
 			List<Difference> differences = new ArrayList<>();
@@ -55,18 +128,18 @@ public final class RollupCheck {
 				String want = recomputed.getOrDefault(key, new WorkflowTotals()).toString();
 				String have = stored.getOrDefault(key, new WorkflowTotals()).toString();
 				if (!want.equals(have)) {
-					differences.add(new Difference(key.toString(), have, want));
+					differences.add(new Difference(key, key.toString(), have, want));
 				}
 			}
-			Map<ToolBucket, ToolTotals> toolsRecomputed = recomputeTools(locked);
-			Map<ToolBucket, ToolTotals> toolsStored = storedTools(locked);
+			Map<ToolBucket, ToolTotals> toolsRecomputed = recomputeTools(snapshot, scope.runs());
+			Map<ToolBucket, ToolTotals> toolsStored = storedTools(snapshot, scope.toolRollups());
 			Set<ToolBucket> toolKeys = new HashSet<>(toolsRecomputed.keySet());
 			toolKeys.addAll(toolsStored.keySet());
 			for (ToolBucket key : toolKeys) {
 				String want = toolsRecomputed.getOrDefault(key, new ToolTotals()).describe();
 				String have = toolsStored.getOrDefault(key, new ToolTotals()).describe();
 				if (!want.equals(have)) {
-					differences.add(new Difference(key.toString(), have, want));
+					differences.add(new Difference(key, key.toString(), have, want));
 				}
 			}
 			return differences;
@@ -86,49 +159,81 @@ public final class RollupCheck {
 	}
 
 	/**
-	 * Rewrites every rollup from the run rows (one row per bucket, shard 0); returns the
-	 * rows written.
+	 * Rewrites each differing bucket from the run rows (one row, shard 0), a chunk of
+	 * buckets a transaction, each under the partitions' offset locks: a batch in flight
+	 * either committed before (its runs are counted) or waits and adds its delta after.
+	 * Returns the buckets rewritten. Revisions are renewed by the caller.
 	 */
-	public static int repair(DSLContext db) {
-		return db.transactionResult(transaction -> {
-			DSLContext locked = transaction.dsl();
-			lockProjection(locked);
-			Map<BucketKey, WorkflowTotals> recomputed = recompute(locked);
-			locked.deleteFrom(WORKFLOW_ROLLUPS).execute();
-			Map<WorkflowBucket, WorkflowTotals> rows = new TreeMap<>(WorkflowBucket.LOCK_ORDER);
-			recomputed.forEach((key, totals) -> rows
-				.put(new WorkflowBucket(key.orgId(), key.workflowName(), key.level(), key.bucketStart(), 0), totals));
-			WorkflowRollups writer = new WorkflowRollups(locked);
-			for (List<Map.Entry<WorkflowBucket, WorkflowTotals>> chunk : chunks(rows, 1000)) {
-				Map<WorkflowBucket, WorkflowTotals> part = new TreeMap<>(WorkflowBucket.LOCK_ORDER);
-				chunk.forEach(entry -> part.put(entry.getKey(), entry.getValue()));
-				writer.upsert(part);
-			}
-			locked.deleteFrom(TOOL_ROLLUPS).execute();
-			Map<ToolBucket, ToolTotals> tools = recomputeTools(locked);
-			ToolRollups toolWriter = new ToolRollups(locked);
-			for (List<Map.Entry<ToolBucket, ToolTotals>> chunk : chunks(tools, 1000)) {
-				Map<ToolBucket, ToolTotals> part = new TreeMap<>(ToolBucket.LOCK_ORDER);
-				chunk.forEach(entry -> part.put(entry.getKey(), entry.getValue()));
-				toolWriter.upsert(part);
-			}
-			// Readers' caches must not outlive the rewrite.
-			RollupRevisions.bumpAll(locked);
-			java.util.Set<RollupRevisions.Touched> touched = new java.util.TreeSet<>(
-					RollupRevisions.Touched.LOCK_ORDER);
-			rows.keySet()
-				.forEach(bucket -> touched.add(new RollupRevisions.Touched(bucket.orgId(), bucket.level(),
-						bucket.bucketStart(), bucket.shard())));
-			RollupRevisions.bump(locked, touched);
-			return rows.size() + tools.size();
-		});
+	public static int repair(DSLContext db, List<Difference> differences) {
+		int repaired = 0;
+		for (List<Difference> chunk : chunks(differences, 200)) {
+			repaired += db.transactionResult(transaction -> {
+				DSLContext locked = transaction.dsl();
+				lockProjection(locked);
+				for (Difference difference : chunk) {
+					if (difference.key() instanceof BucketKey key) {
+						rewrite(locked, key);
+					}
+					else if (difference.key() instanceof ToolBucket key) {
+						rewrite(locked, key);
+					}
+				}
+				return chunk.size();
+			});
+		}
+		return repaired;
+	}
+
+	private static void rewrite(DSLContext db, BucketKey key) {
+		Condition runs = bucketRuns(key.orgId(), key.workflowName(), key.level(), key.bucketStart());
+		WorkflowTotals totals = recompute(db, runs, 0, Progress.NONE).get(key);
+		db.deleteFrom(WORKFLOW_ROLLUPS)
+			.where(WORKFLOW_ROLLUPS.ORG_ID.eq(key.orgId()))
+			.and(WORKFLOW_ROLLUPS.WORKFLOW_NAME.eq(key.workflowName()))
+			.and(WORKFLOW_ROLLUPS.BUCKET_SECONDS.eq(key.level().seconds()))
+			.and(WORKFLOW_ROLLUPS.BUCKET_START.eq(utc(key.bucketStart())))
+			.execute();
+		if (totals != null) {
+			Map<WorkflowBucket, WorkflowTotals> row = new TreeMap<>(WorkflowBucket.LOCK_ORDER);
+			row.put(new WorkflowBucket(key.orgId(), key.workflowName(), key.level(), key.bucketStart(), 0), totals);
+			new WorkflowRollups(db).upsert(row);
+		}
+	}
+
+	private static void rewrite(DSLContext db, ToolBucket key) {
+		Condition runs = bucketRuns(key.orgId(), key.workflowName(), key.level(), key.bucketStart());
+		ToolTotals totals = recomputeTools(db, runs.and(TOOL_USES.TOOL_NAME.eq(key.toolName()))).get(key);
+		db.deleteFrom(TOOL_ROLLUPS)
+			.where(TOOL_ROLLUPS.ORG_ID.eq(key.orgId()))
+			.and(TOOL_ROLLUPS.WORKFLOW_NAME.eq(key.workflowName()))
+			.and(TOOL_ROLLUPS.TOOL_NAME.eq(key.toolName()))
+			.and(TOOL_ROLLUPS.BUCKET_SECONDS.eq(key.level().seconds()))
+			.and(TOOL_ROLLUPS.BUCKET_START.eq(utc(key.bucketStart())))
+			.execute();
+		if (totals != null) {
+			Map<ToolBucket, ToolTotals> row = new TreeMap<>(ToolBucket.LOCK_ORDER);
+			row.put(key, totals);
+			new ToolRollups(db).upsert(row);
+		}
+	}
+
+	private static Condition bucketRuns(UUID org, String workflowName, BucketLevel level, Instant start) {
+		return RUNS.STARTED_AT.isNotNull()
+			.and(RUNS.ORG_ID.eq(org))
+			.and(RUNS.WORKFLOW_NAME.eq(workflowName))
+			.and(RUNS.STARTED_AT.ge(utc(start)))
+			.and(RUNS.STARTED_AT.lt(utc(start.plus(level.width()))));
+	}
+
+	private static OffsetDateTime utc(Instant instant) {
+		return instant.atOffset(ZoneOffset.UTC);
 	}
 
 	/**
 	 * Tool rollups from the tool uses of started runs, with shard 0 (stored ones are
 	 * summed over shards).
 	 */
-	private static Map<ToolBucket, ToolTotals> recomputeTools(DSLContext db) {
+	private static Map<ToolBucket, ToolTotals> recomputeTools(DSLContext db, Condition runs) {
 		Map<String, ToolTotals> perRunTool = new java.util.LinkedHashMap<>();
 		Map<String, ToolBucket[]> bucketsOf = new java.util.HashMap<>();
 		try (var uses = db
@@ -137,7 +242,7 @@ public final class RollupCheck {
 			.from(TOOL_USES)
 			.join(RUNS)
 			.on(RUNS.ORG_ID.eq(TOOL_USES.ORG_ID).and(RUNS.RUN_ID.eq(TOOL_USES.RUN_ID)))
-			.where(RUNS.STARTED_AT.isNotNull())
+			.where(runs)
 			.fetchSize(5000)
 			.fetchLazy()) {
 			for (var use : uses) {
@@ -163,9 +268,9 @@ public final class RollupCheck {
 		return totals;
 	}
 
-	private static Map<ToolBucket, ToolTotals> storedTools(DSLContext db) {
+	private static Map<ToolBucket, ToolTotals> storedTools(DSLContext db, Condition scope) {
 		Map<ToolBucket, ToolTotals> totals = new TreeMap<>(ToolBucket.LOCK_ORDER);
-		try (var rows = db.selectFrom(TOOL_ROLLUPS).fetchSize(5000).fetchLazy()) {
+		try (var rows = db.selectFrom(TOOL_ROLLUPS).where(scope).fetchSize(5000).fetchLazy()) {
 			for (var row : rows) {
 				ToolBucket stored = ToolRollups.bucket(row);
 				totals
@@ -184,13 +289,17 @@ public final class RollupCheck {
 			.fetch();
 	}
 
-	private static Map<BucketKey, WorkflowTotals> recompute(DSLContext db) {
+	private static Map<BucketKey, WorkflowTotals> recompute(DSLContext db, Condition scope, long total,
+			Progress progress) {
 		Map<BucketKey, WorkflowTotals> totals = new TreeMap<>(java.util.Comparator.comparing(BucketKey::toString));
-		try (Cursor<RunsRecord> runs = db.selectFrom(RUNS)
-			.where(RUNS.STARTED_AT.isNotNull())
-			.fetchSize(5000)
-			.fetchLazy()) {
+		long done = 0;
+		long nextReport = System.nanoTime();
+		try (Cursor<RunsRecord> runs = db.selectFrom(RUNS).where(scope).fetchSize(5000).fetchLazy()) {
 			for (RunsRecord row : runs) {
+				if (++done % 1000 == 0 && System.nanoTime() >= nextReport) {
+					progress.runsScanned(done, total);
+					nextReport = System.nanoTime() + PROGRESS_EVERY.toNanos();
+				}
 				RunState run = new RunState(row.getOrgId(), row.getRunId(), row.getWorkflowName(),
 						row.getStartedAt().toInstant(), row.getRunIdExternal(), row.getParentRunId(), row.getStatus(),
 						(row.getEndedAt() != null) ? row.getEndedAt().toInstant() : null, row.getCostUsd(),
@@ -205,9 +314,12 @@ public final class RollupCheck {
 		return totals;
 	}
 
-	private static Map<BucketKey, WorkflowTotals> stored(DSLContext db) {
+	private static Map<BucketKey, WorkflowTotals> stored(DSLContext db, Condition scope) {
 		Map<BucketKey, WorkflowTotals> totals = new TreeMap<>(java.util.Comparator.comparing(BucketKey::toString));
-		try (Cursor<WorkflowRollupsRecord> rows = db.selectFrom(WORKFLOW_ROLLUPS).fetchSize(5000).fetchLazy()) {
+		try (Cursor<WorkflowRollupsRecord> rows = db.selectFrom(WORKFLOW_ROLLUPS)
+			.where(scope)
+			.fetchSize(5000)
+			.fetchLazy()) {
 			for (WorkflowRollupsRecord row : rows) {
 				totals
 					.computeIfAbsent(
@@ -220,10 +332,10 @@ public final class RollupCheck {
 		return totals;
 	}
 
-	private static <K, V> List<List<Map.Entry<K, V>>> chunks(Map<K, V> map, int size) {
-		List<List<Map.Entry<K, V>>> chunks = new ArrayList<>();
-		List<Map.Entry<K, V>> current = new ArrayList<>();
-		for (Map.Entry<K, V> entry : map.entrySet()) {
+	private static <T> List<List<T>> chunks(List<T> items, int size) {
+		List<List<T>> chunks = new ArrayList<>();
+		List<T> current = new ArrayList<>();
+		for (T entry : items) {
 			current.add(entry);
 			if (current.size() == size) {
 				chunks.add(current);

@@ -3,8 +3,10 @@ package run.trakr.projector.rollup;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 
 import org.jooq.SQLDialect;
@@ -16,18 +18,33 @@ import run.trakr.projector.system.CommandLines;
 import run.trakr.schema.DatabaseSettings;
 
 /**
- * {@code trakr-projector verify [--repair]}: recomputes the rollups from the run rows and
- * prints each difference; with {@code --repair}, rewrites them, and in any case renews
- * every bucket revision (read-api caches recompute). Exit code 0 when clean (or
- * repaired), 1 when differences remain, 2 on bad usage.
+ * {@code trakr-projector verify [--org ID] [--from T] [--to T] [--repair]}: recomputes
+ * the rollups of the scope from the run rows and prints each difference; with
+ * {@code --repair}, rewrites the buckets that differ and renews every bucket revision
+ * (read-api caches recompute). Safe beside a live projector: the check reads one snapshot
+ * without locks, and a repair holds the projection back only while it rewrites. Progress
+ * goes to stderr. Exit code 0 when clean (or repaired), 1 when differences remain, 2 on
+ * bad usage.
  */
-@Command(name = "verify", usageHelpAutoWidth = true,
+@Command(name = "verify", usageHelpAutoWidth = true, sortOptions = false,
 		description = { "Recomputes the rollups from the run rows and prints each difference.",
 				"Exit code 0 when they agree (or were repaired), 1 when differences remain.",
-				"Database: SPRING_DATASOURCE_URL, SPRING_DATASOURCE_USERNAME, SPRING_DATASOURCE_PASSWORD." })
+				"Runs beside a live projector. Database: SPRING_DATASOURCE_URL, SPRING_DATASOURCE_USERNAME, "
+						+ "SPRING_DATASOURCE_PASSWORD." })
 public final class RollupCheckCommand implements Callable<Integer> {
 
-	@Option(names = "--repair", description = "Rewrite the rollups that differ, and renew every bucket revision "
+	@Option(names = "--org", paramLabel = "ORG_ID", description = "Only this org (default: every org)")
+	private UUID org;
+
+	@Option(names = "--from", paramLabel = "INSTANT",
+			description = "Only runs started from this day on (e.g. 2026-11-01T00:00:00Z; widened to its UTC day)")
+	private Instant from;
+
+	@Option(names = "--to", paramLabel = "INSTANT",
+			description = "Only runs started before this day ends (widened to the end of its UTC day)")
+	private Instant to;
+
+	@Option(names = "--repair", description = "Rewrite the buckets that differ, and renew every bucket revision "
 			+ "(every read-api replica recomputes what it cached)")
 	private boolean repair;
 
@@ -50,29 +67,30 @@ public final class RollupCheckCommand implements Callable<Integer> {
 	}
 
 	@Override
-	public Integer call() {
+	public Integer call() throws SQLException {
+		RollupCheck.Scope scope = RollupCheck.Scope.of(this.org, this.from, this.to);
 		try (Connection connection = DatabaseSettings.fromEnvironment(this.environment).connect()) {
 			var db = DSL.using(connection, SQLDialect.POSTGRES);
-			List<RollupCheck.Difference> differences = RollupCheck.verify(db);
+			System.err.println("verify: " + scope);
+			List<RollupCheck.Difference> differences = RollupCheck.verify(db, scope, (done, total) -> System.err
+				.printf("verify: %,d of %,d runs (%d%%)%n", done, total, 100 * done / Math.max(1, total)));
 			differences.forEach(d -> this.out
 				.println("DIFF " + d.bucket() + "\n  stored:     " + d.stored() + "\n  recomputed: " + d.recomputed()));
 			this.out.println(differences.size() + " rollup bucket(s) differ from the run rows");
-			if (this.repair && !differences.isEmpty()) {
-				this.out.println("Repaired: rewrote " + RollupCheck.repair(db) + " rollup rows");
-				return RollupCheck.verify(db).isEmpty() ? 0 : 1;
+			if (!this.repair) {
+				return differences.isEmpty() ? 0 : 1;
 			}
-			if (this.repair) {
-				// The rollups are right; a replica's cache of them might not be (a row
-				// edited by hand without a new revision): every revision moves, so every
-				// replica recomputes what it cached.
-				this.out.println("Nothing to rewrite; renewed " + RollupCheck.renewRevisions(db)
-						+ " bucket revisions, so every read-api replica recomputes its cached aggregates");
+			if (!differences.isEmpty()) {
+				this.out.println("Repaired: rewrote " + RollupCheck.repair(db, differences) + " rollup bucket(s)");
 			}
-			return differences.isEmpty() ? 0 : 1;
-		}
-		catch (SQLException | RuntimeException ex) {
-			System.err.println("Failed: " + ex.getMessage());
-			return 1;
+			// Even when the rollups are right, a replica's cache of them might not be (a
+			// row
+			// edited by hand without a new revision): every revision moves, so every
+			// replica
+			// recomputes what it cached.
+			this.out.println("Revisions renewed: " + RollupCheck.renewRevisions(db)
+					+ " bucket revisions, so every read-api replica recomputes its cached aggregates");
+			return RollupCheck.verify(db, scope, RollupCheck.Progress.NONE).isEmpty() ? 0 : 1;
 		}
 	}
 
