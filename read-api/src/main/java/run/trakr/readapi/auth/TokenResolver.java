@@ -1,15 +1,13 @@
 package run.trakr.readapi.auth;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-
-import org.springframework.scheduling.annotation.Scheduled;
 
 import run.trakr.readapi.auth.TokenQueries.StoredToken;
 import run.trakr.readapi.ratelimit.SharedRevocations;
@@ -22,7 +20,8 @@ import run.trakr.readapi.ratelimit.SharedRevocations;
  * most {@link #MAX_UNKNOWN} hashes, so a client repeating a deleted or mistyped token
  * costs one database lookup per interval, not one per request. A token the admin CLI
  * creates is 128 random bits no client could have sent before, so it is never among the
- * remembered unknowns.
+ * remembered unknowns. Both are Caffeine caches on the given clock; expired entries are
+ * never answered and are dropped by Caffeine's own maintenance.
  */
 class TokenResolver {
 
@@ -31,6 +30,9 @@ class TokenResolver {
 	/** About 1.5 MB at most: random guesses cannot grow it further. */
 	static final int MAX_UNKNOWN = 10_000;
 
+	/** Far above any org's token count; bounds memory should tokens be minted in bulk. */
+	static final int MAX_KNOWN = 100_000;
+
 	/**
 	 * A lookup: the token, or null when no token has the hash; and whether it came from
 	 * the cache (and so may miss a revocation Redis did not see).
@@ -38,26 +40,31 @@ class TokenResolver {
 	record Resolved(StoredToken token, boolean cached) {
 	}
 
-	private record Entry(StoredToken token, long loadedAt) {
-	}
-
 	private final TokenQueries tokens;
 
-	private final LongSupplier nanoClock;
+	private final Cache<String, StoredToken> cache;
 
-	private final long maxAgeNanos = SharedRevocations.MAX_TOKEN_CACHE_AGE.toNanos();
-
-	private final long unknownAgeNanos = UNKNOWN_TOKEN_CACHE_AGE.toNanos();
-
-	private final Map<String, Entry> cache = new ConcurrentHashMap<>();
-
-	private final Map<String, Long> unknown = new ConcurrentHashMap<>();
+	/** Hashes no token has, each with nothing of interest: presence is the answer. */
+	private final Cache<String, Boolean> unknown;
 
 	private final Counter lookups;
 
 	TokenResolver(TokenQueries tokens, LongSupplier nanoClock, MeterRegistry meters) {
 		this.tokens = tokens;
-		this.nanoClock = nanoClock;
+		// Evictions run on the calling thread: no background work, and a test's clock
+		// decides alone what has expired.
+		this.cache = Caffeine.newBuilder()
+			.ticker(nanoClock::getAsLong)
+			.executor(Runnable::run)
+			.expireAfterWrite(SharedRevocations.MAX_TOKEN_CACHE_AGE)
+			.maximumSize(MAX_KNOWN)
+			.build();
+		this.unknown = Caffeine.newBuilder()
+			.ticker(nanoClock::getAsLong)
+			.executor(Runnable::run)
+			.expireAfterWrite(UNKNOWN_TOKEN_CACHE_AGE)
+			.maximumSize(MAX_UNKNOWN)
+			.build();
 		this.lookups = Counter.builder("trakr.auth.token.lookups")
 			.description("Token lookups in the database (the rest are answered from this replica's cache)")
 			.register(meters);
@@ -65,13 +72,11 @@ class TokenResolver {
 
 	/** What this replica knows of the hash without asking the database, if anything. */
 	Optional<Resolved> cached(String tokenHash) {
-		long now = this.nanoClock.getAsLong();
-		Entry entry = this.cache.get(tokenHash);
-		if (entry != null && now - entry.loadedAt() < this.maxAgeNanos) {
-			return Optional.of(new Resolved(entry.token(), true));
+		StoredToken token = this.cache.getIfPresent(tokenHash);
+		if (token != null) {
+			return Optional.of(new Resolved(token, true));
 		}
-		Long unknownSince = this.unknown.get(tokenHash);
-		if (unknownSince != null && now - unknownSince < this.unknownAgeNanos) {
+		if (this.unknown.getIfPresent(tokenHash) != null) {
 			return Optional.of(new Resolved(null, true));
 		}
 		return Optional.empty();
@@ -79,20 +84,15 @@ class TokenResolver {
 
 	/** Straight from the database, refreshing the cache. */
 	Resolved load(String tokenHash) {
-		long loadedAt = this.nanoClock.getAsLong();
 		this.lookups.increment();
 		Optional<StoredToken> token = this.tokens.findByHash(tokenHash);
 		if (token.isPresent()) {
-			this.unknown.remove(tokenHash);
-			this.cache.put(tokenHash, new Entry(token.get(), loadedAt));
+			this.unknown.invalidate(tokenHash);
+			this.cache.put(tokenHash, token.get());
 			return new Resolved(token.get(), false);
 		}
-		this.cache.remove(tokenHash);
-		if (this.unknown.size() >= MAX_UNKNOWN) {
-			// Only a flood of random tokens fills it; they would not repeat anyway.
-			this.unknown.clear();
-		}
-		this.unknown.put(tokenHash, loadedAt);
+		this.cache.invalidate(tokenHash);
+		this.unknown.put(tokenHash, Boolean.TRUE);
 		return new Resolved(null, false);
 	}
 
@@ -100,18 +100,11 @@ class TokenResolver {
 	 * Forgets every lookup: when revocation marks may have been missed (Redis was away).
 	 */
 	void clear() {
-		this.cache.clear();
+		this.cache.invalidateAll();
 	}
 
 	void evict(String tokenHash) {
-		this.cache.remove(tokenHash);
-	}
-
-	@Scheduled(fixedDelay = 5_000)
-	void dropExpired() {
-		long now = this.nanoClock.getAsLong();
-		this.cache.values().removeIf(entry -> now - entry.loadedAt() >= this.maxAgeNanos);
-		this.unknown.values().removeIf(since -> now - since >= this.unknownAgeNanos);
+		this.cache.invalidate(tokenHash);
 	}
 
 }

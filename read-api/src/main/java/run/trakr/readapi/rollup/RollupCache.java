@@ -1,14 +1,15 @@
 package run.trakr.readapi.rollup;
 
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 import run.trakr.schema.rollup.WindowCover.BucketSpan;
 
@@ -16,9 +17,9 @@ import run.trakr.schema.rollup.WindowCover.BucketSpan;
  * What this replica computed from a set of whole rollup buckets, kept while the largest
  * revision among those buckets is unchanged (see {@code rollup_revisions}): the projector
  * gives a bucket a new, larger revision in the transaction that changes it, so a cached
- * value is reused only when no bucket it was computed from has changed since. Bounded by
- * total weight (about one unit per histogram bin held, keys included), least recently
- * used first out.
+ * value is reused only when no bucket it was computed from has changed since. A Caffeine
+ * cache bounded by total weight (about one unit per histogram bin held, keys included),
+ * its W-TinyLFU policy choosing what goes.
  */
 final class RollupCache {
 
@@ -35,17 +36,19 @@ final class RollupCache {
 
 	}
 
-	private record Entry(long revision, CompletableFuture<Object> value, int[] weight) {
+	/** A value for one revision; its weight is the key's alone while it is computed. */
+	private record Entry(long revision, CompletableFuture<Object> value, int weight) {
 	}
 
-	private final Map<Key, Entry> entries = new LinkedHashMap<>(64, 0.75f, true);
-
-	private final long maxWeight;
-
-	private long weight;
+	private final Cache<Key, Entry> entries;
 
 	RollupCache(long maxWeight) {
-		this.maxWeight = maxWeight;
+		// Evictions run on the calling thread: no background work to reason about.
+		this.entries = Caffeine.newBuilder()
+			.maximumWeight(maxWeight)
+			.weigher((Key key, Entry entry) -> entry.weight())
+			.executor(Runnable::run)
+			.build();
 	}
 
 	/**
@@ -56,24 +59,22 @@ final class RollupCache {
 	 */
 	@SuppressWarnings("unchecked")
 	<V> V get(Key key, long revision, Supplier<V> compute, ToIntFunction<V> weigher) {
-		CompletableFuture<Object> mine = new CompletableFuture<>();
-		Entry entry;
-		synchronized (this) {
-			entry = this.entries.get(key);
-			if (entry == null || entry.revision() < revision) {
-				if (entry != null) {
-					this.weight -= entry.weight()[0];
-				}
-				entry = new Entry(revision, mine, new int[1]);
-				this.entries.put(key, entry);
-			}
+		// The common case, a hit, is a read; only a miss or an older revision writes.
+		Entry entry = this.entries.getIfPresent(key);
+		Entry mine = null;
+		if (entry == null || entry.revision() < revision) {
+			Entry computing = new Entry(revision, new CompletableFuture<>(), key.weight());
+			entry = this.entries.asMap()
+				.compute(key,
+						(k, existing) -> (existing == null || existing.revision() < revision) ? computing : existing);
+			mine = computing;
 		}
-		if (entry.value() != mine) {
+		if (entry != mine) {
 			if (entry.revision() == revision) {
 				try {
 					return (V) entry.value().join();
 				}
-				catch (java.util.concurrent.CompletionException ex) {
+				catch (CompletionException ex) {
 					// The computing request's failure (database down: a 503) is ours too.
 					throw (ex.getCause() instanceof RuntimeException cause) ? cause : ex;
 				}
@@ -86,27 +87,15 @@ final class RollupCache {
 			value = compute.get();
 		}
 		catch (RuntimeException ex) {
-			synchronized (this) {
-				this.entries.remove(key, entry);
-			}
-			mine.completeExceptionally(ex);
+			this.entries.asMap().remove(key, mine);
+			mine.value().completeExceptionally(ex);
 			throw ex;
 		}
-		mine.complete(value);
-		synchronized (this) {
-			if (this.entries.get(key) == entry) {
-				entry.weight()[0] = key.weight() + weigher.applyAsInt(value);
-				this.weight += entry.weight()[0];
-				Iterator<Entry> eldest = this.entries.values().iterator();
-				while (this.weight > this.maxWeight && eldest.hasNext()) {
-					Entry evicted = eldest.next();
-					if (evicted.value().isDone()) {
-						this.weight -= evicted.weight()[0];
-						eldest.remove();
-					}
-				}
-			}
-		}
+		mine.value().complete(value);
+		// The same entry at its real weight (Caffeine weighs on write); unless it was
+		// evicted or replaced meanwhile.
+		this.entries.asMap()
+			.replace(key, mine, new Entry(revision, mine.value(), key.weight() + weigher.applyAsInt(value)));
 		return value;
 	}
 
@@ -120,22 +109,21 @@ final class RollupCache {
 		if (holds.test(value)) {
 			return value;
 		}
-		synchronized (this) {
-			Entry entry = this.entries.get(key);
-			if (entry != null && entry.revision() == revision && entry.value().isDone()
-					&& !entry.value().isCompletedExceptionally() && entry.value().join() == value) {
-				this.weight -= entry.weight()[0];
-				this.entries.remove(key);
-			}
-		}
+		V stale = value;
+		this.entries.asMap()
+			.computeIfPresent(key,
+					(k, entry) -> (entry.revision() == revision && entry.value().isDone()
+							&& !entry.value().isCompletedExceptionally() && entry.value().join() == stale) ? null
+									: entry);
 		value = get(key, revision, compute, weigher);
 		// Another request stored its own variant meanwhile: compute ours uncached.
 		return holds.test(value) ? value : compute.get();
 	}
 
 	/** How many values are held. */
-	synchronized int size() {
-		return this.entries.size();
+	int size() {
+		this.entries.cleanUp();
+		return (int) this.entries.estimatedSize();
 	}
 
 }

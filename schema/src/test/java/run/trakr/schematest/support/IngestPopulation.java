@@ -173,11 +173,21 @@ public final class IngestPopulation {
 		// request.timeout.ms (30 s), so the wait must outlast a retry:
 		// delivery.timeout.ms
 		// bounds every send, and the overall deadline only guards against a hang.
-		try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-				ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers(),
-				ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-				ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class, ProducerConfig.LINGER_MS_CONFIG,
-				5, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) DELIVERY_TIMEOUT.toMillis()))) {
+		// Not idempotent: after the local broker restarted (KafkaOutageIT) it handed a
+		// new
+		// producer the id an earlier one had used, and every send then failed with
+		// OutOfOrderSequenceException until the delivery timeout. One request in flight
+		// keeps the order through retries instead; the projector drops any duplicate.
+		Map<String, Object> config = Map.ofEntries(
+				Map.entry(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers()),
+				Map.entry(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class),
+				Map.entry(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class),
+				Map.entry(ProducerConfig.LINGER_MS_CONFIG, 5),
+				Map.entry(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) DELIVERY_TIMEOUT.toMillis()),
+				Map.entry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false),
+				Map.entry(ProducerConfig.ACKS_CONFIG, "all"),
+				Map.entry(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1));
+		try (KafkaProducer<String, String> producer = new KafkaProducer<>(config)) {
 			// Waits (max.block.ms) until the new topic's leaders are known, so a slow
 			// metadata update fails here, by name, rather than as an unacknowledged
 			// record.
