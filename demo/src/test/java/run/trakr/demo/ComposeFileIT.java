@@ -56,6 +56,14 @@ class ComposeFileIT {
 		assertThat(interpolated.at("/read-api/environment/SPRING_DATASOURCE_PASSWORD").asString()).isNotEmpty();
 		assertThat(interpolated.at("/ingest-projector/environment/SPRING_KAFKA_BOOTSTRAPSERVERS").asString())
 			.isEqualTo("kafka:9092");
+		// Health checks ask the port each service listens on, after interpolation.
+		for (String[] service : new String[][] { { "read-api", "MANAGEMENT_PORT" }, { "ingest-projector", "PORT" } }) {
+			Matcher port = Pattern.compile("localhost:(\\d+)/actuator/health")
+				.matcher(interpolated.path(service[0]).path("healthcheck").path("test").toString());
+			assertThat(port.find()).as(service[0] + " health check").isTrue();
+			assertThat(port.group(1)).as(service[0])
+				.isEqualTo(interpolated.path(service[0]).path("environment").path(service[1]).asString());
+		}
 	}
 
 	@Test
@@ -232,41 +240,51 @@ class ComposeFileIT {
 			.contains("path: /var/lib/grafana/dashboards");
 	}
 
-	/** Targets of the service's named volumes (not bind mounts). */
-	private static List<String> volumeTargets(JsonNode service) {
-		List<String> targets = new ArrayList<>();
+	/** A mount: a named volume or a bind-mounted path, and where it lands. */
+	private record Mount(String source, String target) {
+
+		boolean named() {
+			return !this.source.startsWith("/") && !this.source.startsWith(".");
+		}
+
+	}
+
+	/** The service's mounts, in the short ("source:target:mode") or the long syntax. */
+	private static List<Mount> mounts(JsonNode service) {
+		List<Mount> mounts = new ArrayList<>();
 		service.path("volumes").forEach(volume -> {
-			String[] parts = volume.isString() ? volume.asString().split(":")
-					: new String[] { volume.path("source").asString(), volume.path("target").asString() };
-			if (!parts[0].startsWith("/") && !parts[0].startsWith(".")) {
-				targets.add(parts[1]);
+			if (volume.isString()) {
+				String[] parts = volume.asString().split(":");
+				mounts.add(new Mount(parts[0], parts[1]));
+			}
+			else {
+				mounts.add(new Mount(volume.path("source").asString(), volume.path("target").asString()));
 			}
 		});
-		return targets;
+		return mounts;
+	}
+
+	/** Targets of the service's named volumes (not bind mounts). */
+	private static List<String> volumeTargets(JsonNode service) {
+		return mounts(service).stream().filter(Mount::named).map(Mount::target).toList();
 	}
 
 	/** The named volume mounted at {@code target}, or null. */
 	private static String volumeAt(JsonNode service, String target) {
-		for (JsonNode volume : service.path("volumes")) {
-			String[] parts = volume.isString() ? volume.asString().split(":")
-					: new String[] { volume.path("source").asString(), volume.path("target").asString() };
-			if (parts[1].equals(target)) {
-				return parts[0];
-			}
-		}
-		return null;
+		return mounts(service).stream()
+			.filter((mount) -> mount.target().equals(target))
+			.map(Mount::source)
+			.findFirst()
+			.orElse(null);
 	}
 
 	/** Where a bind mount of the repository file {@code source} lands, or null. */
 	private static String volumeAtSource(JsonNode service, String source) {
-		for (JsonNode volume : service.path("volumes")) {
-			String[] parts = volume.isString() ? volume.asString().split(":")
-					: new String[] { volume.path("source").asString(), volume.path("target").asString() };
-			if (parts[0].endsWith(source)) {
-				return parts[1];
-			}
-		}
-		return null;
+		return mounts(service).stream()
+			.filter((mount) -> mount.source().endsWith(source))
+			.map(Mount::target)
+			.findFirst()
+			.orElse(null);
 	}
 
 	/** {@code host_ip:published->target} for each published port, in either syntax. */
