@@ -248,7 +248,7 @@ public final class RollupCheck {
 			for (var use : uses) {
 				String runTool = use.value1() + "/" + use.value2() + "/" + use.value3();
 				perRunTool.computeIfAbsent(runTool, k -> new ToolTotals())
-					.addUse("error".equals(use.value4()), use.value5(), 1);
+					.addUse(ToolRollups.failed(use.value4()), use.value5(), 1);
 				bucketsOf.computeIfAbsent(runTool, k -> {
 					ToolBucket[] buckets = new ToolBucket[BucketLevel.values().length];
 					for (BucketLevel level : BucketLevel.values()) {
@@ -300,10 +300,7 @@ public final class RollupCheck {
 					progress.runsScanned(done, total);
 					nextReport = System.nanoTime() + PROGRESS_EVERY.toNanos();
 				}
-				RunState run = new RunState(row.getOrgId(), row.getRunId(), row.getWorkflowName(),
-						row.getStartedAt().toInstant(), row.getRunIdExternal(), row.getParentRunId(), row.getStatus(),
-						(row.getEndedAt() != null) ? row.getEndedAt().toInstant() : null, row.getCostUsd(),
-						row.getInputTokens(), row.getOutputTokens(), row.getLlmCallCount(), row.getToolUseCount());
+				RunState run = RunState.of(row);
 				for (BucketLevel level : BucketLevel.values()) {
 					WorkflowRollups.addRun(totals.computeIfAbsent(
 							new BucketKey(run.orgId(), run.workflowName(), level, level.startOf(run.startedAt())),

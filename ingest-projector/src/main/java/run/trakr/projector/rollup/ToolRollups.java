@@ -111,9 +111,14 @@ public class ToolRollups {
 			.column(TOOL_USES.ORG_ID, change -> change.after().orgId())
 			.column(TOOL_USES.RUN_ID, change -> change.after().runId())
 			.lookup(this.db, TOOL_USES)
-			.forEach(r -> add(uses, new RunKey(r.getOrgId(), r.getRunId()), r.getToolName(),
-					"error".equals(r.getStatus()), r.getDurationMs()));
+			.forEach(r -> add(uses, new RunKey(r.getOrgId(), r.getRunId()), r.getToolName(), failed(r.getStatus()),
+					r.getDurationMs()));
 		return uses;
+	}
+
+	/** Whether a stored tool-use status ({@code tool_uses.status}) is a failure. */
+	static boolean failed(String storedStatus) {
+		return IngestEvent.CallStatus.ERROR.name().equalsIgnoreCase(storedStatus);
 	}
 
 	private static void add(Map<RunKey, Map<String, ToolTotals>> uses, RunKey run, String tool, boolean error,

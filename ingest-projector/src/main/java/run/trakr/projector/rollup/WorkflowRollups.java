@@ -10,8 +10,9 @@ import org.jooq.DSLContext;
 import org.springframework.stereotype.Component;
 
 import run.trakr.projector.run.RunChange;
-import run.trakr.projector.sql.UnnestedRows;
 import run.trakr.projector.run.RunState;
+import run.trakr.projector.sql.UnnestedRows;
+import run.trakr.schema.RunStatus;
 import run.trakr.schema.jooq.tables.records.WorkflowRollupsRecord;
 import run.trakr.schema.rollup.BucketLevel;
 import run.trakr.schema.rollup.WorkflowTotals;
@@ -87,10 +88,10 @@ public class WorkflowRollups {
 			.column(WORKFLOW_ROLLUPS.SHARD, row -> row.getKey().shard())
 			.column(WORKFLOW_ROLLUPS.RUN_COUNT, row -> row.getValue().runCount())
 			.column(WORKFLOW_ROLLUPS.RUNNING_COUNT, row -> row.getValue().runningCount())
-			.column(WORKFLOW_ROLLUPS.SUCCESS_COUNT, row -> row.getValue().count("success"))
-			.column(WORKFLOW_ROLLUPS.ERROR_COUNT, row -> row.getValue().count("error"))
-			.column(WORKFLOW_ROLLUPS.LOOP_DETECTED_COUNT, row -> row.getValue().count("loop_detected"))
-			.column(WORKFLOW_ROLLUPS.TIMEOUT_COUNT, row -> row.getValue().count("timeout"))
+			.column(WORKFLOW_ROLLUPS.SUCCESS_COUNT, row -> row.getValue().count(RunStatus.SUCCESS))
+			.column(WORKFLOW_ROLLUPS.ERROR_COUNT, row -> row.getValue().count(RunStatus.ERROR))
+			.column(WORKFLOW_ROLLUPS.LOOP_DETECTED_COUNT, row -> row.getValue().count(RunStatus.LOOP_DETECTED))
+			.column(WORKFLOW_ROLLUPS.TIMEOUT_COUNT, row -> row.getValue().count(RunStatus.TIMEOUT))
 			.column(WORKFLOW_ROLLUPS.COST_TOTAL, row -> row.getValue().costTotal())
 			.column(WORKFLOW_ROLLUPS.DURATION_TOTAL_MS, row -> row.getValue().durationTotalMs())
 			.column(WORKFLOW_ROLLUPS.INPUT_TOKENS, row -> row.getValue().inputTokens())

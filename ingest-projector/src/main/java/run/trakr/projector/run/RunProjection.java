@@ -22,6 +22,7 @@ import org.jooq.impl.DSL;
 import org.springframework.stereotype.Component;
 
 import run.trakr.projector.sql.UnnestedRows;
+import run.trakr.schema.RunStatus;
 import run.trakr.schema.event.IngestEvent;
 import run.trakr.schema.event.IngestEvent.LlmCallRecorded;
 import run.trakr.schema.event.IngestEvent.RunEnded;
@@ -139,11 +140,11 @@ public class RunProjection {
 	}
 
 	private RunState end(RunState state, RunEnded ended) {
-		String status = ended.status().name().toLowerCase(Locale.ROOT);
+		RunStatus status = RunStatus.of(ended.status());
 		if (!state.ended()) {
 			return state.withEnd(status, ended.endedAt());
 		}
-		countIfConflicting(state.status().equals(status) && state.endedAt().equals(ended.endedAt()));
+		countIfConflicting(state.status() == status && state.endedAt().equals(ended.endedAt()));
 		return state;
 	}
 
@@ -259,7 +260,7 @@ public class RunProjection {
 			.column(RUNS.ORG_ID, RunKey::orgId)
 			.column(RUNS.RUN_ID, RunKey::runId)
 			.lock(this.db, RUNS)
-			.forEach(row -> locked.put(key(row.getOrgId(), row.getRunId()), state(row)));
+			.forEach(row -> locked.put(key(row.getOrgId(), row.getRunId()), RunState.of(row)));
 		return locked;
 	}
 
@@ -274,7 +275,7 @@ public class RunProjection {
 			.column(RUNS.STARTED_AT, run -> utc(run.startedAt()))
 			.column(RUNS.RUN_ID_EXTERNAL, RunState::runIdExternal)
 			.column(RUNS.PARENT_RUN_ID, RunState::parentRunId)
-			.column(RUNS.STATUS, RunState::status)
+			.column(RUNS.STATUS, run -> run.status().stored())
 			.column(RUNS.ENDED_AT, run -> utc(run.endedAt()))
 			.column(RUNS.DURATION_MS, RunState::durationMs)
 			.column(RUNS.COST_USD, RunState::costUsd)
@@ -346,13 +347,6 @@ public class RunProjection {
 				&& stored.getStartedAt().toInstant().equals(tool.startedAt());
 	}
 
-	private static RunState state(RunsRecord row) {
-		return new RunState(row.getOrgId(), row.getRunId(), row.getWorkflowName(), instant(row.getStartedAt()),
-				row.getRunIdExternal(), row.getParentRunId(), row.getStatus(), instant(row.getEndedAt()),
-				row.getCostUsd(), row.getInputTokens(), row.getOutputTokens(), row.getLlmCallCount(),
-				row.getToolUseCount());
-	}
-
 	private static RunKey runKeyOf(IngestEvent event) {
 		if (event instanceof RunStarted e) {
 			return key(e.envelope().orgId(), e.runId());
@@ -379,10 +373,6 @@ public class RunProjection {
 
 	static OffsetDateTime utc(Instant instant) {
 		return (instant != null) ? instant.atOffset(ZoneOffset.UTC) : null;
-	}
-
-	private static Instant instant(OffsetDateTime time) {
-		return (time != null) ? time.toInstant() : null;
 	}
 
 }

@@ -3,7 +3,11 @@ package run.trakr.projector.run;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.UUID;
+
+import run.trakr.schema.RunStatus;
+import run.trakr.schema.jooq.tables.records.RunsRecord;
 
 /**
  * One run as its row holds it. A pure value: the projection folds events into a new state
@@ -11,13 +15,23 @@ import java.util.UUID;
  * difference.
  */
 public record RunState(UUID orgId, UUID runId, String workflowName, Instant startedAt, String runIdExternal,
-		UUID parentRunId, String status, Instant endedAt, BigDecimal costUsd, long inputTokens, long outputTokens,
+		UUID parentRunId, RunStatus status, Instant endedAt, BigDecimal costUsd, long inputTokens, long outputTokens,
 		int llmCallCount, int toolUseCount) {
 
-	public static final String RUNNING = "running";
-
 	static RunState empty(UUID orgId, UUID runId) {
-		return new RunState(orgId, runId, null, null, null, null, RUNNING, null, BigDecimal.ZERO, 0, 0, 0, 0);
+		return new RunState(orgId, runId, null, null, null, null, RunStatus.RUNNING, null, BigDecimal.ZERO, 0, 0, 0, 0);
+	}
+
+	/** The run as its row holds it: the one mapping the projection and verify share. */
+	public static RunState of(RunsRecord row) {
+		return new RunState(row.getOrgId(), row.getRunId(), row.getWorkflowName(), instant(row.getStartedAt()),
+				row.getRunIdExternal(), row.getParentRunId(), RunStatus.of(row.getStatus()), instant(row.getEndedAt()),
+				row.getCostUsd(), row.getInputTokens(), row.getOutputTokens(), row.getLlmCallCount(),
+				row.getToolUseCount());
+	}
+
+	private static Instant instant(OffsetDateTime time) {
+		return (time != null) ? time.toInstant() : null;
 	}
 
 	/**
@@ -48,7 +62,7 @@ public record RunState(UUID orgId, UUID runId, String workflowName, Instant star
 				this.endedAt, this.costUsd, this.inputTokens, this.outputTokens, this.llmCallCount, this.toolUseCount);
 	}
 
-	RunState withEnd(String status, Instant endedAt) {
+	RunState withEnd(RunStatus status, Instant endedAt) {
 		return new RunState(this.orgId, this.runId, this.workflowName, this.startedAt, this.runIdExternal,
 				this.parentRunId, status, endedAt, this.costUsd, this.inputTokens, this.outputTokens, this.llmCallCount,
 				this.toolUseCount);

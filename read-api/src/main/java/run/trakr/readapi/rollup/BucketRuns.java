@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
 
+import run.trakr.schema.RunStatus;
 import run.trakr.schema.rollup.WorkflowTotals;
 
 /**
@@ -17,7 +18,7 @@ import run.trakr.schema.rollup.WorkflowTotals;
 final class BucketRuns {
 
 	/** What an edge run contributes to a workflow aggregate. */
-	record Run(String workflow, String status, BigDecimal cost, Long durationMs, long inputTokens, long outputTokens,
+	record Run(String workflow, RunStatus status, BigDecimal cost, Long durationMs, long inputTokens, long outputTokens,
 			int llmCalls, int toolUses, Instant startedAt) {
 
 		void addTo(WorkflowTotals aggregate) {

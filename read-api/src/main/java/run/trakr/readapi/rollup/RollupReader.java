@@ -35,6 +35,7 @@ import run.trakr.schema.rollup.LogHistogram;
 import run.trakr.schema.rollup.WindowCover;
 import run.trakr.schema.rollup.WindowCover.BucketSpan;
 import run.trakr.schema.rollup.WindowCover.Interval;
+import run.trakr.schema.RunStatus;
 import run.trakr.schema.rollup.WorkflowTotals;
 
 import static org.jooq.impl.DSL.field;
@@ -434,8 +435,8 @@ public class RollupReader {
 			.where(RUNS.ORG_ID.eq(orgId))
 			.and((workflow != null) ? RUNS.WORKFLOW_NAME.eq(workflow) : noCondition())
 			.and(startedWithin(intervals))
-			.fetch((row) -> new BucketRuns.Run(row.value1(), row.value2(), row.value3(), row.value4(), row.value5(),
-					row.value6(), row.value7(), row.value8(), row.value9().toInstant()));
+			.fetch((row) -> new BucketRuns.Run(row.value1(), RunStatus.of(row.value2()), row.value3(), row.value4(),
+					row.value5(), row.value6(), row.value7(), row.value8(), row.value9().toInstant()));
 	}
 
 	private static <K> void addEdgeRun(BucketRuns.Run run, BiFunction<String, Instant, K> key,

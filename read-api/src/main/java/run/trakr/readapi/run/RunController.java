@@ -25,6 +25,7 @@ import run.trakr.readapi.query.QueryParameters;
 import run.trakr.readapi.query.TimeWindow;
 import run.trakr.readapi.system.ApiException;
 import run.trakr.readapi.system.ErrorCode;
+import run.trakr.schema.RunStatus;
 
 import static run.trakr.schema.jooq.Tables.RUNS;
 
@@ -32,7 +33,7 @@ import static run.trakr.schema.jooq.Tables.RUNS;
 @RestController
 class RunController {
 
-	static final List<String> STATUSES = List.of("running", "success", "error", "loop_detected", "timeout");
+	static final List<String> STATUSES = RunStatus.storedValues();
 
 	private final RunQueries runs;
 

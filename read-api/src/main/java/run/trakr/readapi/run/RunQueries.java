@@ -22,6 +22,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 import run.trakr.readapi.query.Formats;
 import run.trakr.readapi.rollup.RollupReader;
+import run.trakr.schema.RunStatus;
 import run.trakr.schema.rollup.WorkflowTotals;
 
 import static org.jooq.impl.DSL.coalesce;
@@ -99,7 +100,7 @@ class RunQueries {
 			}
 			else {
 				for (String status : filter.statuses().stream().distinct().toList()) {
-					total += aggregate.count(status);
+					total += aggregate.count(RunStatus.of(status));
 				}
 			}
 		}

@@ -8,6 +8,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import run.trakr.schema.RunStatus;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 class BucketRunsTest {
@@ -53,7 +55,7 @@ class BucketRunsTest {
 
 	private static BucketRuns.Run run(String workflow, double secondsIntoBucket) {
 		long micros = Math.round(secondsIntoBucket * 1e6);
-		return new BucketRuns.Run(workflow, "success", BigDecimal.ONE, 1000L, 1, 1, 1, 0,
+		return new BucketRuns.Run(workflow, RunStatus.SUCCESS, BigDecimal.ONE, 1000L, 1, 1, 1, 0,
 				BUCKET.plusNanos(micros * 1000));
 	}
 

@@ -6,6 +6,8 @@ import java.time.OffsetDateTime;
 
 import org.jooq.Record;
 
+import run.trakr.schema.RunStatus;
+
 import static run.trakr.schema.jooq.Tables.WORKFLOW_ROLLUPS;
 
 /**
@@ -96,20 +98,19 @@ public final class WorkflowTotals {
 	 * Adds ({@code sign} 1) or retracts ({@code sign} -1) one started run. Its duration
 	 * counts only once it has ended.
 	 */
-	public void add(String status, BigDecimal cost, Long durationMs, long input, long output, long calls, long tools,
+	public void add(RunStatus status, BigDecimal cost, Long durationMs, long input, long output, long calls, long tools,
 			Instant startedAt, int sign) {
 		this.runCount += sign;
 		switch (status) {
-			case "running" -> this.runningCount += sign;
-			case "success" -> this.successCount += sign;
-			case "error" -> this.errorCount += sign;
-			case "loop_detected" -> this.loopDetectedCount += sign;
-			case "timeout" -> this.timeoutCount += sign;
-			default -> throw new IllegalStateException("Unknown status " + status);
+			case RUNNING -> this.runningCount += sign;
+			case SUCCESS -> this.successCount += sign;
+			case ERROR -> this.errorCount += sign;
+			case LOOP_DETECTED -> this.loopDetectedCount += sign;
+			case TIMEOUT -> this.timeoutCount += sign;
 		}
 		this.costTotal = (sign > 0) ? this.costTotal.add(cost) : this.costTotal.subtract(cost);
 		this.costs.addCount(cost, sign);
-		if (!"running".equals(status) && durationMs != null) {
+		if (status.completed() && durationMs != null) {
 			this.durationTotalMs += sign * durationMs;
 			this.durations.addCount(durationMs, sign);
 		}
@@ -164,14 +165,13 @@ public final class WorkflowTotals {
 	}
 
 	/** Runs of one status. */
-	public long count(String status) {
+	public long count(RunStatus status) {
 		return switch (status) {
-			case "running" -> this.runningCount;
-			case "success" -> this.successCount;
-			case "error" -> this.errorCount;
-			case "loop_detected" -> this.loopDetectedCount;
-			case "timeout" -> this.timeoutCount;
-			default -> throw new IllegalArgumentException("Unknown status " + status);
+			case RUNNING -> this.runningCount;
+			case SUCCESS -> this.successCount;
+			case ERROR -> this.errorCount;
+			case LOOP_DETECTED -> this.loopDetectedCount;
+			case TIMEOUT -> this.timeoutCount;
 		};
 	}
 

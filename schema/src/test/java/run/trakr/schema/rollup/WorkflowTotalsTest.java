@@ -5,6 +5,8 @@ import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 
+import run.trakr.schema.RunStatus;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 class WorkflowTotalsTest {
@@ -61,7 +63,7 @@ class WorkflowTotalsTest {
 		merged.merge(late);
 
 		assertThat(merged).hasToString(all.toString());
-		assertThat(merged.count("loop_detected")).isEqualTo(1);
+		assertThat(merged.count(RunStatus.LOOP_DETECTED)).isEqualTo(1);
 		assertThat(merged.totalTokens()).isEqualTo(2 * 30);
 		assertThat(merged.llmCallCount()).isEqualTo(2 * 3);
 		assertThat(merged.p95DurationMs()).isBetween(119_400L, 120_600L);
@@ -71,7 +73,7 @@ class WorkflowTotalsTest {
 
 	private static void add(WorkflowTotals totals, String status, String cost, Long durationMs, Instant startedAt,
 			int sign) {
-		totals.add(status, new BigDecimal(cost), durationMs, 10, 20, 3, 2, startedAt, sign);
+		totals.add(RunStatus.of(status), new BigDecimal(cost), durationMs, 10, 20, 3, 2, startedAt, sign);
 	}
 
 }
