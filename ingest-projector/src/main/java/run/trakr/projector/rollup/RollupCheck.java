@@ -20,6 +20,7 @@ import run.trakr.projector.run.RunState;
 import run.trakr.schema.jooq.tables.records.RunsRecord;
 import run.trakr.schema.jooq.tables.records.WorkflowRollupsRecord;
 import run.trakr.schema.rollup.BucketLevel;
+import run.trakr.schema.rollup.ToolTotals;
 import run.trakr.schema.rollup.WorkflowTotals;
 
 import static run.trakr.schema.jooq.Tables.PROJECTOR_OFFSETS;
@@ -136,8 +137,8 @@ public final class RollupCheck {
 			Set<ToolBucket> toolKeys = new HashSet<>(toolsRecomputed.keySet());
 			toolKeys.addAll(toolsStored.keySet());
 			for (ToolBucket key : toolKeys) {
-				String want = toolsRecomputed.getOrDefault(key, new ToolTotals()).describe();
-				String have = toolsStored.getOrDefault(key, new ToolTotals()).describe();
+				String want = toolsRecomputed.getOrDefault(key, new ToolTotals()).toString();
+				String have = toolsStored.getOrDefault(key, new ToolTotals()).toString();
 				if (!want.equals(have)) {
 					differences.add(new Difference(key, key.toString(), have, want));
 				}
@@ -276,7 +277,7 @@ public final class RollupCheck {
 				totals
 					.computeIfAbsent(new ToolBucket(stored.orgId(), stored.workflowName(), stored.toolName(),
 							stored.level(), stored.bucketStart(), 0), b -> new ToolTotals())
-					.merge(ToolRollups.totals(row));
+					.merge(ToolTotals.of(row));
 			}
 		}
 		return totals;

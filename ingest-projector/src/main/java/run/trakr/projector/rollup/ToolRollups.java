@@ -19,7 +19,7 @@ import run.trakr.schema.event.IngestEvent;
 import run.trakr.schema.event.IngestEvent.ToolUsed;
 import run.trakr.schema.jooq.tables.records.ToolRollupsRecord;
 import run.trakr.schema.rollup.BucketLevel;
-import run.trakr.schema.rollup.LogHistogram;
+import run.trakr.schema.rollup.ToolTotals;
 
 import static run.trakr.schema.jooq.Tables.TOOL_ROLLUPS;
 import static run.trakr.schema.jooq.Tables.TOOL_USES;
@@ -135,7 +135,7 @@ public class ToolRollups {
 		for (ToolUsed use : added) {
 			before.get(use.toolName()).addUse(use.status() == IngestEvent.CallStatus.ERROR, use.durationMs(), -1);
 		}
-		before.values().removeIf(totals -> totals.useCount == 0);
+		before.values().removeIf(totals -> totals.useCount() == 0);
 		return before;
 	}
 
@@ -149,7 +149,7 @@ public class ToolRollups {
 			.column(TOOL_ROLLUPS.TOOL_NAME, ToolBucket::toolName)
 			.column(TOOL_ROLLUPS.SHARD, ToolBucket::shard)
 			.lock(this.db, TOOL_ROLLUPS)
-			.forEach(row -> rows.put(bucket(row), totals(row)));
+			.forEach(row -> rows.put(bucket(row), ToolTotals.of(row)));
 		return rows;
 	}
 
@@ -161,13 +161,13 @@ public class ToolRollups {
 			.column(TOOL_ROLLUPS.BUCKET_SECONDS, row -> row.getKey().level().seconds())
 			.column(TOOL_ROLLUPS.BUCKET_START, row -> row.getKey().bucketStart().atOffset(ZoneOffset.UTC))
 			.column(TOOL_ROLLUPS.SHARD, row -> row.getKey().shard())
-			.column(TOOL_ROLLUPS.USE_COUNT, row -> row.getValue().useCount)
-			.column(TOOL_ROLLUPS.ERROR_COUNT, row -> row.getValue().errorCount)
-			.column(TOOL_ROLLUPS.DURATION_TOTAL_MS, row -> row.getValue().durationTotalMs)
-			.column(TOOL_ROLLUPS.RUN_COUNT, row -> row.getValue().runCount)
-			.column(TOOL_ROLLUPS.DURATION_ZERO, row -> row.getValue().durations.zeros())
-			.column(TOOL_ROLLUPS.DURATION_BINS, row -> row.getValue().durations.binColumn())
-			.column(TOOL_ROLLUPS.DURATION_COUNTS, row -> row.getValue().durations.countColumn());
+			.column(TOOL_ROLLUPS.USE_COUNT, row -> row.getValue().useCount())
+			.column(TOOL_ROLLUPS.ERROR_COUNT, row -> row.getValue().errorCount())
+			.column(TOOL_ROLLUPS.DURATION_TOTAL_MS, row -> row.getValue().durationTotalMs())
+			.column(TOOL_ROLLUPS.RUN_COUNT, row -> row.getValue().runCount())
+			.column(TOOL_ROLLUPS.DURATION_ZERO, row -> row.getValue().durations().zeros())
+			.column(TOOL_ROLLUPS.DURATION_BINS, row -> row.getValue().durations().binColumn())
+			.column(TOOL_ROLLUPS.DURATION_COUNTS, row -> row.getValue().durations().countColumn());
 		rows.upsert(this.db, TOOL_ROLLUPS, List.of(TOOL_ROLLUPS.ORG_ID, TOOL_ROLLUPS.WORKFLOW_NAME,
 				TOOL_ROLLUPS.BUCKET_SECONDS, TOOL_ROLLUPS.BUCKET_START, TOOL_ROLLUPS.TOOL_NAME, TOOL_ROLLUPS.SHARD));
 	}
@@ -175,16 +175,6 @@ public class ToolRollups {
 	static ToolBucket bucket(ToolRollupsRecord row) {
 		return new ToolBucket(row.getOrgId(), row.getWorkflowName(), row.getToolName(),
 				BucketLevel.ofSeconds(row.getBucketSeconds()), row.getBucketStart().toInstant(), row.getShard());
-	}
-
-	static ToolTotals totals(ToolRollupsRecord row) {
-		ToolTotals totals = new ToolTotals(
-				LogHistogram.fromColumns(row.getDurationZero(), row.getDurationBins(), row.getDurationCounts()));
-		totals.useCount = row.getUseCount();
-		totals.errorCount = row.getErrorCount();
-		totals.durationTotalMs = row.getDurationTotalMs();
-		totals.runCount = row.getRunCount();
-		return totals;
 	}
 
 }

@@ -23,7 +23,6 @@ import java.util.function.ToIntFunction;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
-import org.jooq.Record;
 import org.jooq.Table;
 
 import org.springframework.beans.factory.annotation.Value;
@@ -31,11 +30,12 @@ import org.springframework.stereotype.Component;
 
 import run.trakr.readapi.query.TimeWindow;
 import run.trakr.schema.rollup.BucketLevel;
-import run.trakr.schema.rollup.LogHistogram;
 import run.trakr.schema.rollup.WindowCover;
 import run.trakr.schema.rollup.WindowCover.BucketSpan;
 import run.trakr.schema.rollup.WindowCover.Interval;
 import run.trakr.schema.RunStatus;
+import run.trakr.schema.event.IngestEvent.CallStatus;
+import run.trakr.schema.rollup.ToolTotals;
 import run.trakr.schema.rollup.WorkflowTotals;
 
 import static org.jooq.impl.DSL.field;
@@ -161,15 +161,15 @@ public class RollupReader {
 	}
 
 	/** One aggregate per tool the workflow's runs used in the window. */
-	public Map<String, ToolAggregate> tools(UUID orgId, String workflow, TimeWindow window) {
+	public Map<String, ToolTotals> tools(UUID orgId, String workflow, TimeWindow window) {
 		WindowCover cover = WindowCover.of(window.from(), window.to());
-		Map<String, ToolAggregate> result = new TreeMap<>();
+		Map<String, ToolTotals> result = new TreeMap<>();
 		if (!cover.buckets().isEmpty()) {
-			for (Map<String, ToolAggregate> whole : wholeBuckets("tools", orgId, workflow, cover.buckets(),
+			for (Map<String, ToolTotals> whole : wholeBuckets("tools", orgId, workflow, cover.buckets(),
 					revisions(orgId, cover.buckets(), List.of()).levels(),
 					(levelBuckets) -> toolBuckets(orgId, workflow, levelBuckets),
-					(tools) -> tools.values().stream().mapToInt(ToolAggregate::weight).sum())) {
-				whole.forEach((name, tool) -> result.computeIfAbsent(name, (n) -> new ToolAggregate()).merge(tool));
+					(tools) -> tools.values().stream().mapToInt(ToolTotals::weight).sum())) {
+				whole.forEach((name, tool) -> result.computeIfAbsent(name, (n) -> new ToolTotals()).merge(tool));
 			}
 		}
 		if (!cover.edges().isEmpty()) {
@@ -182,38 +182,25 @@ public class RollupReader {
 				.and(RUNS.WORKFLOW_NAME.eq(workflow))
 				.and(startedWithin(cover.edges()))
 				.forEach((row) -> {
-					ToolAggregate tool = result.computeIfAbsent(row.value1(), (name) -> new ToolAggregate());
-					tool.useCount++;
-					tool.errorCount += "error".equals(row.value2()) ? 1 : 0;
-					tool.durationTotalMs += row.value3();
-					tool.durations.add(row.value3());
+					ToolTotals tool = result.computeIfAbsent(row.value1(), (name) -> new ToolTotals());
+					tool.addUse(CallStatus.ERROR.name().equalsIgnoreCase(row.value2()), row.value3(), 1);
 					if (runsByTool.computeIfAbsent(row.value1(), (name) -> new HashSet<>()).add(row.value4())) {
-						tool.runCount++;
+						tool.countRun();
 					}
 				});
 		}
-		result.values().removeIf((tool) -> tool.useCount == 0);
+		result.values().removeIf((tool) -> tool.useCount() == 0);
 		return result;
 	}
 
-	private Map<String, ToolAggregate> toolBuckets(UUID orgId, String workflow, List<BucketSpan> buckets) {
-		Map<String, ToolAggregate> result = new HashMap<>();
-		this.db
-			.select(TOOL_ROLLUPS.TOOL_NAME, TOOL_ROLLUPS.USE_COUNT, TOOL_ROLLUPS.ERROR_COUNT,
-					TOOL_ROLLUPS.DURATION_TOTAL_MS, TOOL_ROLLUPS.RUN_COUNT, TOOL_ROLLUPS.DURATION_ZERO,
-					TOOL_ROLLUPS.DURATION_BINS, TOOL_ROLLUPS.DURATION_COUNTS)
-			.from(TOOL_ROLLUPS)
+	private Map<String, ToolTotals> toolBuckets(UUID orgId, String workflow, List<BucketSpan> buckets) {
+		Map<String, ToolTotals> result = new HashMap<>();
+		this.db.selectFrom(TOOL_ROLLUPS)
 			.where(TOOL_ROLLUPS.ORG_ID.eq(orgId))
 			.and(TOOL_ROLLUPS.WORKFLOW_NAME.eq(workflow))
 			.and(bucketRanges(buckets, TOOL_ROLLUPS.BUCKET_SECONDS, TOOL_ROLLUPS.BUCKET_START))
-			.forEach((row) -> {
-				ToolAggregate tool = result.computeIfAbsent(row.value1(), (name) -> new ToolAggregate());
-				tool.useCount += row.value2();
-				tool.errorCount += row.value3();
-				tool.durationTotalMs += row.value4();
-				tool.runCount += row.value5();
-				tool.durations.merge(LogHistogram.fromColumns(row.value6(), row.value7(), row.value8()), 1);
-			});
+			.forEach((row) -> result.computeIfAbsent(row.getToolName(), (name) -> new ToolTotals())
+				.merge(ToolTotals.of(row)));
 		return result;
 	}
 

@@ -22,10 +22,10 @@ import run.trakr.readapi.query.Formats;
 import run.trakr.readapi.query.QueryParameters;
 import run.trakr.readapi.query.TimeWindow;
 import run.trakr.readapi.rollup.RollupReader;
-import run.trakr.readapi.rollup.ToolAggregate;
-import run.trakr.schema.rollup.WorkflowTotals;
 import run.trakr.readapi.system.ApiException;
 import run.trakr.readapi.system.ErrorCode;
+import run.trakr.schema.rollup.ToolTotals;
+import run.trakr.schema.rollup.WorkflowTotals;
 
 /** Per-workflow aggregates over a window, from the rollups. */
 @RestController
@@ -110,8 +110,8 @@ class WorkflowController {
 		TimeWindow window = TimeWindow.read(parameters, this.clock);
 		parameters.validate();
 		requireWorkflow(caller, name);
-		Map<String, ToolAggregate> tools = this.rollups.tools(caller.orgId(), name, window);
-		long allUses = tools.values().stream().mapToLong(ToolAggregate::useCount).sum();
+		Map<String, ToolTotals> tools = this.rollups.tools(caller.orgId(), name, window);
+		long allUses = tools.values().stream().mapToLong(ToolTotals::useCount).sum();
 		List<WorkflowTools.Tool> rows = new ArrayList<>();
 		tools.forEach((tool, aggregate) -> rows.add(WorkflowTools.Tool.of(tool, aggregate, allUses)));
 		rows.sort(Comparator.comparingLong(WorkflowTools.Tool::callCount)

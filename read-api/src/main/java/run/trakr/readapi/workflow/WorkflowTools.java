@@ -2,7 +2,7 @@ package run.trakr.readapi.workflow;
 
 import java.util.List;
 
-import run.trakr.readapi.rollup.ToolAggregate;
+import run.trakr.schema.rollup.ToolTotals;
 
 /** GET /api/workflows/[name]/tools. */
 record WorkflowTools(String workflowName, String from, String to, List<Tool> tools) {
@@ -13,7 +13,7 @@ record WorkflowTools(String workflowName, String from, String to, List<Tool> too
 	record Tool(String toolName, long callCount, long errorCount, double errorRate, long avgDurationMs,
 			long p95DurationMs, long runCount, double share) {
 
-		static Tool of(String name, ToolAggregate aggregate, long allUses) {
+		static Tool of(String name, ToolTotals aggregate, long allUses) {
 			return new Tool(name, aggregate.useCount(), aggregate.errorCount(), aggregate.errorRate(),
 					aggregate.avgDurationMs(), aggregate.p95DurationMs(), aggregate.runCount(),
 					(allUses == 0) ? 0 : (double) aggregate.useCount() / allUses);
