@@ -60,6 +60,46 @@ class CommandLinesIT {
 		assertThat(bad.took()).isLessThan(Duration.ofSeconds(10));
 	}
 
+	/**
+	 * The README's JSON logs: with {@code LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs} every
+	 * console line of a packaged service is one JSON object (here a service that cannot
+	 * reach its database, so it logs its start and its failure, then exits).
+	 */
+	@ParameterizedTest
+	@CsvSource({ "read-api", "ingest-projector" })
+	void servicesLogOneJsonObjectALineWhenAsked(String module) throws Exception {
+		List<String> command = java(module);
+		command.add(1, "-Dspring.datasource.hikari.initialization-fail-timeout=1");
+		Path out = Files.createTempFile("service", ".out");
+		try {
+			ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile())
+				.redirectError(ProcessBuilder.Redirect.DISCARD);
+			builder.environment().put("LOGGING_STRUCTURED_FORMAT_CONSOLE", "ecs");
+			builder.environment().put("SPRING_DATASOURCE_URL", "jdbc:postgresql://127.0.0.1:9/trakr");
+			builder.environment().put("SPRING_KAFKA_BOOTSTRAPSERVERS", "127.0.0.1:9");
+			builder.environment().put("TRAKR_CURSOR_SECRET", "command-lines-it-cursor-secret-7d1f");
+			builder.environment().put("PORT", "0");
+			builder.environment().put("MANAGEMENT_PORT", "0");
+			Process service = builder.start();
+			try {
+				service.waitFor(60, TimeUnit.SECONDS);
+			}
+			finally {
+				service.descendants().forEach(ProcessHandle::destroyForcibly);
+				service.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+			}
+			List<String> lines = Files.readAllLines(out).stream().filter(line -> !line.isBlank()).toList();
+			assertThat(lines).as(module + " logged").isNotEmpty();
+			tools.jackson.databind.ObjectMapper json = tools.jackson.databind.json.JsonMapper.builder().build();
+			for (String line : lines) {
+				assertThat(json.readTree(line).path("message").isMissingNode()).as(line).isFalse();
+			}
+		}
+		finally {
+			Files.deleteIfExists(out);
+		}
+	}
+
 	private static List<String> java(String module, String... arguments) throws IOException {
 		List<String> command = new ArrayList<>(List
 			.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar(module).toString()));

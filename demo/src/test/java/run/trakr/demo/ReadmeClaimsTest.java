@@ -35,7 +35,8 @@ class ReadmeClaimsTest {
 			List.of("local-stack/src/main/java/run/trakr/localstack/LocalStackMain.java"), "trakr-admin",
 			List.of("read-api/src/main/java/run/trakr/readapi/admin/AdminCommand.java"), "trakr-projector",
 			List.of("ingest-projector/src/main/java/run/trakr/projector/IngestProjectorApplication.java",
-					"ingest-projector/src/main/java/run/trakr/projector/rollup/RollupCheckCommand.java"));
+					"ingest-projector/src/main/java/run/trakr/projector/rollup/RollupCheckCommand.java",
+					"ingest-projector/src/main/java/run/trakr/projector/offset/OffsetsCommand.java"));
 
 	private static final Pattern YAML_KEY = Pattern.compile("^( *)([A-Za-z0-9_.-]+):");
 
