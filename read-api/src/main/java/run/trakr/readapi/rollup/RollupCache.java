@@ -23,15 +23,46 @@ import run.trakr.schema.rollup.WindowCover.BucketSpan;
  */
 final class RollupCache {
 
-	/** What was computed (a route's kind of aggregate), for whom, over which buckets. */
-	record Key(String kind, UUID orgId, String workflow, List<BucketSpan> buckets) {
+	/** What a cached value is. */
+	enum Kind {
+
+		/** Per-workflow aggregates of one bucket level. */
+		WORKFLOWS,
+
+		/** Per-workflow aggregates, every level merged. */
+		WORKFLOWS_MERGED,
+
+		/** Per-bucket aggregates of a series (variant: the width), of one level. */
+		SERIES,
+
+		/** Per-tool aggregates of one bucket level. */
+		TOOLS,
+
+		/** The started runs of one 5-minute edge bucket. */
+		EDGE_RUNS,
+
+		/**
+		 * A value a route derived from the per-workflow aggregates (variant: its name).
+		 */
+		DERIVED
+
+	}
+
+	/**
+	 * What was computed, for whom, over which buckets.
+	 *
+	 * @param variant what tells values of one kind apart (a series' width, a derived
+	 * value's name), or null
+	 */
+	record Key(Kind kind, String variant, UUID orgId, String workflow, List<BucketSpan> buckets) {
 
 		/**
 		 * What the key itself holds, in the units of a value's weight: a key is never
 		 * free, so many small values cannot grow the cache past its bound.
 		 */
 		int weight() {
-			return 4 + this.buckets.size() + ((this.workflow != null) ? this.workflow.length() / 8 : 0);
+			return 4 + this.buckets.size() + ((this.workflow != null) ? this.workflow.length() / 8 : 0)
+					+ ((this.variant != null) ? this.variant.length() / 8 : 0);
 		}
 
 	}

@@ -12,7 +12,8 @@ class RollupCacheTest {
 
 	private final RollupCache cache = new RollupCache(1_000);
 
-	private final RollupCache.Key key = new RollupCache.Key("test", UUID.randomUUID(), null, List.of());
+	private final RollupCache.Key key = new RollupCache.Key(RollupCache.Kind.DERIVED, "test", UUID.randomUUID(), null,
+			List.of());
 
 	private final AtomicInteger computed = new AtomicInteger();
 
@@ -41,7 +42,8 @@ class RollupCacheTest {
 	@Test
 	void keysCountTowardTheBoundSoWeightlessValuesCannotGrowItWithoutLimit() {
 		for (int i = 0; i < 10_000; i++) {
-			RollupCache.Key distinct = new RollupCache.Key("test", UUID.randomUUID(), "workflow " + i, List.of());
+			RollupCache.Key distinct = new RollupCache.Key(RollupCache.Kind.DERIVED, "test", UUID.randomUUID(),
+					"workflow " + i, List.of());
 			this.cache.get(distinct, 1, () -> "", (value) -> 0);
 		}
 

@@ -1,0 +1,187 @@
+package run.trakr.readapi.rollup;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BiFunction;
+
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.Table;
+
+import run.trakr.schema.RunStatus;
+import run.trakr.schema.rollup.BucketLevel;
+import run.trakr.schema.rollup.WindowCover;
+import run.trakr.schema.rollup.WindowCover.BucketSpan;
+import run.trakr.schema.rollup.WindowCover.Interval;
+import run.trakr.schema.rollup.WorkflowTotals;
+
+import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.lateral;
+import static org.jooq.impl.DSL.max;
+import static org.jooq.impl.DSL.name;
+import static org.jooq.impl.DSL.noCondition;
+import static org.jooq.impl.DSL.or;
+import static org.jooq.impl.DSL.select;
+import static org.jooq.impl.DSL.table;
+import static org.jooq.impl.DSL.val;
+import static run.trakr.schema.jooq.Tables.ROLLUP_REVISIONS;
+import static run.trakr.schema.jooq.Tables.RUNS;
+import static run.trakr.schema.jooq.Tables.WORKFLOW_ROLLUPS;
+
+/**
+ * The statements behind the workflow aggregates: bucket revisions, workflow rollup rows
+ * and the run rows of edges. No caching here; {@link RollupReader} decides what to read.
+ */
+final class RollupSql {
+
+	/**
+	 * The largest revision among the whole buckets of each level (0 when none has one),
+	 * and the revision of each 5-minute bucket whose runs make up an edge.
+	 */
+	record Revisions(Map<BucketLevel, Long> levels, Map<Instant, Long> edgeBuckets) {
+	}
+
+	private final DSLContext db;
+
+	RollupSql(DSLContext db) {
+		this.db = db;
+	}
+
+	/** The revisions a cached value is checked against, in one statement. */
+	Revisions revisions(UUID orgId, List<BucketSpan> buckets, List<Instant> edgeBuckets) {
+		// One row per range of consecutive buckets: its slot (a level's ordinal,
+		// or an edge bucket's), its width, its first and last start. The text is
+		// the same for every window (the ranges travel as arrays), which keeps
+		// rendering it cheap: the old per-range conditions were half a request.
+		List<Integer> slots = new ArrayList<>();
+		List<Integer> widths = new ArrayList<>();
+		List<OffsetDateTime> firsts = new ArrayList<>();
+		List<OffsetDateTime> lasts = new ArrayList<>();
+		for (BucketSpan span : WindowCover.joined(buckets)) {
+			slots.add(span.level().ordinal());
+			widths.add(span.level().seconds());
+			firsts.add(span.start().atOffset(ZoneOffset.UTC));
+			lasts.add(span.lastStart().atOffset(ZoneOffset.UTC));
+		}
+		for (int i = 0; i < edgeBuckets.size(); i++) {
+			slots.add(BucketLevel.values().length + i);
+			widths.add(BucketLevel.FIVE_MINUTES.seconds());
+			firsts.add(edgeBuckets.get(i).atOffset(ZoneOffset.UTC));
+			lasts.add(edgeBuckets.get(i).atOffset(ZoneOffset.UTC));
+		}
+		Map<Integer, Long> bySlot = new HashMap<>();
+		if (!slots.isEmpty()) {
+			Table<?> ranges = table("unnest({0}, {1}, {2}, {3})", val(slots.toArray(Integer[]::new)),
+					val(widths.toArray(Integer[]::new)), val(firsts.toArray(OffsetDateTime[]::new)),
+					val(lasts.toArray(OffsetDateTime[]::new)))
+				.as("ranges", "slot", "width", "first_start", "last_start");
+			Field<Integer> slot = field(name("ranges", "slot"), Integer.class);
+			Table<?> latest = lateral(select(max(ROLLUP_REVISIONS.REVISION).as("revision")).from(ROLLUP_REVISIONS)
+				.where(ROLLUP_REVISIONS.ORG_ID.eq(orgId))
+				.and(ROLLUP_REVISIONS.BUCKET_SECONDS.eq(field(name("ranges", "width"), Integer.class)))
+				.and(ROLLUP_REVISIONS.BUCKET_START.between(field(name("ranges", "first_start"), OffsetDateTime.class),
+						field(name("ranges", "last_start"), OffsetDateTime.class))))
+				.as("latest");
+			this.db.select(slot, max(field(name("latest", "revision"), Long.class)))
+				.from(ranges)
+				.crossJoin(latest)
+				.groupBy(slot)
+				.forEach((row) -> bySlot.put(row.value1(), row.value2()));
+		}
+		Map<BucketLevel, Long> levels = new EnumMap<>(BucketLevel.class);
+		for (BucketLevel level : BucketLevel.values()) {
+			levels.put(level, revisionOrZero(bySlot.get(level.ordinal())));
+		}
+		Map<Instant, Long> edges = new HashMap<>();
+		for (int i = 0; i < edgeBuckets.size(); i++) {
+			edges.put(edgeBuckets.get(i), revisionOrZero(bySlot.get(BucketLevel.values().length + i)));
+		}
+		return new Revisions(levels, edges);
+	}
+
+	private static long revisionOrZero(Long revision) {
+		return (revision != null) ? revision : 0L;
+	}
+
+	/** The workflow rollup rows of whole buckets, summed per key. */
+	<K> Map<K, WorkflowTotals> workflowBuckets(UUID orgId, String workflow, List<BucketSpan> buckets,
+			BiFunction<String, Instant, K> key) {
+		Map<K, WorkflowTotals> result = new HashMap<>();
+		this.db.selectFrom(WORKFLOW_ROLLUPS)
+			.where(WORKFLOW_ROLLUPS.ORG_ID.eq(orgId))
+			.and((workflow != null) ? WORKFLOW_ROLLUPS.WORKFLOW_NAME.eq(workflow) : noCondition())
+			.and(bucketRanges(buckets, WORKFLOW_ROLLUPS.BUCKET_SECONDS, WORKFLOW_ROLLUPS.BUCKET_START))
+			.forEach((row) -> {
+				if (row.getRunCount() == 0) {
+					return;
+				}
+				result.merge(key.apply(row.getWorkflowName(), row.getBucketStart().toInstant()), WorkflowTotals.of(row),
+						(sum, more) -> {
+							sum.merge(more);
+							return sum;
+						});
+			});
+		return result;
+	}
+
+	/** The org's (or one workflow's) runs started in the intervals. */
+	List<BucketRuns.Run> startedRuns(UUID orgId, String workflow, List<Interval> intervals) {
+		return this.db
+			.select(RUNS.WORKFLOW_NAME, RUNS.STATUS, RUNS.COST_USD, RUNS.DURATION_MS, RUNS.INPUT_TOKENS,
+					RUNS.OUTPUT_TOKENS, RUNS.LLM_CALL_COUNT, RUNS.TOOL_USE_COUNT, RUNS.STARTED_AT)
+			.from(RUNS)
+			.where(RUNS.ORG_ID.eq(orgId))
+			.and((workflow != null) ? RUNS.WORKFLOW_NAME.eq(workflow) : noCondition())
+			.and(startedWithin(intervals))
+			.fetch((row) -> new BucketRuns.Run(row.value1(), RunStatus.of(row.value2()), row.value3(), row.value4(),
+					row.value5(), row.value6(), row.value7(), row.value8(), row.value9().toInstant()));
+	}
+
+	/** Whether the org ever had a started run of this workflow. */
+	boolean workflowExists(UUID orgId, String workflow) {
+		return this.db.fetchExists(RUNS,
+				RUNS.ORG_ID.eq(orgId).and(RUNS.WORKFLOW_NAME.eq(workflow)).and(RUNS.STARTED_AT.isNotNull()));
+	}
+
+	/** Spans as a few range conditions: spans of one width with no gap join into one. */
+	static Condition bucketRanges(List<BucketSpan> buckets, Field<Integer> seconds, Field<OffsetDateTime> start) {
+		return or(WindowCover.joined(buckets)
+			.stream()
+			.map((span) -> seconds.eq(span.level().seconds())
+				.and(start.between(span.start().atOffset(ZoneOffset.UTC), span.lastStart().atOffset(ZoneOffset.UTC))))
+			.toList());
+	}
+
+	/** Runs whose start falls in one of the half-open intervals. */
+	static Condition startedWithin(List<Interval> intervals) {
+		List<Interval> sorted = new ArrayList<>(intervals);
+		sorted.sort(Comparator.comparing(Interval::from));
+		List<Interval> merged = new ArrayList<>();
+		for (Interval interval : sorted) {
+			Interval previous = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+			if (previous != null && !previous.until().isBefore(interval.from())) {
+				Instant until = previous.until().isAfter(interval.until()) ? previous.until() : interval.until();
+				merged.set(merged.size() - 1, new Interval(previous.from(), until));
+			}
+			else {
+				merged.add(interval);
+			}
+		}
+		List<Condition> conditions = new ArrayList<>();
+		for (Interval interval : merged) {
+			conditions.add(RUNS.STARTED_AT.ge(interval.from().atOffset(ZoneOffset.UTC))
+				.and(RUNS.STARTED_AT.lt(interval.until().atOffset(ZoneOffset.UTC))));
+		}
+		return or(conditions);
+	}
+
+}
