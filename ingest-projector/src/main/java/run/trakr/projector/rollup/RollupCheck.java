@@ -1,10 +1,14 @@
 package run.trakr.projector.rollup;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,7 +18,6 @@ import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.Cursor;
 import org.jooq.DSLContext;
-import org.jooq.impl.DSL;
 
 import run.trakr.projector.run.RunState;
 import run.trakr.schema.jooq.tables.records.RunsRecord;
@@ -47,50 +50,6 @@ public final class RollupCheck {
 	public record Difference(Object key, String bucket, String stored, String recomputed) {
 	}
 
-	/**
-	 * What to check: one org or all, and whole UTC days from {@code from} to {@code to}
-	 * (widened to day boundaries, so every bucket checked has all its runs in scope).
-	 */
-	public record Scope(UUID org, Instant from, Instant to) {
-
-		public static final Scope EVERYTHING = new Scope(null, null, null);
-
-		public static Scope of(UUID org, Instant from, Instant to) {
-			return new Scope(org, (from != null) ? BucketLevel.DAY.startOf(from) : null,
-					(to != null) ? BucketLevel.DAY.startOf(to.minusNanos(1)).plus(BucketLevel.DAY.width()) : null);
-		}
-
-		Condition runs() {
-			Condition condition = RUNS.STARTED_AT.isNotNull();
-			condition = (this.org != null) ? condition.and(RUNS.ORG_ID.eq(this.org)) : condition;
-			condition = (this.from != null) ? condition.and(RUNS.STARTED_AT.ge(utc(this.from))) : condition;
-			return (this.to != null) ? condition.and(RUNS.STARTED_AT.lt(utc(this.to))) : condition;
-		}
-
-		Condition workflowRollups() {
-			Condition condition = DSL.trueCondition();
-			condition = (this.org != null) ? condition.and(WORKFLOW_ROLLUPS.ORG_ID.eq(this.org)) : condition;
-			condition = (this.from != null) ? condition.and(WORKFLOW_ROLLUPS.BUCKET_START.ge(utc(this.from)))
-					: condition;
-			return (this.to != null) ? condition.and(WORKFLOW_ROLLUPS.BUCKET_START.lt(utc(this.to))) : condition;
-		}
-
-		Condition toolRollups() {
-			Condition condition = DSL.trueCondition();
-			condition = (this.org != null) ? condition.and(TOOL_ROLLUPS.ORG_ID.eq(this.org)) : condition;
-			condition = (this.from != null) ? condition.and(TOOL_ROLLUPS.BUCKET_START.ge(utc(this.from))) : condition;
-			return (this.to != null) ? condition.and(TOOL_ROLLUPS.BUCKET_START.lt(utc(this.to))) : condition;
-		}
-
-		@Override
-		public String toString() {
-			return ((this.org != null) ? "org " + this.org : "every org") + ", "
-					+ ((this.from != null) ? "from " + this.from : "from the first run") + " "
-					+ ((this.to != null) ? "to " + this.to : "to the last");
-		}
-
-	}
-
 	/** Told how far the scan of the runs has come. */
 	@FunctionalInterface
 	public interface Progress {
@@ -105,17 +64,17 @@ public final class RollupCheck {
 	private record BucketKey(UUID orgId, String workflowName, BucketLevel level, Instant bucketStart) {
 	}
 
-	private static final java.time.Duration PROGRESS_EVERY = java.time.Duration.ofSeconds(2);
+	private static final Duration PROGRESS_EVERY = Duration.ofSeconds(2);
 
 	private RollupCheck() {
 	}
 
 	public static List<Difference> verify(DSLContext db) {
-		return verify(db, Scope.EVERYTHING, Progress.NONE);
+		return verify(db, RollupScope.EVERYTHING, Progress.NONE);
 	}
 
 	/** The buckets of the scope that differ, from one snapshot and without a lock. */
-	public static List<Difference> verify(DSLContext db, Scope scope, Progress progress) {
+	public static List<Difference> verify(DSLContext db, RollupScope scope, Progress progress) {
 		return db.transactionResult(transaction -> {
 			DSLContext snapshot = transaction.dsl();
 			snapshot.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
@@ -235,8 +194,8 @@ public final class RollupCheck {
 	 * summed over shards).
 	 */
 	private static Map<ToolBucket, ToolTotals> recomputeTools(DSLContext db, Condition runs) {
-		Map<String, ToolTotals> perRunTool = new java.util.LinkedHashMap<>();
-		Map<String, ToolBucket[]> bucketsOf = new java.util.HashMap<>();
+		Map<String, ToolTotals> perRunTool = new LinkedHashMap<>();
+		Map<String, ToolBucket[]> bucketsOf = new HashMap<>();
 		try (var uses = db
 			.select(TOOL_USES.ORG_ID, TOOL_USES.RUN_ID, TOOL_USES.TOOL_NAME, TOOL_USES.STATUS, TOOL_USES.DURATION_MS,
 					RUNS.WORKFLOW_NAME, RUNS.STARTED_AT)
@@ -292,7 +251,7 @@ public final class RollupCheck {
 
 	private static Map<BucketKey, WorkflowTotals> recompute(DSLContext db, Condition scope, long total,
 			Progress progress) {
-		Map<BucketKey, WorkflowTotals> totals = new TreeMap<>(java.util.Comparator.comparing(BucketKey::toString));
+		Map<BucketKey, WorkflowTotals> totals = new TreeMap<>(Comparator.comparing(BucketKey::toString));
 		long done = 0;
 		long nextReport = System.nanoTime();
 		try (Cursor<RunsRecord> runs = db.selectFrom(RUNS).where(scope).fetchSize(5000).fetchLazy()) {
@@ -313,7 +272,7 @@ public final class RollupCheck {
 	}
 
 	private static Map<BucketKey, WorkflowTotals> stored(DSLContext db, Condition scope) {
-		Map<BucketKey, WorkflowTotals> totals = new TreeMap<>(java.util.Comparator.comparing(BucketKey::toString));
+		Map<BucketKey, WorkflowTotals> totals = new TreeMap<>(Comparator.comparing(BucketKey::toString));
 		try (Cursor<WorkflowRollupsRecord> rows = db.selectFrom(WORKFLOW_ROLLUPS)
 			.where(scope)
 			.fetchSize(5000)

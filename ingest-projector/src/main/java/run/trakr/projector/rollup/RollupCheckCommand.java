@@ -68,7 +68,7 @@ public final class RollupCheckCommand implements Callable<Integer> {
 
 	@Override
 	public Integer call() throws SQLException {
-		RollupCheck.Scope scope = RollupCheck.Scope.of(this.org, this.from, this.to);
+		RollupScope scope = RollupScope.of(this.org, this.from, this.to);
 		try (Connection connection = DatabaseSettings.fromEnvironment(this.environment).connect()) {
 			var db = DSL.using(connection, SQLDialect.POSTGRES);
 			System.err.println("verify: " + scope);

@@ -1,0 +1,62 @@
+package run.trakr.projector.rollup;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.UUID;
+
+import org.jooq.Condition;
+import org.jooq.impl.DSL;
+
+import run.trakr.schema.rollup.BucketLevel;
+
+import static run.trakr.schema.jooq.Tables.RUNS;
+import static run.trakr.schema.jooq.Tables.TOOL_ROLLUPS;
+import static run.trakr.schema.jooq.Tables.WORKFLOW_ROLLUPS;
+
+/**
+ * What to check: one org or all, and whole UTC days from {@code from} to {@code to}
+ * (widened to day boundaries, so every bucket checked has all its runs in scope).
+ */
+public record RollupScope(UUID org, Instant from, Instant to) {
+
+	public static final RollupScope EVERYTHING = new RollupScope(null, null, null);
+
+	public static RollupScope of(UUID org, Instant from, Instant to) {
+		return new RollupScope(org, (from != null) ? BucketLevel.DAY.startOf(from) : null,
+				(to != null) ? BucketLevel.DAY.startOf(to.minusNanos(1)).plus(BucketLevel.DAY.width()) : null);
+	}
+
+	Condition runs() {
+		Condition condition = RUNS.STARTED_AT.isNotNull();
+		condition = (this.org != null) ? condition.and(RUNS.ORG_ID.eq(this.org)) : condition;
+		condition = (this.from != null) ? condition.and(RUNS.STARTED_AT.ge(utc(this.from))) : condition;
+		return (this.to != null) ? condition.and(RUNS.STARTED_AT.lt(utc(this.to))) : condition;
+	}
+
+	Condition workflowRollups() {
+		Condition condition = DSL.trueCondition();
+		condition = (this.org != null) ? condition.and(WORKFLOW_ROLLUPS.ORG_ID.eq(this.org)) : condition;
+		condition = (this.from != null) ? condition.and(WORKFLOW_ROLLUPS.BUCKET_START.ge(utc(this.from))) : condition;
+		return (this.to != null) ? condition.and(WORKFLOW_ROLLUPS.BUCKET_START.lt(utc(this.to))) : condition;
+	}
+
+	Condition toolRollups() {
+		Condition condition = DSL.trueCondition();
+		condition = (this.org != null) ? condition.and(TOOL_ROLLUPS.ORG_ID.eq(this.org)) : condition;
+		condition = (this.from != null) ? condition.and(TOOL_ROLLUPS.BUCKET_START.ge(utc(this.from))) : condition;
+		return (this.to != null) ? condition.and(TOOL_ROLLUPS.BUCKET_START.lt(utc(this.to))) : condition;
+	}
+
+	@Override
+	public String toString() {
+		return ((this.org != null) ? "org " + this.org : "every org") + ", "
+				+ ((this.from != null) ? "from " + this.from : "from the first run") + " "
+				+ ((this.to != null) ? "to " + this.to : "to the last");
+	}
+
+	private static OffsetDateTime utc(Instant instant) {
+		return instant.atOffset(ZoneOffset.UTC);
+	}
+
+}
