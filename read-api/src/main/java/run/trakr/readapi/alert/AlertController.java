@@ -2,16 +2,11 @@ package run.trakr.readapi.alert;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import jakarta.servlet.http.HttpServletRequest;
-import org.jooq.Condition;
-import org.jooq.DSLContext;
-import org.jooq.Record;
 
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestAttribute;
@@ -19,26 +14,22 @@ import org.springframework.web.bind.annotation.RestController;
 
 import run.trakr.readapi.auth.Caller;
 import run.trakr.readapi.query.Cursors;
-import run.trakr.readapi.query.Formats;
+import run.trakr.readapi.query.Paging;
 import run.trakr.readapi.query.QueryParameters;
 import run.trakr.readapi.query.TimeWindow;
-
-import static org.jooq.impl.DSL.noCondition;
-import static org.jooq.impl.DSL.row;
-import static run.trakr.schema.jooq.Tables.ALERT_EVENTS;
 
 /** The org's fired alerts, newest first, paged by cursor. */
 @RestController
 class AlertController {
 
-	private final DSLContext db;
+	private final AlertQueries alerts;
 
 	private final Cursors cursors;
 
 	private final Clock clock;
 
-	AlertController(DSLContext db, Cursors cursors, Clock clock) {
-		this.db = db;
+	AlertController(AlertQueries alerts, Cursors cursors, Clock clock) {
+		this.alerts = alerts;
 		this.cursors = cursors;
 		this.clock = clock;
 	}
@@ -56,67 +47,26 @@ class AlertController {
 		parameters.validate();
 
 		// No rule and the rule "null" are two filters: the absent one adds no part.
-		String fingerprint = Cursors.fingerprint("alert-events", (ruleId != null) ? List.of(ruleId) : List.of(),
-				String.valueOf(resolved), String.valueOf(explicitFrom), String.valueOf(explicitTo));
-		Condition after = noCondition();
-		if (cursor != null) {
-			// As for runs: the cursor keeps the first page's window.
-			List<String> values = this.cursors.decode(cursor, caller.orgId(), fingerprint, 4);
-			try {
-				window = Cursors.window(values.get(0), values.get(1));
-				QueryParameters position = QueryParameters.ofValues(Map.of("fired_at", String.valueOf(values.get(2))));
-				Instant firedAt = position.instant("fired_at");
-				UUID id = position.parseUuid("id", String.valueOf(values.get(3)));
-				if (position.hasProblems()) {
-					throw Cursors.invalid();
-				}
-				after = row(ALERT_EVENTS.FIRED_AT, ALERT_EVENTS.ALERT_EVENT_ID).lt(utc(firedAt), id);
-			}
-			catch (RuntimeException ex) {
-				throw Cursors.invalid();
-			}
-		}
-		Condition matching = ALERT_EVENTS.ORG_ID.eq(caller.orgId())
-			.and(ALERT_EVENTS.FIRED_AT.between(utc(window.from()), utc(window.to())))
-			.and((ruleId != null) ? ALERT_EVENTS.ALERT_RULE_ID.eq(ruleId) : noCondition())
-			.and((resolved == null) ? noCondition()
-					: resolved ? ALERT_EVENTS.RESOLVED_AT.isNotNull() : ALERT_EVENTS.RESOLVED_AT.isNull());
-		List<? extends Record> rows = this.db
-			.select(ALERT_EVENTS.ALERT_EVENT_ID, ALERT_EVENTS.ALERT_RULE_ID, ALERT_EVENTS.ALERT_RULE_NAME,
-					ALERT_EVENTS.RUN_ID, ALERT_EVENTS.WORKFLOW_NAME, ALERT_EVENTS.TRIGGERED_VALUE,
-					ALERT_EVENTS.THRESHOLD_VALUE, ALERT_EVENTS.NOTIFICATION_SENT, ALERT_EVENTS.RESOLVED_AT,
-					ALERT_EVENTS.FIRED_AT)
-			.from(ALERT_EVENTS)
-			.where(matching)
-			.and(after)
-			.orderBy(ALERT_EVENTS.FIRED_AT.desc(), ALERT_EVENTS.ALERT_EVENT_ID.desc())
-			.limit(limit + 1)
-			.fetch();
-		boolean more = rows.size() > limit;
-		List<? extends Record> page = more ? rows.subList(0, limit) : rows;
-		String next = null;
-		if (more) {
-			Record last = page.get(page.size() - 1);
-			next = this.cursors.encode(caller.orgId(), fingerprint,
-					List.of(window.from().toString(), window.to().toString(),
-							last.get(ALERT_EVENTS.FIRED_AT).toInstant().toString(),
-							last.get(ALERT_EVENTS.ALERT_EVENT_ID).toString()));
-		}
-		return new AlertPage(page.stream().map(AlertController::event).toList(), next);
+		Paging paging = new Paging(this.cursors, caller.orgId(),
+				Cursors.fingerprint("alert-events", (ruleId != null) ? List.of(ruleId) : List.of(),
+						String.valueOf(resolved), String.valueOf(explicitFrom), String.valueOf(explicitTo)));
+		Paging.Start<AlertQueries.AlertPosition> start = paging.start(cursor, window, 2, AlertController::position);
+		AlertQueries.AlertFilter filter = new AlertQueries.AlertFilter(start.window(), ruleId, resolved);
+		Paging.Page<AlertQueries.Listed> page = paging.page(filter.window(),
+				this.alerts.page(caller.orgId(), filter, start.after(), limit + 1), limit,
+				(last) -> List.of(last.position().firedAt().toString(), last.position().id().toString()));
+		return new AlertPage(page.rows().stream().map(AlertQueries.Listed::event).toList(), page.nextCursor());
 	}
 
-	private static AlertEvent event(Record row) {
-		UUID runId = row.get(ALERT_EVENTS.RUN_ID);
-		return new AlertEvent(row.get(ALERT_EVENTS.ALERT_EVENT_ID).toString(), row.get(ALERT_EVENTS.ALERT_RULE_ID),
-				row.get(ALERT_EVENTS.ALERT_RULE_NAME), (runId != null) ? runId.toString() : null,
-				row.get(ALERT_EVENTS.WORKFLOW_NAME), row.get(ALERT_EVENTS.TRIGGERED_VALUE),
-				row.get(ALERT_EVENTS.THRESHOLD_VALUE), Boolean.TRUE.equals(row.get(ALERT_EVENTS.NOTIFICATION_SENT)),
-				Formats.timestamp(row.get(ALERT_EVENTS.RESOLVED_AT)),
-				Formats.timestamp(row.get(ALERT_EVENTS.FIRED_AT)));
-	}
-
-	private static OffsetDateTime utc(Instant instant) {
-		return instant.atOffset(ZoneOffset.UTC);
+	/** A cursor's position: when the last alert fired and its id. */
+	private static AlertQueries.AlertPosition position(List<String> values) {
+		QueryParameters position = QueryParameters.ofValues(Map.of("fired_at", String.valueOf(values.get(0))));
+		Instant firedAt = position.instant("fired_at");
+		UUID id = position.parseUuid("id", String.valueOf(values.get(1)));
+		if (position.hasProblems()) {
+			throw Cursors.invalid();
+		}
+		return new AlertQueries.AlertPosition(firedAt, id);
 	}
 
 	/** The response of GET /api/alert-events. */

@@ -1,11 +1,9 @@
 package run.trakr.readapi.metrics;
 
 import java.time.Clock;
-import java.time.ZoneOffset;
 import java.util.Map;
 
 import jakarta.servlet.http.HttpServletRequest;
-import org.jooq.DSLContext;
 
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestAttribute;
@@ -18,21 +16,19 @@ import run.trakr.readapi.query.TimeWindow;
 import run.trakr.readapi.rollup.RollupReader;
 import run.trakr.schema.rollup.WorkflowTotals;
 
-import static run.trakr.schema.jooq.Tables.ALERT_EVENTS;
-
 /** The org's totals over a window, beside the window just before it. */
 @RestController
 class OverviewController {
 
 	private final RollupReader rollups;
 
-	private final DSLContext db;
+	private final OverviewQueries queries;
 
 	private final Clock clock;
 
-	OverviewController(RollupReader rollups, DSLContext db, Clock clock) {
+	OverviewController(RollupReader rollups, OverviewQueries queries, Clock clock) {
 		this.rollups = rollups;
-		this.db = db;
+		this.queries = queries;
 		this.clock = clock;
 	}
 
@@ -53,19 +49,13 @@ class OverviewController {
 			// Nothing is before year 1: an empty period at the window's start.
 			previousWindow = new TimeWindow(window.from(), window.from());
 		}
-		int fired = this.db.fetchCount(ALERT_EVENTS,
-				ALERT_EVENTS.ORG_ID.eq(caller.orgId())
-					.and(ALERT_EVENTS.FIRED_AT.between(window.from().atOffset(ZoneOffset.UTC),
-							window.to().atOffset(ZoneOffset.UTC))));
-		int unresolved = this.db.fetchCount(ALERT_EVENTS,
-				ALERT_EVENTS.ORG_ID.eq(caller.orgId())
-					.and(ALERT_EVENTS.FIRED_AT.isNotNull())
-					.and(ALERT_EVENTS.RESOLVED_AT.isNull()));
+		OverviewQueries.AlertCounts alerts = this.queries.alertCounts(caller.orgId(), window);
 		return new Overview(Formats.timestamp(window.from()), Formats.timestamp(window.to()), total.runCount(),
 				total.runningCount(), total.completedCount(), total.failedCount(), total.errorRate(),
 				Formats.money(total.costTotal()), Formats.averageMoney(total.costTotal(), total.runCount()),
 				Formats.money(total.p95Cost()), total.avgDurationMs(), total.p95DurationMs(), total.totalTokens(),
-				total.llmCallCount(), total.toolUseCount(), byWorkflow.size(), new Overview.Alerts(fired, unresolved),
+				total.llmCallCount(), total.toolUseCount(), byWorkflow.size(),
+				new Overview.Alerts(alerts.fired(), alerts.unresolved()),
 				new Overview.PreviousPeriod(Formats.timestamp(previousWindow.from()),
 						Formats.timestamp(previousWindow.to()), previous.runCount(),
 						Formats.money(previous.costTotal()), previous.errorRate()));

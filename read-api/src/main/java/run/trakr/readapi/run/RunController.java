@@ -2,9 +2,6 @@ package run.trakr.readapi.run;
 
 import java.math.BigDecimal;
 import java.time.Clock;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -21,6 +18,7 @@ import run.trakr.readapi.auth.Caller;
 import run.trakr.readapi.auth.Plan;
 import run.trakr.readapi.query.Cursors;
 import run.trakr.readapi.query.Formats;
+import run.trakr.readapi.query.Paging;
 import run.trakr.readapi.query.QueryParameters;
 import run.trakr.readapi.query.TimeWindow;
 import run.trakr.readapi.system.ApiException;
@@ -66,35 +64,15 @@ class RunController {
 		String cursor = parameters.single("cursor");
 		parameters.validate();
 
-		RunFilter filter = new RunFilter(workflows, statuses, window, costMin, costMax, sort);
-		String fingerprint = filter.fingerprint(explicitFrom, explicitTo);
-		RunPosition after = null;
-		if (cursor != null) {
-			// The cursor carries the window of the first page, so that a defaulted "now"
-			// does not move between pages.
-			List<String> values = this.cursors.decode(cursor, caller.orgId(), fingerprint, 4);
-			try {
-				filter = new RunFilter(workflows, statuses, Cursors.window(values.get(0), values.get(1)), costMin,
-						costMax, sort);
-				after = RunPosition.parse(sort, values.get(2), values.get(3));
-			}
-			catch (RuntimeException ex) {
-				throw Cursors.invalid();
-			}
-		}
-
-		RunQueries.PageAndTotal result = this.runs.pageAndTotal(caller.orgId(), filter, after, limit);
-		List<Record> rows = result.rows();
-		boolean more = rows.size() > limit;
-		List<Record> page = more ? rows.subList(0, limit) : rows;
-		String next = null;
-		if (more) {
-			List<String> values = new ArrayList<>(
-					Arrays.asList(filter.window().from().toString(), filter.window().to().toString()));
-			values.addAll(RunPosition.of(page.get(page.size() - 1)).values(sort));
-			next = this.cursors.encode(caller.orgId(), fingerprint, values);
-		}
-		return new RunPage(page.stream().map(RunSummary::of).toList(), next, result.totalCount());
+		RunFilter firstPage = new RunFilter(workflows, statuses, window, costMin, costMax, sort);
+		Paging paging = new Paging(this.cursors, caller.orgId(), firstPage.fingerprint(explicitFrom, explicitTo));
+		Paging.Start<RunPosition> start = paging.start(cursor, window, 2,
+				(position) -> RunPosition.parse(sort, position.get(0), position.get(1)));
+		RunFilter filter = new RunFilter(workflows, statuses, start.window(), costMin, costMax, sort);
+		RunQueries.PageAndTotal result = this.runs.pageAndTotal(caller.orgId(), filter, start.after(), limit);
+		Paging.Page<Record> page = paging.page(filter.window(), result.rows(), limit,
+				(last) -> RunPosition.of(last).values(sort));
+		return new RunPage(page.rows().stream().map(RunSummary::of).toList(), page.nextCursor(), result.totalCount());
 	}
 
 	/**
