@@ -158,6 +158,8 @@ public final class RollupCheck {
 			row.put(new WorkflowBucket(key.orgId(), key.workflowName(), key.level(), key.bucketStart(), 0), totals);
 			new WorkflowRollups(db).upsert(row);
 		}
+		// The rewritten row is shard 0, which may not have had a revision yet.
+		RollupRevisions.bump(db, List.of(new RollupRevisions.Touched(key.orgId(), key.level(), key.bucketStart(), 0)));
 	}
 
 	private static void rewrite(DSLContext db, ToolBucket key) {
@@ -175,6 +177,7 @@ public final class RollupCheck {
 			row.put(key, totals);
 			new ToolRollups(db).upsert(row);
 		}
+		RollupRevisions.bump(db, List.of(new RollupRevisions.Touched(key.orgId(), key.level(), key.bucketStart(), 0)));
 	}
 
 	private static Condition bucketRuns(UUID org, String workflowName, BucketLevel level, Instant start) {
