@@ -4,14 +4,15 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 import io.micrometer.core.instrument.Counter;
@@ -22,14 +23,13 @@ import org.jooq.impl.DSL;
 import org.springframework.stereotype.Component;
 
 import run.trakr.projector.sql.UnnestedRows;
-import run.trakr.schema.RunStatus;
 import run.trakr.schema.event.IngestEvent;
 import run.trakr.schema.event.IngestEvent.LlmCallRecorded;
 import run.trakr.schema.event.IngestEvent.RunEnded;
+import run.trakr.schema.event.IngestEvent.RunEvent;
 import run.trakr.schema.event.IngestEvent.RunStarted;
 import run.trakr.schema.event.IngestEvent.ToolUsed;
 import run.trakr.schema.jooq.tables.records.LlmCallsRecord;
-import run.trakr.schema.jooq.tables.records.RunsRecord;
 import run.trakr.schema.jooq.tables.records.ToolUsesRecord;
 
 import static run.trakr.schema.jooq.Tables.LLM_CALLS;
@@ -45,12 +45,6 @@ import static run.trakr.schema.jooq.Tables.TOOL_USES;
  */
 @Component
 public class RunProjection {
-
-	private record RunKey(UUID orgId, UUID runId) {
-	}
-
-	private record CallKey(UUID orgId, UUID id) {
-	}
 
 	private final DSLContext db;
 
@@ -80,7 +74,7 @@ public class RunProjection {
 		Set<CallKey> newCalls = insertCalls(calls);
 		Set<CallKey> newTools = insertToolUses(tools);
 		List<ToolUsed> addedToolUses = new ArrayList<>();
-		Set<CallKey> pendingTools = new java.util.HashSet<>(newTools);
+		Set<CallKey> pendingTools = new HashSet<>(newTools);
 		for (ToolUsed tool : tools) {
 			if (pendingTools.remove(new CallKey(tool.envelope().orgId(), tool.toolEventId()))) {
 				addedToolUses.add(tool);
@@ -88,64 +82,11 @@ public class RunProjection {
 		}
 
 		Map<RunKey, RunState> before = lockRuns(events, calls, newCalls, tools, newTools);
-		Map<RunKey, RunState> after = new LinkedHashMap<>();
-		before.forEach(
-				(key, state) -> after.put(key, (state != null) ? state : RunState.empty(key.orgId(), key.runId())));
-		for (IngestEvent event : events) {
-			if (event instanceof RunStarted started) {
-				after.computeIfPresent(key(started.envelope().orgId(), started.runId()),
-						(key, state) -> start(state, started));
-			}
-			else if (event instanceof RunEnded ended) {
-				after.computeIfPresent(key(ended.envelope().orgId(), ended.runId()), (key, state) -> end(state, ended));
-			}
-			else if (event instanceof LlmCallRecorded call
-					&& newCalls.remove(new CallKey(call.envelope().orgId(), call.callId()))) {
-				after.computeIfPresent(key(call.envelope().orgId(), call.runId()),
-						(key, state) -> state.plusCall(call.costUsd(), call.inputTokens(), call.outputTokens()));
-			}
-			else if (event instanceof ToolUsed tool
-					&& newTools.remove(new CallKey(tool.envelope().orgId(), tool.toolEventId()))) {
-				after.computeIfPresent(key(tool.envelope().orgId(), tool.runId()), (key, state) -> state.plusToolUse());
-			}
-		}
-		Map<RunKey, Integer> shards = new java.util.HashMap<>();
-		for (IngestEvent event : events) {
-			RunKey key = runKeyOf(event);
-			if (key != null) {
-				shards.putIfAbsent(key, partitionOf.get(event));
-			}
-		}
-		List<RunChange> changes = new ArrayList<>();
-		after.forEach((key, state) -> {
-			if (!state.equals(before.get(key))) {
-				changes.add(new RunChange(before.get(key), state, shards.getOrDefault(key, 0)));
-			}
-		});
+		RunFold.Result folded = RunFold.fold(events, before, newCalls, newTools, partitionOf);
+		this.conflicts.increment(folded.conflicts());
+		List<RunChange> changes = folded.changes();
 		upsertRuns(changes);
 		return new Outcome(changes, addedToolUses);
-	}
-
-	private RunState start(RunState state, RunStarted started) {
-		if (!state.started()) {
-			return state.withStart(started.workflowName(), started.startedAt(), started.runIdExternal().orElse(null),
-					started.parentRunId().orElse(null));
-		}
-		boolean same = state.workflowName().equals(started.workflowName())
-				&& state.startedAt().equals(started.startedAt())
-				&& Objects.equals(state.runIdExternal(), started.runIdExternal().orElse(null))
-				&& Objects.equals(state.parentRunId(), started.parentRunId().orElse(null));
-		countIfConflicting(same);
-		return state;
-	}
-
-	private RunState end(RunState state, RunEnded ended) {
-		RunStatus status = RunStatus.of(ended.status());
-		if (!state.ended()) {
-			return state.withEnd(status, ended.endedAt());
-		}
-		countIfConflicting(state.status() == status && state.endedAt().equals(ended.endedAt()));
-		return state;
 	}
 
 	/**
@@ -175,7 +116,7 @@ public class RunProjection {
 			.returningResult(LLM_CALLS.ORG_ID, LLM_CALLS.CALL_ID)
 			.fetch(r -> new CallKey(r.value1(), r.value2()))
 			.stream()
-			.collect(Collectors.toCollection(java.util.HashSet::new));
+			.collect(Collectors.toCollection(HashSet::new));
 		List<LlmCallRecorded> repeated = calls.stream()
 			.filter(call -> !inserted.contains(new CallKey(call.envelope().orgId(), call.callId())))
 			.toList();
@@ -212,7 +153,7 @@ public class RunProjection {
 			.returningResult(TOOL_USES.ORG_ID, TOOL_USES.TOOL_EVENT_ID)
 			.fetch(r -> new CallKey(r.value1(), r.value2()))
 			.stream()
-			.collect(Collectors.toCollection(java.util.HashSet::new));
+			.collect(Collectors.toCollection(HashSet::new));
 		List<ToolUsed> repeated = tools.stream()
 			.filter(tool -> !inserted.contains(new CallKey(tool.envelope().orgId(), tool.toolEventId())))
 			.toList();
@@ -236,21 +177,18 @@ public class RunProjection {
 	 */
 	private Map<RunKey, RunState> lockRuns(List<IngestEvent> events, List<LlmCallRecorded> calls, Set<CallKey> newCalls,
 			List<ToolUsed> tools, Set<CallKey> newTools) {
-		Set<RunKey> keys = new java.util.TreeSet<>(Comparator.comparing(RunKey::orgId).thenComparing(RunKey::runId));
+		Set<RunKey> keys = new TreeSet<>(RunKey.LOCK_ORDER);
 		for (IngestEvent event : events) {
-			if (event instanceof RunStarted started) {
-				keys.add(key(started.envelope().orgId(), started.runId()));
-			}
-			else if (event instanceof RunEnded ended) {
-				keys.add(key(ended.envelope().orgId(), ended.runId()));
+			if (event instanceof RunStarted || event instanceof RunEnded) {
+				keys.add(RunKey.of((RunEvent) event));
 			}
 		}
 		calls.stream()
 			.filter(call -> newCalls.contains(new CallKey(call.envelope().orgId(), call.callId())))
-			.forEach(call -> keys.add(key(call.envelope().orgId(), call.runId())));
+			.forEach(call -> keys.add(RunKey.of(call)));
 		tools.stream()
 			.filter(tool -> newTools.contains(new CallKey(tool.envelope().orgId(), tool.toolEventId())))
-			.forEach(tool -> keys.add(key(tool.envelope().orgId(), tool.runId())));
+			.forEach(tool -> keys.add(RunKey.of(tool)));
 		Map<RunKey, RunState> locked = new LinkedHashMap<>();
 		keys.forEach(key -> locked.put(key, null));
 		if (keys.isEmpty()) {
@@ -260,7 +198,7 @@ public class RunProjection {
 			.column(RUNS.ORG_ID, RunKey::orgId)
 			.column(RUNS.RUN_ID, RunKey::runId)
 			.lock(this.db, RUNS)
-			.forEach(row -> locked.put(key(row.getOrgId(), row.getRunId()), RunState.of(row)));
+			.forEach(row -> locked.put(new RunKey(row.getOrgId(), row.getRunId()), RunState.of(row)));
 		return locked;
 	}
 
@@ -309,7 +247,7 @@ public class RunProjection {
 	 * duplicates.
 	 */
 	private void countWithinBatchConflicts(List<LlmCallRecorded> calls, Set<CallKey> inserted) {
-		Map<CallKey, LlmCallRecorded> first = new java.util.HashMap<>();
+		Map<CallKey, LlmCallRecorded> first = new HashMap<>();
 		for (LlmCallRecorded call : calls) {
 			CallKey key = new CallKey(call.envelope().orgId(), call.callId());
 			if (inserted.contains(key) && first.putIfAbsent(key, call) != null) {
@@ -345,26 +283,6 @@ public class RunProjection {
 				&& stored.getStatus().equals(tool.status().name().toLowerCase(Locale.ROOT))
 				&& stored.getDurationMs() == tool.durationMs()
 				&& stored.getStartedAt().toInstant().equals(tool.startedAt());
-	}
-
-	private static RunKey runKeyOf(IngestEvent event) {
-		if (event instanceof RunStarted e) {
-			return key(e.envelope().orgId(), e.runId());
-		}
-		if (event instanceof RunEnded e) {
-			return key(e.envelope().orgId(), e.runId());
-		}
-		if (event instanceof LlmCallRecorded e) {
-			return key(e.envelope().orgId(), e.runId());
-		}
-		if (event instanceof ToolUsed e) {
-			return key(e.envelope().orgId(), e.runId());
-		}
-		return null;
-	}
-
-	private static RunKey key(UUID orgId, UUID runId) {
-		return new RunKey(orgId, runId);
 	}
 
 	private static <T extends IngestEvent> List<T> ofType(List<IngestEvent> events, Class<T> type) {

@@ -13,6 +13,13 @@ public sealed interface IngestEvent {
 
 	Envelope envelope();
 
+	/** An event about one run: its start, end, LLM calls and tool uses. */
+	sealed interface RunEvent extends IngestEvent permits RunStarted, LlmCallRecorded, ToolUsed, RunEnded {
+
+		UUID runId();
+
+	}
+
 	/** The fields every event carries. */
 	record Envelope(UUID eventId, UUID orgId, Instant occurredAt) {
 	}
@@ -33,22 +40,22 @@ public sealed interface IngestEvent {
 
 	/** {@code run_started}: makes the run visible. */
 	record RunStarted(Envelope envelope, UUID runId, String workflowName, Instant startedAt,
-			Optional<String> runIdExternal, Optional<UUID> parentRunId) implements IngestEvent {
+			Optional<String> runIdExternal, Optional<UUID> parentRunId) implements RunEvent {
 	}
 
 	/** {@code llm_call}. */
 	record LlmCallRecorded(Envelope envelope, UUID runId, UUID callId, String model, Optional<String> provider,
 			long inputTokens, long outputTokens, BigDecimal costUsd, long latencyMs, Instant startedAt,
-			CallStatus status) implements IngestEvent {
+			CallStatus status) implements RunEvent {
 	}
 
 	/** {@code tool_use}. */
 	record ToolUsed(Envelope envelope, UUID runId, UUID toolEventId, String toolName, CallStatus status,
-			long durationMs, Instant startedAt) implements IngestEvent {
+			long durationMs, Instant startedAt) implements RunEvent {
 	}
 
 	/** {@code run_ended}. */
-	record RunEnded(Envelope envelope, UUID runId, EndStatus status, Instant endedAt) implements IngestEvent {
+	record RunEnded(Envelope envelope, UUID runId, EndStatus status, Instant endedAt) implements RunEvent {
 	}
 
 	/** {@code alert_fired}. */
