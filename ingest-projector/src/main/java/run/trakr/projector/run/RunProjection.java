@@ -13,11 +13,17 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
+import java.util.function.BiPredicate;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jooq.DSLContext;
+import org.jooq.Record;
+import org.jooq.Table;
+import org.jooq.TableField;
 import org.jooq.impl.DSL;
 
 import org.springframework.stereotype.Component;
@@ -90,6 +96,21 @@ public class RunProjection {
 	}
 
 	/**
+	 * Where an event's row lives and how it is compared, for {@link #insertNew}: the
+	 * table, its natural key and the test that a stored row holds the event's content.
+	 */
+	private record RowsOf<E, R extends Record>(Table<R> table, TableField<R, UUID> org, TableField<R, UUID> id,
+			Function<E, CallKey> keyOf, BiPredicate<R, E> same) {
+	}
+
+	private static final RowsOf<LlmCallRecorded, LlmCallsRecord> CALL_ROWS = new RowsOf<>(LLM_CALLS, LLM_CALLS.ORG_ID,
+			LLM_CALLS.CALL_ID, (call) -> new CallKey(call.envelope().orgId(), call.callId()), RunProjection::sameCall);
+
+	private static final RowsOf<ToolUsed, ToolUsesRecord> TOOL_USES_ROWS = new RowsOf<>(TOOL_USES, TOOL_USES.ORG_ID,
+			TOOL_USES.TOOL_EVENT_ID, (tool) -> new CallKey(tool.envelope().orgId(), tool.toolEventId()),
+			RunProjection::sameToolUse);
+
+	/**
 	 * Inserts calls not seen before; returns the keys inserted now. Duplicates are
 	 * compared and counted.
 	 */
@@ -97,39 +118,19 @@ public class RunProjection {
 		if (calls.isEmpty()) {
 			return Set.of();
 		}
-		var rows = UnnestedRows.of(calls)
-			.column(LLM_CALLS.ORG_ID, call -> call.envelope().orgId())
-			.column(LLM_CALLS.CALL_ID, LlmCallRecorded::callId)
-			.column(LLM_CALLS.RUN_ID, LlmCallRecorded::runId)
-			.column(LLM_CALLS.MODEL, LlmCallRecorded::model)
-			.column(LLM_CALLS.PROVIDER, call -> call.provider().orElse(null))
-			.column(LLM_CALLS.INPUT_TOKENS, LlmCallRecorded::inputTokens)
-			.column(LLM_CALLS.OUTPUT_TOKENS, LlmCallRecorded::outputTokens)
-			.column(LLM_CALLS.COST_USD, LlmCallRecorded::costUsd)
-			.column(LLM_CALLS.LATENCY_MS, LlmCallRecorded::latencyMs)
-			.column(LLM_CALLS.STATUS, call -> call.status().name().toLowerCase(Locale.ROOT))
-			.column(LLM_CALLS.STARTED_AT, call -> utc(call.startedAt()));
-		Set<CallKey> inserted = this.db.insertInto(LLM_CALLS)
-			.columns(rows.targets())
-			.select(rows.select())
-			.onConflictDoNothing()
-			.returningResult(LLM_CALLS.ORG_ID, LLM_CALLS.CALL_ID)
-			.fetch(r -> new CallKey(r.value1(), r.value2()))
-			.stream()
-			.collect(Collectors.toCollection(HashSet::new));
-		List<LlmCallRecorded> repeated = calls.stream()
-			.filter(call -> !inserted.contains(new CallKey(call.envelope().orgId(), call.callId())))
-			.toList();
-		if (!repeated.isEmpty()) {
-			Map<CallKey, LlmCallsRecord> stored = UnnestedRows.of(repeated)
-				.column(LLM_CALLS.ORG_ID, call -> call.envelope().orgId())
-				.column(LLM_CALLS.CALL_ID, LlmCallRecorded::callId)
-				.lookup(this.db, LLM_CALLS)
-				.intoMap(r -> new CallKey(r.getOrgId(), r.getCallId()));
-			for (LlmCallRecorded call : repeated) {
-				countIfConflicting(sameCall(stored.get(new CallKey(call.envelope().orgId(), call.callId())), call));
-			}
-		}
+		Set<CallKey> inserted = insertNew(CALL_ROWS, calls,
+				UnnestedRows.of(calls)
+					.column(LLM_CALLS.ORG_ID, call -> call.envelope().orgId())
+					.column(LLM_CALLS.CALL_ID, LlmCallRecorded::callId)
+					.column(LLM_CALLS.RUN_ID, LlmCallRecorded::runId)
+					.column(LLM_CALLS.MODEL, LlmCallRecorded::model)
+					.column(LLM_CALLS.PROVIDER, call -> call.provider().orElse(null))
+					.column(LLM_CALLS.INPUT_TOKENS, LlmCallRecorded::inputTokens)
+					.column(LLM_CALLS.OUTPUT_TOKENS, LlmCallRecorded::outputTokens)
+					.column(LLM_CALLS.COST_USD, LlmCallRecorded::costUsd)
+					.column(LLM_CALLS.LATENCY_MS, LlmCallRecorded::latencyMs)
+					.column(LLM_CALLS.STATUS, call -> call.status().name().toLowerCase(Locale.ROOT))
+					.column(LLM_CALLS.STARTED_AT, call -> utc(call.startedAt())));
 		countWithinBatchConflicts(calls, inserted);
 		return inserted;
 	}
@@ -138,34 +139,41 @@ public class RunProjection {
 		if (tools.isEmpty()) {
 			return Set.of();
 		}
-		var rows = UnnestedRows.of(tools)
-			.column(TOOL_USES.ORG_ID, tool -> tool.envelope().orgId())
-			.column(TOOL_USES.TOOL_EVENT_ID, ToolUsed::toolEventId)
-			.column(TOOL_USES.RUN_ID, ToolUsed::runId)
-			.column(TOOL_USES.TOOL_NAME, ToolUsed::toolName)
-			.column(TOOL_USES.STATUS, tool -> tool.status().name().toLowerCase(Locale.ROOT))
-			.column(TOOL_USES.DURATION_MS, ToolUsed::durationMs)
-			.column(TOOL_USES.STARTED_AT, tool -> utc(tool.startedAt()));
-		Set<CallKey> inserted = this.db.insertInto(TOOL_USES)
+		return insertNew(TOOL_USES_ROWS, tools,
+				UnnestedRows.of(tools)
+					.column(TOOL_USES.ORG_ID, tool -> tool.envelope().orgId())
+					.column(TOOL_USES.TOOL_EVENT_ID, ToolUsed::toolEventId)
+					.column(TOOL_USES.RUN_ID, ToolUsed::runId)
+					.column(TOOL_USES.TOOL_NAME, ToolUsed::toolName)
+					.column(TOOL_USES.STATUS, tool -> tool.status().name().toLowerCase(Locale.ROOT))
+					.column(TOOL_USES.DURATION_MS, ToolUsed::durationMs)
+					.column(TOOL_USES.STARTED_AT, tool -> utc(tool.startedAt())));
+	}
+
+	/**
+	 * Inserts the rows of events whose key is not stored yet; returns the keys inserted
+	 * now. An event whose key was stored before is compared with the stored row and
+	 * counted when its content differs.
+	 */
+	private <E, R extends Record> Set<CallKey> insertNew(RowsOf<E, R> of, List<E> events, UnnestedRows<E> rows) {
+		Set<CallKey> inserted = this.db.insertInto(of.table())
 			.columns(rows.targets())
 			.select(rows.select())
 			.onConflictDoNothing()
-			.returningResult(TOOL_USES.ORG_ID, TOOL_USES.TOOL_EVENT_ID)
+			.returningResult(of.org(), of.id())
 			.fetch(r -> new CallKey(r.value1(), r.value2()))
 			.stream()
 			.collect(Collectors.toCollection(HashSet::new));
-		List<ToolUsed> repeated = tools.stream()
-			.filter(tool -> !inserted.contains(new CallKey(tool.envelope().orgId(), tool.toolEventId())))
-			.toList();
+		List<E> repeated = events.stream().filter(event -> !inserted.contains(of.keyOf().apply(event))).toList();
 		if (!repeated.isEmpty()) {
-			Map<CallKey, ToolUsesRecord> stored = UnnestedRows.of(repeated)
-				.column(TOOL_USES.ORG_ID, tool -> tool.envelope().orgId())
-				.column(TOOL_USES.TOOL_EVENT_ID, ToolUsed::toolEventId)
-				.lookup(this.db, TOOL_USES)
-				.intoMap(r -> new CallKey(r.getOrgId(), r.getToolEventId()));
-			for (ToolUsed tool : repeated) {
-				countIfConflicting(
-						sameToolUse(stored.get(new CallKey(tool.envelope().orgId(), tool.toolEventId())), tool));
+			Map<CallKey, R> stored = UnnestedRows.of(repeated)
+				.column(of.org(), event -> of.keyOf().apply(event).orgId())
+				.column(of.id(), event -> of.keyOf().apply(event).id())
+				.lookup(this.db, of.table())
+				.intoMap(r -> new CallKey(r.get(of.org()), r.get(of.id())));
+			for (E event : repeated) {
+				R row = stored.get(of.keyOf().apply(event));
+				countIfConflicting(row != null && of.same().test(row, event));
 			}
 		}
 		return inserted;
@@ -263,7 +271,7 @@ public class RunProjection {
 	}
 
 	private static boolean sameCall(LlmCallsRecord stored, LlmCallRecorded call) {
-		return stored != null && stored.getRunId().equals(call.runId()) && stored.getModel().equals(call.model())
+		return stored.getRunId().equals(call.runId()) && stored.getModel().equals(call.model())
 				&& Objects.equals(stored.getProvider(), call.provider().orElse(null))
 				&& stored.getInputTokens() == call.inputTokens() && stored.getOutputTokens() == call.outputTokens()
 				&& stored.getCostUsd().compareTo(call.costUsd()) == 0 && stored.getLatencyMs() == call.latencyMs()
@@ -279,7 +287,7 @@ public class RunProjection {
 	}
 
 	private static boolean sameToolUse(ToolUsesRecord stored, ToolUsed tool) {
-		return stored != null && stored.getRunId().equals(tool.runId()) && stored.getToolName().equals(tool.toolName())
+		return stored.getRunId().equals(tool.runId()) && stored.getToolName().equals(tool.toolName())
 				&& stored.getStatus().equals(tool.status().name().toLowerCase(Locale.ROOT))
 				&& stored.getDurationMs() == tool.durationMs()
 				&& stored.getStartedAt().toInstant().equals(tool.startedAt());
