@@ -24,11 +24,23 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 final class RealCompose {
 
+	/**
+	 * The model of the one compose file the tests read: running Compose once is enough.
+	 */
+	private static JsonNode model;
+
 	private RealCompose() {
 	}
 
 	/** The interpolated model ({@code services}, {@code volumes}, ...). */
-	static JsonNode config(Path repository) throws IOException, InterruptedException {
+	static synchronized JsonNode config(Path repository) throws IOException, InterruptedException {
+		if (model == null) {
+			model = run(repository);
+		}
+		return model;
+	}
+
+	private static JsonNode run(Path repository) throws IOException, InterruptedException {
 		List<String> command = command();
 		Path emptyEnv = Files.createTempFile("compose", ".env");
 		try {
