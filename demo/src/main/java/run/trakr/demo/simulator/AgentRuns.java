@@ -5,13 +5,25 @@ import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
 
-import tools.jackson.databind.json.JsonMapper;
+import run.trakr.schema.event.IngestEvent;
+import run.trakr.schema.event.IngestEvent.AlertFired;
+import run.trakr.schema.event.IngestEvent.AlertResolved;
+import run.trakr.schema.event.IngestEvent.CallStatus;
+import run.trakr.schema.event.IngestEvent.EndStatus;
+import run.trakr.schema.event.IngestEvent.Envelope;
+import run.trakr.schema.event.IngestEvent.LlmCallRecorded;
+import run.trakr.schema.event.IngestEvent.RunEnded;
+import run.trakr.schema.event.IngestEvent.RunStarted;
+import run.trakr.schema.event.IngestEvent.ToolUsed;
+import run.trakr.schema.event.IngestEventEncoder;
+
+import static run.trakr.schema.event.IngestEvent.CallStatus.ERROR;
+import static run.trakr.schema.event.IngestEvent.CallStatus.SUCCESS;
 
 /**
  * Makes up agent runs the way SDKs report them: a {@code run_started}, LLM calls and tool
@@ -60,8 +72,6 @@ public final class AgentRuns {
 
 	private static final int LOOP_ALERT_CALLS = 20;
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
-
 	private final UUID org;
 
 	private final Random random;
@@ -100,41 +110,34 @@ public final class AgentRuns {
 		UUID runId = UUID.randomUUID();
 		// SDK clocks tick finer than milliseconds: every run starts at some nanosecond.
 		Instant startedAt = start.plusNanos(this.random.nextInt(1_000_000));
-		Map<String, Object> started = new LinkedHashMap<>();
-		started.put("run_id", runId.toString());
-		started.put("workflow_name", workflow.name());
-		started.put("started_at", startedAt.toString());
-		if (this.random.nextInt(3) == 0) {
-			started.put("run_id_external", "req-" + Integer.toHexString(this.random.nextInt()));
-		}
-		if (parent != null) {
-			started.put("parent_run_id", parent.toString());
-		}
-		emit(events, startedAt, runId.toString(), "run_started", started);
+		Optional<String> external = (this.random.nextInt(3) == 0)
+				? Optional.of("req-" + Integer.toHexString(this.random.nextInt())) : Optional.empty();
+		emit(events, startedAt, new RunStarted(envelope(startedAt), runId, workflow.name(), startedAt, external,
+				Optional.ofNullable(parent)));
 
 		double outcome = this.random.nextDouble();
-		String status = outcome < workflow.loopRate() ? "loop_detected"
-				: outcome < workflow.loopRate() + workflow.timeoutRate() ? "timeout"
-						: outcome < workflow.loopRate() + workflow.timeoutRate() + workflow.errorRate() ? "error"
-								: "success";
+		EndStatus status = outcome < workflow.loopRate() ? EndStatus.LOOP_DETECTED
+				: outcome < workflow.loopRate() + workflow.timeoutRate() ? EndStatus.TIMEOUT
+						: outcome < workflow.loopRate() + workflow.timeoutRate() + workflow.errorRate()
+								? EndStatus.ERROR : EndStatus.SUCCESS;
 		int calls = workflow.minCalls() + this.random.nextInt(workflow.maxCalls() - workflow.minCalls() + 1);
-		if (status.equals("loop_detected")) {
+		if (status == EndStatus.LOOP_DETECTED) {
 			calls = LOOP_ALERT_CALLS + this.random.nextInt(10);
 		}
 		Instant deadline = startedAt.plus(TIMEOUT);
 		Instant now = startedAt.plusMillis(20 + this.random.nextInt(200));
 		BigDecimal cost = BigDecimal.ZERO;
 		int made = 0;
-		for (int i = 0; i < calls || status.equals("timeout"); i++) {
+		for (int i = 0; i < calls || status == EndStatus.TIMEOUT; i++) {
 			if (now.isAfter(deadline)) {
 				break;
 			}
 			boolean lastCall = i == calls - 1;
-			cost = cost.add(llmCall(workflow, runId, now, status.equals("error") && lastCall, events));
+			cost = cost.add(llmCall(workflow, runId, now, status == EndStatus.ERROR && lastCall, events));
 			now = now.plusMillis(latency(workflow));
 			made++;
 			if (!workflow.tools().isEmpty() && this.random.nextInt(10) < 6) {
-				now = toolUse(workflow, runId, now, status.equals("error") && lastCall, events);
+				now = toolUse(workflow, runId, now, status == EndStatus.ERROR && lastCall, events);
 			}
 			// childRate children per run on average, started between calls.
 			if (workflow.childWorkflow() != null && depth < 2
@@ -146,17 +149,13 @@ public final class AgentRuns {
 				// The parent waits for its child.
 				now = run(child, runId, now, depth + 1, events).plusMillis(50);
 			}
-			if (status.equals("timeout")) {
+			if (status == EndStatus.TIMEOUT) {
 				now = now.plusSeconds(20 + this.random.nextInt(40));
 			}
 		}
-		Instant endedAt = (status.equals("timeout") ? deadline : now.plusMillis(30))
+		Instant endedAt = (status == EndStatus.TIMEOUT ? deadline : now.plusMillis(30))
 			.plusNanos(this.random.nextInt(1_000_000));
-		Map<String, Object> ended = new LinkedHashMap<>();
-		ended.put("run_id", runId.toString());
-		ended.put("status", status);
-		ended.put("ended_at", endedAt.toString());
-		emit(events, endedAt, runId.toString(), "run_ended", ended);
+		emit(events, endedAt, new RunEnded(envelope(endedAt), runId, status, endedAt));
 		alerts(workflow, runId, status, cost, made, endedAt, events);
 		return endedAt;
 	}
@@ -170,45 +169,32 @@ public final class AgentRuns {
 			.divide(BigDecimal.valueOf(1000), 10, RoundingMode.HALF_UP)
 			.stripTrailingZeros();
 		int latency = latency(workflow);
-		Map<String, Object> data = new LinkedHashMap<>();
-		data.put("run_id", runId.toString());
-		data.put("call_id", UUID.randomUUID().toString());
-		data.put("model", workflow.model());
-		data.put("provider", workflow.provider());
-		data.put("input_tokens", input);
-		data.put("output_tokens", output);
-		data.put("cost_usd", cost.toPlainString());
-		data.put("latency_ms", latency);
-		data.put("started_at", startedAt.toString());
-		data.put("status", fails ? "error" : "success");
-		emit(events, startedAt.plusMillis(latency), runId.toString(), "llm_call", data);
+		Instant at = startedAt.plusMillis(latency);
+		emit(events, at, new LlmCallRecorded(envelope(at), runId, UUID.randomUUID(), workflow.model(),
+				Optional.of(workflow.provider()), input, output, cost, latency, startedAt, fails ? ERROR : SUCCESS));
 		return cost;
 	}
 
 	private Instant toolUse(Workflow workflow, UUID runId, Instant startedAt, boolean fails, List<TimedEvent> events) {
 		int duration = 20 + this.random.nextInt(this.random.nextInt(10) == 0 ? 8000 : 1500);
-		Map<String, Object> data = new LinkedHashMap<>();
-		data.put("run_id", runId.toString());
-		data.put("tool_event_id", UUID.randomUUID().toString());
-		data.put("tool_name", workflow.tools().get(this.random.nextInt(workflow.tools().size())));
-		data.put("status", fails || this.random.nextInt(25) == 0 ? "error" : "success");
-		data.put("duration_ms", duration);
-		data.put("started_at", startedAt.toString());
+		String tool = workflow.tools().get(this.random.nextInt(workflow.tools().size()));
+		CallStatus status = (fails || this.random.nextInt(25) == 0) ? ERROR : SUCCESS;
 		Instant endedAt = startedAt.plusMillis(duration);
-		emit(events, endedAt, runId.toString(), "tool_use", data);
+		emit(events, endedAt,
+				new ToolUsed(envelope(endedAt), runId, UUID.randomUUID(), tool, status, duration, startedAt));
 		return endedAt;
 	}
 
-	private void alerts(Workflow workflow, UUID runId, String status, BigDecimal cost, int calls, Instant endedAt,
+	private void alerts(Workflow workflow, UUID runId, EndStatus status, BigDecimal cost, int calls, Instant endedAt,
 			List<TimedEvent> events) {
 		if (cost.compareTo(COST_ALERT_USD) > 0) {
 			alert("rule_cost_spike", "Run cost above $" + COST_ALERT_USD, workflow, runId, cost.doubleValue(),
 					COST_ALERT_USD.doubleValue(), endedAt, events);
 		}
-		if (status.equals("loop_detected")) {
+		if (status == EndStatus.LOOP_DETECTED) {
 			alert("rule_loop", "Agent loop detected", workflow, runId, calls, LOOP_ALERT_CALLS, endedAt, events);
 		}
-		if (status.equals("timeout")) {
+		if (status == EndStatus.TIMEOUT) {
 			alert("rule_timeout", "Run timed out", workflow, runId, TIMEOUT.toSeconds(), TIMEOUT.toSeconds(), endedAt,
 					events);
 		}
@@ -216,23 +202,16 @@ public final class AgentRuns {
 
 	private void alert(String ruleId, String ruleName, Workflow workflow, UUID runId, double triggered,
 			double threshold, Instant endedAt, List<TimedEvent> events) {
-		String alertId = UUID.randomUUID().toString();
+		UUID alertId = UUID.randomUUID();
 		Instant firedAt = endedAt.plusMillis(500 + this.random.nextInt(5000));
-		Map<String, Object> fired = new LinkedHashMap<>();
-		fired.put("alert_event_id", alertId);
-		fired.put("alert_rule_id", ruleId);
-		fired.put("alert_rule_name", ruleName);
-		fired.put("run_id", runId.toString());
-		fired.put("workflow_name", workflow.name());
-		fired.put("triggered_value", triggered);
-		fired.put("threshold_value", threshold);
-		fired.put("notification_sent", this.random.nextInt(5) != 0);
-		fired.put("fired_at", firedAt.toString());
-		emit(events, firedAt, alertId, "alert_fired", fired);
+		boolean notified = this.random.nextInt(5) != 0;
+		emit(events, firedAt,
+				new AlertFired(envelope(firedAt), alertId, ruleId, ruleName, Optional.of(runId),
+						Optional.of(workflow.name()), BigDecimal.valueOf(triggered), BigDecimal.valueOf(threshold),
+						notified, firedAt));
 		if (this.random.nextInt(10) < 7) {
 			Instant resolvedAt = firedAt.plusSeconds(60 + this.random.nextInt(2 * 3600));
-			emit(events, resolvedAt, alertId, "alert_resolved",
-					Map.of("alert_event_id", alertId, "resolved_at", resolvedAt.toString()));
+			emit(events, resolvedAt, new AlertResolved(envelope(resolvedAt), alertId, resolvedAt));
 		}
 	}
 
@@ -240,14 +219,14 @@ public final class AgentRuns {
 		return 300 + this.random.nextInt(workflow.model().contains("mini") ? 1500 : 5000);
 	}
 
-	private void emit(List<TimedEvent> events, Instant at, String key, String type, Map<String, Object> data) {
-		Map<String, Object> envelope = new LinkedHashMap<>();
-		envelope.put("event_id", UUID.randomUUID().toString());
-		envelope.put("type", type);
-		envelope.put("org_id", this.org.toString());
-		envelope.put("occurred_at", at.toString());
-		envelope.put("data", data);
-		TimedEvent event = new TimedEvent(at, key, JSON.writeValueAsString(envelope));
+	private Envelope envelope(Instant occurredAt) {
+		return new Envelope(UUID.randomUUID(), this.org, occurredAt);
+	}
+
+	/** Keyed by the run, an alert by its own id, as SDKs key them. */
+	private void emit(List<TimedEvent> events, Instant at, IngestEvent ingestEvent) {
+		String key = IngestEventEncoder.key(ingestEvent);
+		TimedEvent event = new TimedEvent(at, key, IngestEventEncoder.toJson(ingestEvent));
 		events.add(event);
 		if (this.random.nextInt(100) == 0) {
 			// An SDK retry: the same event again, a moment later.

@@ -40,8 +40,7 @@ class DeadLetterIT {
 		String tooFar = Instant.now().plus(Duration.ofDays(3)).toString();
 		List<Record> records = List.of(runStarted(org, run, "triage"), new Record(run.toString(), "{not json"),
 				new Record(run.toString(), envelope(org, "run_paused", "\"run_id\":\"" + run + "\"")),
-				ofRun(org, run, "llm_call", llmCall(UUID.randomUUID(), "-0.5")),
-				ofRun(org, run, "llm_call", llmCall(UUID.randomUUID(), "0.25")),
+				llmCall(org, run, UUID.randomUUID(), "-0.5"), llmCall(org, run, UUID.randomUUID(), "0.25"),
 				ofRun(org, run, "run_ended", "\"status\":\"success\",\"ended_at\":\"" + tooFar + "\""),
 				ofRun(org, run, "run_ended", "\"ended_at\":\"2026-11-28T10:01:00Z\""),
 				ofRun(org, run, "tool_use", "\"tool_event_id\":\"" + UUID.randomUUID()

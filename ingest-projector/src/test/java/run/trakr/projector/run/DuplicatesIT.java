@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import run.trakr.localstack.LocalStack;
 import run.trakr.localstack.junit.LocalStackExtension;
+import run.trakr.schema.event.IngestEvent.CallStatus;
 import run.trakr.schematest.support.IngestPopulation.Record;
 
 import run.trakr.projector.rollup.RollupCheck;
@@ -17,7 +18,7 @@ import run.trakr.projectortest.support.ProjectorInstance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static run.trakr.projectortest.support.HandWrittenEvents.llmCall;
-import static run.trakr.projectortest.support.HandWrittenEvents.ofRun;
+import static run.trakr.projectortest.support.HandWrittenEvents.toolUse;
 import static run.trakr.projectortest.support.HandWrittenEvents.runStarted;
 import static org.awaitility.Awaitility.await;
 import static org.jooq.impl.DSL.sum;
@@ -40,14 +41,12 @@ class DuplicatesIT {
 		UUID run = UUID.randomUUID();
 		UUID call = UUID.randomUUID();
 		UUID tool = UUID.randomUUID();
-		List<Record> originals = List.of(runStarted(org, run, "triage"),
-				ofRun(org, run, "llm_call", llmCall(call, "0.10")),
-				ofRun(org, run, "tool_use", toolUse(tool, "search", "success", 40)));
-		List<Record> later = List.of(ofRun(org, run, "llm_call", llmCall(call, "0.10")),
-				ofRun(org, run, "llm_call", llmCall(call, "0.90")),
-				ofRun(org, run, "tool_use", toolUse(tool, "search", "success", 40)),
-				ofRun(org, run, "tool_use", toolUse(tool, "search", "error", 900)),
-				ofRun(org, run, "tool_use", toolUse(UUID.randomUUID(), "search", "error", 60)));
+		List<Record> originals = List.of(runStarted(org, run, "triage"), llmCall(org, run, call, "0.10"),
+				toolUse(org, run, tool, "search", CallStatus.SUCCESS, 40));
+		List<Record> later = List.of(llmCall(org, run, call, "0.10"), llmCall(org, run, call, "0.90"),
+				toolUse(org, run, tool, "search", CallStatus.SUCCESS, 40),
+				toolUse(org, run, tool, "search", CallStatus.ERROR, 900),
+				toolUse(org, run, UUID.randomUUID(), "search", CallStatus.ERROR, 60));
 		String topic = ProjectorInstance.newTopic(stack, 1);
 		try (ProjectorInstance projector = ProjectorInstance.start(stack, topic, stack.createDatabase())) {
 			Map<Integer, Long> first = ProjectorInstance.publish(stack, topic, originals);
@@ -80,11 +79,6 @@ class DuplicatesIT {
 				.intoArray()).extracting(value -> ((Number) value).longValue()).containsExactly(2L, 1L, 100L, 1L);
 			assertThat(RollupCheck.verify(db)).isEmpty();
 		}
-	}
-
-	private static String toolUse(UUID id, String name, String status, long durationMs) {
-		return "\"tool_event_id\":\"" + id + "\",\"tool_name\":\"" + name + "\",\"status\":\"" + status
-				+ "\",\"duration_ms\":" + durationMs + ",\"started_at\":\"2026-11-28T10:00:02Z\"";
 	}
 
 }

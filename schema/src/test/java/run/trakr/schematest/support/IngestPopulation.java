@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.Future;
@@ -24,8 +25,18 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
 import run.trakr.localstack.LocalStack;
 
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
+import run.trakr.schema.RunStatus;
+import run.trakr.schema.event.IngestEvent;
+import run.trakr.schema.event.IngestEvent.AlertFired;
+import run.trakr.schema.event.IngestEvent.AlertResolved;
+import run.trakr.schema.event.IngestEvent.CallStatus;
+import run.trakr.schema.event.IngestEvent.EndStatus;
+import run.trakr.schema.event.IngestEvent.Envelope;
+import run.trakr.schema.event.IngestEvent.LlmCallRecorded;
+import run.trakr.schema.event.IngestEvent.RunEnded;
+import run.trakr.schema.event.IngestEvent.RunStarted;
+import run.trakr.schema.event.IngestEvent.ToolUsed;
+import run.trakr.schema.event.IngestEventEncoder;
 
 /**
  * A generated population of agent runs, kept twice: as the ingest records an SDK would
@@ -79,12 +90,10 @@ public final class IngestPopulation {
 
 	private static final String[] MODELS = { "gpt-4o-mini", "claude-haiku", "gpt-4o" };
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private static final Instant OCCURRED_AT = Instant.parse("2026-11-28T00:00:00Z");
 
 	/** How long one record may take to be acknowledged, retries included. */
 	private static final Duration DELIVERY_TIMEOUT = Duration.ofMinutes(2);
-
-	private static final String[] STATUSES = { "success", "error", "loop_detected", "timeout" };
 
 	private final List<Record> records = new ArrayList<>();
 
@@ -255,15 +264,9 @@ public final class IngestPopulation {
 		Instant sent = sdkClock(random, startedAtSecond.plusMillis(random.nextInt(1000)));
 		// What the projection keeps: microseconds (ingest-events.md, guarantee 3).
 		Instant startedAt = sent.truncatedTo(ChronoUnit.MICROS);
-		ObjectNode started = data(runId).put("workflow_name", workflow).put("started_at", sent.toString());
-		if (parent != null) {
-			started.put("parent_run_id", parent.toString());
-		}
 		String external = random.nextBoolean() ? "ext-" + random.nextInt(1_000_000) : null;
-		if (external != null) {
-			started.put("run_id_external", external);
-		}
-		emit(org, "run_started", runId.toString(), started, random);
+		emit(new RunStarted(envelope(org), runId, workflow, sent, Optional.ofNullable(external),
+				Optional.ofNullable(parent)), random);
 		BigDecimal cost = BigDecimal.ZERO;
 		long input = 0;
 		long output = 0;
@@ -274,20 +277,9 @@ public final class IngestPopulation {
 					random.nextBoolean() ? "openai" : null, random.nextInt(5000), random.nextInt(2000),
 					BigDecimal.valueOf(random.nextInt(1_000_000), 7), random.nextInt(3000), random.nextInt(10) == 0,
 					startedAt.plusMillis(c * 100L));
-			ObjectNode data = data(runId).put("call_id", call.callId().toString())
-				.put("model", call.model())
-				.put("input_tokens", call.inputTokens())
-				.put("output_tokens", call.outputTokens())
-				.put("cost_usd", call.costUsd().toPlainString())
-				.put("latency_ms", call.latencyMs())
-				.put("started_at", call.startedAt().toString());
-			if (call.provider() != null) {
-				data.put("provider", call.provider());
-			}
-			if (call.error()) {
-				data.put("status", "error");
-			}
-			emit(org, "llm_call", runId.toString(), data, random);
+			emit(new LlmCallRecorded(envelope(org), runId, call.callId(), call.model(),
+					Optional.ofNullable(call.provider()), call.inputTokens(), call.outputTokens(), call.costUsd(),
+					call.latencyMs(), call.startedAt(), call.error() ? CallStatus.ERROR : CallStatus.SUCCESS), random);
 			llmCalls.add(call);
 			cost = cost.add(call.costUsd());
 			input += call.inputTokens();
@@ -298,23 +290,18 @@ public final class IngestPopulation {
 		for (int t = 0; t < tools; t++) {
 			ExpectedToolUse use = new ExpectedToolUse("tool-" + random.nextInt(3), random.nextInt(5) == 0,
 					random.nextInt(5000), UUID.randomUUID(), startedAt.plusMillis(t * 150L));
-			emit(org, "tool_use", runId.toString(),
-					data(runId).put("tool_event_id", use.toolEventId().toString())
-						.put("tool_name", use.toolName())
-						.put("status", use.error() ? "error" : "success")
-						.put("duration_ms", use.durationMs())
-						.put("started_at", use.startedAt().toString()),
-					random);
+			emit(new ToolUsed(envelope(org), runId, use.toolEventId(), use.toolName(),
+					use.error() ? CallStatus.ERROR : CallStatus.SUCCESS, use.durationMs(), use.startedAt()), random);
 			toolUses.add(use);
 		}
 		String status = "running";
 		Instant endedAt = null;
 		if (random.nextInt(6) != 0) {
-			status = STATUSES[random.nextInt(STATUSES.length)];
+			EndStatus end = EndStatus.values()[random.nextInt(EndStatus.values().length)];
+			status = RunStatus.of(end).stored();
 			Instant endSent = sent.plusNanos(runNanos(random));
 			endedAt = endSent.truncatedTo(ChronoUnit.MICROS);
-			emit(org, "run_ended", runId.toString(),
-					data(runId).put("status", status).put("ended_at", endSent.toString()), random);
+			emit(new RunEnded(envelope(org), runId, end, endSent), random);
 		}
 		// Whole milliseconds of the stored difference, truncated.
 		Long duration = (endedAt != null) ? Duration.between(startedAt, endedAt).toMillis() : null;
@@ -329,48 +316,32 @@ public final class IngestPopulation {
 		BigDecimal triggered = BigDecimal.valueOf(100 + random.nextInt(900), 1);
 		BigDecimal threshold = BigDecimal.TEN;
 		boolean notified = random.nextBoolean();
-		emit(org, "alert_fired", alertId.toString(),
-				JSON.createObjectNode()
-					.put("alert_event_id", alertId.toString())
-					.put("alert_rule_id", ruleId)
-					.put("alert_rule_name", "Cost spike " + ruleId)
-					.put("run_id", runId.toString())
-					.put("workflow_name", workflow)
-					.put("triggered_value", triggered)
-					.put("threshold_value", threshold)
-					.put("notification_sent", notified)
-					.put("fired_at", firedAt.toString()),
-				random);
+		emit(new AlertFired(envelope(org), alertId, ruleId, "Cost spike " + ruleId, Optional.of(runId),
+				Optional.of(workflow), triggered, threshold, notified, firedAt), random);
 		Instant resolvedAt = null;
 		if (random.nextBoolean()) {
 			resolvedAt = firedAt.plusSeconds(600);
-			emit(org, "alert_resolved", alertId.toString(),
-					JSON.createObjectNode()
-						.put("alert_event_id", alertId.toString())
-						.put("resolved_at", resolvedAt.toString()),
-					random);
+			emit(new AlertResolved(envelope(org), alertId, resolvedAt), random);
 		}
 		this.alerts.add(new ExpectedAlert(org, alertId, ruleId, firedAt, resolvedAt, "Cost spike " + ruleId, runId,
 				workflow, triggered, threshold, notified));
 	}
 
-	/** Adds the record, and now and then an exact duplicate of it (an SDK retry). */
-	private void emit(UUID org, String type, String key, ObjectNode data, Random random) {
-		ObjectNode event = JSON.createObjectNode()
-			.put("event_id", UUID.randomUUID().toString())
-			.put("type", type)
-			.put("org_id", org.toString())
-			.put("occurred_at", "2026-11-28T00:00:00Z");
-		event.set("data", data);
-		String value = JSON.writeValueAsString(event);
+	/**
+	 * Adds the record, keyed by its run (an alert by its own id), and now and then an
+	 * exact duplicate of it (an SDK retry).
+	 */
+	private void emit(IngestEvent event, Random random) {
+		String key = IngestEventEncoder.key(event);
+		String value = IngestEventEncoder.toJson(event);
 		this.records.add(new Record(key, value));
 		if (random.nextInt(8) == 0) {
 			this.records.add(new Record(key, value));
 		}
 	}
 
-	private static ObjectNode data(UUID runId) {
-		return JSON.createObjectNode().put("run_id", runId.toString());
+	private static Envelope envelope(UUID org) {
+		return new Envelope(UUID.randomUUID(), org, OCCURRED_AT);
 	}
 
 }
