@@ -11,7 +11,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+
+import run.trakr.localstack.JavaProcess;
 
 /** A packaged service (a runnable jar) in its own JVM, its output in a log file. */
 final class ServiceProcess implements AutoCloseable {
@@ -45,7 +46,7 @@ final class ServiceProcess implements AutoCloseable {
 
 	static ServiceProcess start(String name, Path jar, List<String> jvmOptions, Map<String, String> environment,
 			Path log, String... args) throws IOException {
-		ProcessBuilder builder = builder(jar, jvmOptions, environment, args);
+		ProcessBuilder builder = JavaProcess.jar(jar).builder(jvmOptions, environment, List.of(args));
 		List<String> guarded = new ArrayList<>(List.of("bash", "-c", GUARD, name));
 		guarded.addAll(builder.command());
 		return new ServiceProcess(name,
@@ -55,25 +56,15 @@ final class ServiceProcess implements AutoCloseable {
 	/** Runs a jar to completion (a command-line tool) and returns what it printed. */
 	static String run(Path jar, Map<String, String> environment, String... args)
 			throws IOException, InterruptedException {
-		Process process = builder(jar, List.of(), environment, args).redirectErrorStream(true).start();
+		Process process = JavaProcess.jar(jar)
+			.builder(List.of(), environment, List.of(args))
+			.redirectErrorStream(true)
+			.start();
 		String output = new String(process.getInputStream().readAllBytes());
 		if (process.waitFor() != 0) {
 			throw new IllegalStateException("'" + String.join(" ", args) + "' failed:\n" + output);
 		}
 		return output;
-	}
-
-	private static ProcessBuilder builder(Path jar, List<String> jvmOptions, Map<String, String> environment,
-			String... args) {
-		List<String> command = new ArrayList<>();
-		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-		command.addAll(jvmOptions);
-		command.add("-jar");
-		command.add(jar.toString());
-		command.addAll(List.of(args));
-		ProcessBuilder builder = new ProcessBuilder(command);
-		builder.environment().putAll(environment);
-		return builder;
 	}
 
 	/**
@@ -112,16 +103,7 @@ final class ServiceProcess implements AutoCloseable {
 
 	@Override
 	public void close() {
-		this.process.destroy();
-		try {
-			if (!this.process.waitFor(20, TimeUnit.SECONDS)) {
-				this.process.destroyForcibly().waitFor();
-			}
-		}
-		catch (InterruptedException ex) {
-			this.process.destroyForcibly();
-			Thread.currentThread().interrupt();
-		}
+		JavaProcess.stop(this.process);
 	}
 
 }

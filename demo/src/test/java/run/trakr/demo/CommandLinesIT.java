@@ -1,18 +1,19 @@
 package run.trakr.demo;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import run.trakr.localstack.JavaProcess;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -68,25 +69,23 @@ class CommandLinesIT {
 	@ParameterizedTest
 	@CsvSource({ "read-api", "ingest-projector" })
 	void servicesLogOneJsonObjectALineWhenAsked(String module) throws Exception {
-		List<String> command = java(module);
-		command.add(1, "-Dspring.datasource.hikari.initialization-fail-timeout=1");
 		Path out = Files.createTempFile("service", ".out");
 		try {
-			ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile())
+			ProcessBuilder builder = JavaProcess.packaged(REPOSITORY.resolve(module), module)
+				.builder(List.of("-Dspring.datasource.hikari.initialization-fail-timeout=1"),
+						Map.of("LOGGING_STRUCTURED_FORMAT_CONSOLE", "ecs", "SPRING_DATASOURCE_URL",
+								"jdbc:postgresql://127.0.0.1:9/trakr", "SPRING_KAFKA_BOOTSTRAPSERVERS", "127.0.0.1:9",
+								"TRAKR_CURSOR_SECRET", "command-lines-it-cursor-secret-7d1f", "PORT", "0",
+								"MANAGEMENT_PORT", "0"),
+						List.of())
+				.redirectOutput(out.toFile())
 				.redirectError(ProcessBuilder.Redirect.DISCARD);
-			builder.environment().put("LOGGING_STRUCTURED_FORMAT_CONSOLE", "ecs");
-			builder.environment().put("SPRING_DATASOURCE_URL", "jdbc:postgresql://127.0.0.1:9/trakr");
-			builder.environment().put("SPRING_KAFKA_BOOTSTRAPSERVERS", "127.0.0.1:9");
-			builder.environment().put("TRAKR_CURSOR_SECRET", "command-lines-it-cursor-secret-7d1f");
-			builder.environment().put("PORT", "0");
-			builder.environment().put("MANAGEMENT_PORT", "0");
 			Process service = builder.start();
 			try {
 				service.waitFor(60, TimeUnit.SECONDS);
 			}
 			finally {
-				service.descendants().forEach(ProcessHandle::destroyForcibly);
-				service.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+				JavaProcess.stop(service);
 			}
 			List<String> lines = Files.readAllLines(out).stream().filter(line -> !line.isBlank()).toList();
 			assertThat(lines).as(module + " logged").isNotEmpty();
@@ -100,23 +99,9 @@ class CommandLinesIT {
 		}
 	}
 
-	private static List<String> java(String module, String... arguments) throws IOException {
-		List<String> command = new ArrayList<>(List
-			.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar(module).toString()));
-		for (String argument : arguments) {
-			if (!argument.isEmpty()) {
-				command.add(argument);
-			}
-		}
-		return command;
-	}
-
-	private static Path jar(String module) throws IOException {
-		try (Stream<Path> files = Files.list(REPOSITORY.resolve(module).resolve("target"))) {
-			return files.filter(file -> file.getFileName().toString().matches(module + "-.*-exec\\.jar"))
-				.findFirst()
-				.orElseThrow(() -> new IllegalStateException("no packaged jar of " + module));
-		}
+	private static List<String> java(String module, String... arguments) {
+		return new ArrayList<>(JavaProcess.packaged(REPOSITORY.resolve(module), module)
+			.command(List.of(), Arrays.stream(arguments).filter(argument -> !argument.isEmpty()).toList()));
 	}
 
 	private record Result(int exit, String out, String err, Duration took) {

@@ -4,12 +4,11 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
+import run.trakr.localstack.JavaProcess;
 import run.trakr.localstack.LocalStack;
 
 /** The packaged ingest-projector, running in its own JVM as it does in production. */
@@ -23,20 +22,15 @@ final class ProjectorProcess implements AutoCloseable {
 
 	/** Starts a projector on {@code topic}, writing to the stack's default database. */
 	static ProjectorProcess start(LocalStack stack, String topic) throws IOException {
-		String jar = System.getProperty("trakr.projector.jar");
-		if (jar == null || !Files.isRegularFile(Path.of(jar))) {
-			throw new IllegalStateException("Run through Maven: the projector's packaged jar is needed (" + jar + ")");
-		}
-		List<String> command = new ArrayList<>(
-				List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-jar", jar));
 		Map<String, String> properties = new HashMap<>(stack.springProperties());
 		properties.put("trakr.projector.topic", topic);
 		properties.put("trakr.projector.dead-letter-topic", topic + ".dlq");
 		properties.put("spring.kafka.consumer.group-id", "projector-" + topic);
 		properties.put("server.port", "0");
-		properties.forEach((key, value) -> command.add("--" + key + "=" + value));
 		Files.createDirectories(Path.of("target"));
-		return new ProjectorProcess(new ProcessBuilder(command).redirectErrorStream(true)
+		return new ProjectorProcess(JavaProcess.jar(Path.of(System.getProperty("trakr.projector.jar", "")))
+			.builder(List.of("-Xmx512m"), Map.of(), JavaProcess.springArguments(properties))
+			.redirectErrorStream(true)
 			.redirectOutput(new File("target/projector-" + topic + ".log"))
 			.start());
 	}
@@ -46,11 +40,8 @@ final class ProjectorProcess implements AutoCloseable {
 	}
 
 	@Override
-	public void close() throws InterruptedException {
-		this.process.destroy();
-		if (!this.process.waitFor(20, TimeUnit.SECONDS)) {
-			this.process.destroyForcibly().waitFor();
-		}
+	public void close() {
+		JavaProcess.stop(this.process);
 	}
 
 }

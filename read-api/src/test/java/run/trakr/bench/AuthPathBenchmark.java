@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -14,6 +13,7 @@ import java.util.UUID;
 
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
+import run.trakr.localstack.JavaProcess;
 import run.trakr.localstack.LocalStack;
 
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -181,17 +181,15 @@ public final class AuthPathBenchmark {
 	private record ServerProcess(Process process, int port) implements AutoCloseable {
 
 		static ServerProcess start(LocalStack stack, String gate) throws IOException {
-			List<String> command = new ArrayList<>(
-					List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
 			String options = System.getenv().getOrDefault("BENCH_SERVER_JAVA_OPTS", "-Xmx512m");
-			command.addAll(Arrays.asList(options.trim().split("\\s+")));
-			command.addAll(List.of("-cp", System.getProperty("java.class.path"), AuthPathBenchmark.class.getName(),
-					SERVER, gate));
-			stack.springProperties().forEach((key, value) -> command.add("--" + key + "=" + value));
-			command.addAll(List.of("--server.port=0", "--management.server.port=0", "--logging.level.root=WARN",
+			List<String> arguments = new ArrayList<>(List.of(SERVER, gate));
+			arguments.addAll(JavaProcess.springArguments(stack.springProperties()));
+			arguments.addAll(List.of("--server.port=0", "--management.server.port=0", "--logging.level.root=WARN",
 					"--trakr.rate-limit.concurrent-requests-per-org=100000",
 					"--trakr.rate-limit.concurrent-expensive-requests-per-org=100000",
 					"--spring.profiles.active=local"));
+			List<String> command = JavaProcess.mainClass(AuthPathBenchmark.class)
+				.command(Arrays.asList(options.trim().split("\\s+")), arguments);
 			Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
 			BufferedReader out = new BufferedReader(
 					new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
@@ -210,13 +208,7 @@ public final class AuthPathBenchmark {
 
 		@Override
 		public void close() {
-			this.process.destroy();
-			try {
-				this.process.waitFor();
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
+			JavaProcess.stop(this.process);
 		}
 
 	}

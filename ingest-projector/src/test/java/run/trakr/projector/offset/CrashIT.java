@@ -2,21 +2,19 @@ package run.trakr.projector.offset;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.stream.Stream;
 
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import run.trakr.localstack.JavaProcess;
 import run.trakr.localstack.LocalStack;
 import run.trakr.localstack.junit.LocalStackExtension;
 
@@ -68,8 +66,7 @@ class CrashIT {
 				await().atMost(Duration.ofSeconds(120)).until(() -> caughtUp(db.db(), topic, ends));
 			}
 			finally {
-				last.destroy();
-				last.waitFor();
+				JavaProcess.stop(last);
 			}
 			assertThat(kills).isEqualTo(4);
 			ExpectedProjection.assertProjected(db.db(), population);
@@ -77,23 +74,15 @@ class CrashIT {
 	}
 
 	private static Process launch(LocalStack stack, String topic, String database, int attempt) throws IOException {
-		Path jar;
-		try (Stream<Path> files = Files.list(Path.of("target"))) {
-			jar = files.filter(p -> p.getFileName().toString().matches("ingest-projector-.*-exec\\.jar"))
-				.findFirst()
-				.orElseThrow(() -> new IllegalStateException("Run through Maven: the packaged jar is needed"));
-		}
-		List<String> command = new ArrayList<>(
-				List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-jar",
-						jar.toString()));
 		Map<String, String> properties = ProjectorInstance.properties(stack, topic, database);
 		properties.put("spring.kafka.consumer.max-poll-records", "100");
 		// A killed member holds its partitions until its session expires: keep that short
 		// here.
 		properties.put("spring.kafka.consumer.properties.session.timeout.ms", "6000");
 		properties.put("spring.kafka.consumer.heartbeat-interval", "1s");
-		properties.forEach((key, value) -> command.add("--" + key + "=" + value));
-		return new ProcessBuilder(command).redirectErrorStream(true)
+		return JavaProcess.packaged(Path.of(""), "ingest-projector")
+			.builder(List.of("-Xmx512m"), Map.of(), JavaProcess.springArguments(properties))
+			.redirectErrorStream(true)
 			.redirectOutput(new File("target/crash-" + attempt + ".log"))
 			.start();
 	}
