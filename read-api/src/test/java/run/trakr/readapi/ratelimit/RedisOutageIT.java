@@ -16,6 +16,7 @@ import tools.jackson.databind.json.JsonMapper;
 import run.trakr.readapitest.support.Admin;
 import run.trakr.readapitest.support.Admin.OrgToken;
 import run.trakr.readapitest.support.ReadApiInstance;
+import run.trakr.readapitest.support.ReadApiReplicas;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -25,9 +26,7 @@ class RedisOutageIT {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	static ReadApiInstance first;
-
-	static ReadApiInstance second;
+	static ReadApiReplicas replicas;
 
 	static Admin admin;
 
@@ -36,15 +35,13 @@ class RedisOutageIT {
 	@BeforeAll
 	static void start(LocalStack localStack) {
 		stack = localStack;
-		first = ReadApiInstance.start(stack);
-		second = ReadApiInstance.start(stack);
+		replicas = ReadApiReplicas.startTwo(stack);
 		admin = new Admin(stack);
 	}
 
 	@AfterAll
 	static void stop() {
-		first.close();
-		second.close();
+		replicas.close();
 	}
 
 	@AfterEach
@@ -56,11 +53,12 @@ class RedisOutageIT {
 	void readsAreServedPerReplicaWhileRedisIsDownAndSharedLimitsResumeAfter() {
 		OrgToken token = admin.createOrgWithToken("pro");
 		OrgToken doomed = admin.createOrgWithToken("pro");
-		for (ReadApiInstance replica : new ReadApiInstance[] { first, second }) {
+		for (ReadApiInstance replica : replicas.all()) {
 			assertThat(replica.get("/api/runs", bearer(token)).statusCode()).isEqualTo(200);
 			assertThat(replica.get("/api/runs", bearer(doomed)).statusCode()).isEqualTo(200);
 		}
-		assertThat(health(first).path("components").path("rateLimit").path("status").asString()).isEqualTo("UP");
+		assertThat(health(replicas.first()).path("components").path("rateLimit").path("status").asString())
+			.isEqualTo("UP");
 
 		stack.stopRedis();
 
@@ -69,7 +67,7 @@ class RedisOutageIT {
 		assertThat(admin.run("token", "revoke", "--org", doomed.orgId().toString(), "--token",
 				doomed.tokenId().toString()))
 			.contains("Warning");
-		for (ReadApiInstance replica : new ReadApiInstance[] { first, second }) {
+		for (ReadApiInstance replica : replicas.all()) {
 			HttpResponse<String> response = replica.get("/api/runs", bearer(doomed));
 			assertThat(response.statusCode()).isEqualTo(401);
 			assertThat(response.body()).contains("revoked_token");
@@ -78,35 +76,36 @@ class RedisOutageIT {
 		// Served at once (the client would time out after 10 s), limited by each replica
 		// on its own.
 		for (int i = 0; i < 20; i++) {
-			HttpResponse<String> response = ((i % 2 == 0) ? first : second).get("/api/runs", bearer(token));
+			HttpResponse<String> response = replicas.roundRobin(i).get("/api/runs", bearer(token));
 			assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 			assertThat(response.headers().firstValue("RateLimit")).isPresent();
 		}
-		JsonNode degraded = health(first);
+		JsonNode degraded = health(replicas.first());
 		assertThat(degraded.path("status").asString()).isEqualTo("DEGRADED");
 		assertThat(degraded.path("components").path("rateLimit").path("details").path("mode").asString())
 			.isEqualTo("per-replica");
-		assertThat(metric(first, "trakr.ratelimit.decisions?tag=source:local-fallback")).isGreaterThanOrEqualTo(10);
-		assertThat(metric(first, "trakr.ratelimit.redis.available")).isZero();
+		assertThat(metric(replicas.first(), "trakr.ratelimit.decisions?tag=source:local-fallback"))
+			.isGreaterThanOrEqualTo(10);
+		assertThat(metric(replicas.first(), "trakr.ratelimit.redis.available")).isZero();
 
 		stack.restartRedis();
 
 		// Within two seconds of Redis answering (a probe each second; Lettuce's own
 		// reconnect back-off once took 13.6 s), plus slack for a busy machine.
 		await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
-			first.get("/api/runs", bearer(token));
-			second.get("/api/runs", bearer(token));
-			assertThat(health(first).path("status").asString()).isEqualTo("UP");
-			assertThat(health(second).path("status").asString()).isEqualTo("UP");
+			replicas.first().get("/api/runs", bearer(token));
+			replicas.second().get("/api/runs", bearer(token));
+			assertThat(health(replicas.first()).path("status").asString()).isEqualTo("UP");
+			assertThat(health(replicas.second()).path("status").asString()).isEqualTo("UP");
 		});
-		assertThat(first.get("/api/runs", bearer(doomed)).statusCode()).isEqualTo(401);
-		assertThat(second.get("/api/runs", bearer(doomed)).statusCode()).isEqualTo(401);
+		assertThat(replicas.first().get("/api/runs", bearer(doomed)).statusCode()).isEqualTo(401);
+		assertThat(replicas.second().get("/api/runs", bearer(doomed)).statusCode()).isEqualTo(401);
 		// Shared again: a quota used up on one replica is used up on the other.
 		OrgToken fresh = admin.createOrgWithToken("pro");
 		for (int i = 0; i < 300; i++) {
-			assertThat(first.get("/api/workflows", bearer(fresh)).statusCode()).isEqualTo(200);
+			assertThat(replicas.first().get("/api/workflows", bearer(fresh)).statusCode()).isEqualTo(200);
 		}
-		HttpResponse<String> refused = second.get("/api/workflows", bearer(fresh));
+		HttpResponse<String> refused = replicas.second().get("/api/workflows", bearer(fresh));
 		assertThat(refused.statusCode()).isEqualTo(429);
 		assertThat(refused.headers().firstValue("Retry-After")).isPresent();
 	}
@@ -114,14 +113,14 @@ class RedisOutageIT {
 	@Test
 	void aStalledRedisCostsOneTimeoutPerReplicaNotOnePerRequest() {
 		OrgToken token = admin.createOrgWithToken("pro");
-		assertThat(first.get("/api/runs", bearer(token)).statusCode()).isEqualTo(200);
+		assertThat(replicas.first().get("/api/runs", bearer(token)).statusCode()).isEqualTo(200);
 
 		stack.pauseRedis();
 		int waited = 0;
 		try {
 			for (int i = 0; i < 30; i++) {
 				long started = System.nanoTime();
-				HttpResponse<String> response = first.get("/api/runs", bearer(token));
+				HttpResponse<String> response = replicas.first().get("/api/runs", bearer(token));
 				// The limiter's Redis timeout is 500 ms: a request that took 400 ms
 				// waited
 				// on it.
@@ -129,17 +128,17 @@ class RedisOutageIT {
 				assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 			}
 			assertThat(waited).as("requests that waited on the stalled Redis").isLessThanOrEqualTo(1);
-			assertThat(health(first).path("status").asString()).isEqualTo("DEGRADED");
+			assertThat(health(replicas.first()).path("status").asString()).isEqualTo("DEGRADED");
 		}
 		finally {
 			stack.resumeRedis();
 		}
 
 		await().atMost(Duration.ofSeconds(3))
-			.untilAsserted(() -> assertThat(health(first).path("status").asString()).isEqualTo("UP"));
-		double shared = metric(first, "trakr.ratelimit.decisions?tag=source:redis");
-		assertThat(first.get("/api/runs", bearer(token)).statusCode()).isEqualTo(200);
-		assertThat(metric(first, "trakr.ratelimit.decisions?tag=source:redis")).isEqualTo(shared + 1);
+			.untilAsserted(() -> assertThat(health(replicas.first()).path("status").asString()).isEqualTo("UP"));
+		double shared = metric(replicas.first(), "trakr.ratelimit.decisions?tag=source:redis");
+		assertThat(replicas.first().get("/api/runs", bearer(token)).statusCode()).isEqualTo(200);
+		assertThat(metric(replicas.first(), "trakr.ratelimit.decisions?tag=source:redis")).isEqualTo(shared + 1);
 	}
 
 	private static JsonNode health(ReadApiInstance replica) {

@@ -27,6 +27,7 @@ import run.trakr.localstack.junit.LocalStackExtension;
 import run.trakr.readapitest.support.Admin;
 import run.trakr.readapitest.support.Admin.OrgToken;
 import run.trakr.readapitest.support.ReadApiInstance;
+import run.trakr.readapitest.support.ReadApiReplicas;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,23 +43,19 @@ class SharedRateLimitIT {
 
 	private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-	static ReadApiInstance first;
-
-	static ReadApiInstance second;
+	static ReadApiReplicas replicas;
 
 	static Admin admin;
 
 	@BeforeAll
 	static void start(LocalStack stack) {
-		first = ReadApiInstance.start(stack);
-		second = ReadApiInstance.start(stack);
+		replicas = ReadApiReplicas.startTwo(stack);
 		admin = new Admin(stack);
 	}
 
 	@AfterAll
 	static void stop() {
-		first.close();
-		second.close();
+		replicas.close();
 	}
 
 	@Test
@@ -67,7 +64,7 @@ class SharedRateLimitIT {
 		OrgToken token = admin.createOrgWithToken("pro");
 		List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
 		for (int i = 0; i < 400; i++) {
-			ReadApiInstance replica = (i % 2 == 0) ? first : second;
+			ReadApiInstance replica = replicas.roundRobin(i);
 			responses.add(HTTP.sendAsync(request(replica, token), HttpResponse.BodyHandlers.ofString()));
 		}
 		List<HttpResponse<String>> done = responses.stream().map(CompletableFuture::join).toList();
@@ -87,7 +84,7 @@ class SharedRateLimitIT {
 		// Refused requests were not counted: once the advertised wait is over, a request
 		// succeeds.
 		Thread.sleep(TimeUnit.SECONDS.toMillis(retryAfter));
-		HttpResponse<String> retry = HTTP.send(request(second, token), HttpResponse.BodyHandlers.ofString());
+		HttpResponse<String> retry = HTTP.send(request(replicas.second(), token), HttpResponse.BodyHandlers.ofString());
 		assertThat(retry.statusCode()).as(retry.body()).isEqualTo(200);
 	}
 
@@ -99,7 +96,7 @@ class SharedRateLimitIT {
 		List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
 		try {
 			for (int i = 0; i < 300; i++) {
-				ReadApiInstance replica = (i % 2 == 0) ? first : second;
+				ReadApiInstance replica = replicas.roundRobin(i);
 				CompletableFuture<HttpResponse<String>> response = new CompletableFuture<>();
 				pacer.schedule(() -> HTTP.sendAsync(request(replica, token), HttpResponse.BodyHandlers.ofString())
 					.whenComplete((r, ex) -> {
@@ -130,12 +127,14 @@ class SharedRateLimitIT {
 	@Test
 	void aRevocationReachesEveryReplicaAtOnce() throws Exception {
 		OrgToken token = admin.createOrgWithToken("pro");
-		assertThat(HTTP.send(request(first, token), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
-		assertThat(HTTP.send(request(second, token), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+		assertThat(HTTP.send(request(replicas.first(), token), HttpResponse.BodyHandlers.ofString()).statusCode())
+			.isEqualTo(200);
+		assertThat(HTTP.send(request(replicas.second(), token), HttpResponse.BodyHandlers.ofString()).statusCode())
+			.isEqualTo(200);
 
 		admin.revoke(token);
 
-		for (ReadApiInstance replica : List.of(first, second)) {
+		for (ReadApiInstance replica : replicas.all()) {
 			HttpResponse<String> response = HTTP.send(request(replica, token), HttpResponse.BodyHandlers.ofString());
 			assertThat(response.statusCode()).isEqualTo(401);
 			assertThat(response.body()).contains("\"code\":\"revoked_token\"");
