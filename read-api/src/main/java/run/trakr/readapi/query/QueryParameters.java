@@ -1,8 +1,6 @@
 package run.trakr.readapi.query;
 
 import java.math.BigDecimal;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
@@ -63,15 +61,15 @@ public final class QueryParameters {
 		// Counted in the raw query string: Tomcat drops what is past its limit, and
 		// throws
 		// only the first time anything asks for a parameter.
-		if (rawParameterCount(request.getQueryString()) > MAX_PARAMETERS) {
-			throw tooManyParameters();
+		if (RawQuery.parameterCount(request.getQueryString()) > MAX_PARAMETERS) {
+			throw RawQuery.tooManyParameters();
 		}
 		Map<String, String[]> values;
 		try {
 			values = request.getParameterMap();
 		}
 		catch (InvalidParameterException ex) {
-			throw malformed(ex);
+			throw RawQuery.malformed(ex);
 		}
 		return new QueryParameters(values);
 	}
@@ -88,61 +86,6 @@ public final class QueryParameters {
 			}
 		});
 		return new QueryParameters(given);
-	}
-
-	/** The {@code &}-separated parts of a query string, the empty ones left out. */
-	public static int rawParameterCount(String query) {
-		if (query == null || query.isEmpty()) {
-			return 0;
-		}
-		int count = 0;
-		int start = 0;
-		while (start <= query.length()) {
-			int end = query.indexOf('&', start);
-			end = (end < 0) ? query.length() : end;
-			count += (end > start) ? 1 : 0;
-			start = end + 1;
-		}
-		return count;
-	}
-
-	/**
-	 * Whether the raw query string has the parameter (with this value, unless null),
-	 * decoded as Tomcat decodes it ({@code cost%5Fmin} is {@code cost_min}), without
-	 * Tomcat parsing it. A part that does not decode is not a match: the handler refuses
-	 * it.
-	 */
-	public static boolean rawHas(String query, String name, String value) {
-		if (query == null) {
-			return false;
-		}
-		for (String part : query.split("&", MAX_PARAMETERS + 1)) {
-			int equals = part.indexOf('=');
-			try {
-				String key = URLDecoder.decode((equals < 0) ? part : part.substring(0, equals), StandardCharsets.UTF_8);
-				if (key.equals(name) && (value == null || (equals >= 0
-						&& URLDecoder.decode(part.substring(equals + 1), StandardCharsets.UTF_8).equals(value)))) {
-					return true;
-				}
-			}
-			catch (IllegalArgumentException malformed) {
-				// not a match
-			}
-		}
-		return false;
-	}
-
-	/**
-	 * Tomcat's refusal to parse a query string: past its parameter limit, or a part it
-	 * cannot read (an empty name, a malformed escape).
-	 */
-	public static ApiException malformed(InvalidParameterException ex) {
-		return (ex.getMessage() != null && ex.getMessage().contains("maximum number")) ? tooManyParameters()
-				: invalid("query", "is malformed (an empty parameter name or a bad %-escape)");
-	}
-
-	private static ApiException tooManyParameters() {
-		return invalid("query", "must have at most " + MAX_PARAMETERS + " parameters");
 	}
 
 	/** A parameter given once at most; a repeated one is a problem. */

@@ -19,7 +19,7 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import run.trakr.readapi.auth.Caller;
-import run.trakr.readapi.query.QueryParameters;
+import run.trakr.readapi.query.RawQuery;
 import run.trakr.readapi.system.ApiErrorResponder;
 import run.trakr.readapi.system.ErrorCode;
 
@@ -102,8 +102,8 @@ class OrgConcurrencyLimit extends OncePerRequestFilter {
 		String path = request.getRequestURI();
 		String query = request.getQueryString();
 		return (path.equals("/api/runs")
-				&& (QueryParameters.rawHas(query, "cost_min", null) || QueryParameters.rawHas(query, "cost_max", null)))
-				|| (path.endsWith("/stats") && QueryParameters.rawHas(query, "interval", "minute"));
+				&& (RawQuery.has(query, "cost_min", null) || RawQuery.has(query, "cost_max", null)))
+				|| (path.endsWith("/stats") && RawQuery.has(query, "interval", "minute"));
 	}
 
 	private static boolean acquire(Semaphore permits, long deadline) {

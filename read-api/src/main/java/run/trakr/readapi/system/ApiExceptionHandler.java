@@ -16,7 +16,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 
-import run.trakr.readapi.query.QueryParameters;
+import run.trakr.readapi.query.RawQuery;
 
 /**
  * Maps what handlers throw to the documented error shape. Nothing internal (stack trace,
@@ -35,7 +35,7 @@ class ApiExceptionHandler {
 	/** A query string Tomcat cannot parse, met while matching a route. */
 	@ExceptionHandler(InvalidParameterException.class)
 	ResponseEntity<ApiError> malformedQuery(InvalidParameterException ex) {
-		ApiException invalid = QueryParameters.malformed(ex);
+		ApiException invalid = RawQuery.malformed(ex);
 		return respond(invalid.code(), invalid.body());
 	}
 
