@@ -83,11 +83,6 @@ public class StrandedPartitions implements HealthIndicator, AutoCloseable {
 		});
 	}
 
-	/** True while the partition is held back. */
-	public boolean isStranded(TopicPartition partition) {
-		return this.stranded.containsKey(partition);
-	}
-
 	@Override
 	public Health health() {
 		if (this.stranded.isEmpty()) {

@@ -26,7 +26,6 @@ import run.trakr.schema.rollup.BucketLevel;
 import run.trakr.schema.rollup.ToolTotals;
 import run.trakr.schema.rollup.WorkflowTotals;
 
-import static run.trakr.schema.jooq.Tables.PROJECTOR_OFFSETS;
 import static run.trakr.schema.jooq.Tables.RUNS;
 import static run.trakr.schema.jooq.Tables.TOOL_ROLLUPS;
 import static run.trakr.schema.jooq.Tables.TOOL_USES;
@@ -34,11 +33,10 @@ import static run.trakr.schema.jooq.Tables.WORKFLOW_ROLLUPS;
 
 /**
  * Recomputes the workflow and tool rollups of a scope from the run and tool-use rows and
- * compares them with what the projector maintained (summed over shards); {@link #repair}
- * rewrites the buckets that differ. Made to run beside a live projector: {@link #verify}
- * reads one snapshot (the projector commits runs and rollups together, so any snapshot
- * agrees with itself) and locks nothing; {@link #repair} takes the partitions' offset
- * locks only while it rewrites the differing buckets, so batches wait for that alone.
+ * compares them with what the projector maintained (summed over shards);
+ * {@link RollupRepair} rewrites the buckets that differ. Made to run beside a live
+ * projector: {@link #verify} reads one snapshot (the projector commits runs and rollups
+ * together, so any snapshot agrees with itself) and locks nothing.
  */
 public final class RollupCheck {
 
@@ -61,7 +59,7 @@ public final class RollupCheck {
 
 	}
 
-	private record BucketKey(UUID orgId, String workflowName, BucketLevel level, Instant bucketStart) {
+	record BucketKey(UUID orgId, String workflowName, BucketLevel level, Instant bucketStart) {
 	}
 
 	private static final Duration PROGRESS_EVERY = Duration.ofSeconds(2);
@@ -106,81 +104,7 @@ public final class RollupCheck {
 		});
 	}
 
-	/**
-	 * Gives every bucket a new revision without rewriting a row; returns how many. Holds
-	 * the partitions' offset locks like {@link #repair}, so no batch interleaves.
-	 */
-	public static int renewRevisions(DSLContext db) {
-		return db.transactionResult(transaction -> {
-			DSLContext locked = transaction.dsl();
-			lockProjection(locked);
-			return RollupRevisions.bumpAll(locked);
-		});
-	}
-
-	/**
-	 * Rewrites each differing bucket from the run rows (one row, shard 0), a chunk of
-	 * buckets a transaction, each under the partitions' offset locks: a batch in flight
-	 * either committed before (its runs are counted) or waits and adds its delta after.
-	 * Returns the buckets rewritten. Revisions are renewed by the caller.
-	 */
-	public static int repair(DSLContext db, List<Difference> differences) {
-		int repaired = 0;
-		for (List<Difference> chunk : chunks(differences, 200)) {
-			repaired += db.transactionResult(transaction -> {
-				DSLContext locked = transaction.dsl();
-				lockProjection(locked);
-				for (Difference difference : chunk) {
-					if (difference.key() instanceof BucketKey key) {
-						rewrite(locked, key);
-					}
-					else if (difference.key() instanceof ToolBucket key) {
-						rewrite(locked, key);
-					}
-				}
-				return chunk.size();
-			});
-		}
-		return repaired;
-	}
-
-	private static void rewrite(DSLContext db, BucketKey key) {
-		Condition runs = bucketRuns(key.orgId(), key.workflowName(), key.level(), key.bucketStart());
-		WorkflowTotals totals = recompute(db, runs, 0, Progress.NONE).get(key);
-		db.deleteFrom(WORKFLOW_ROLLUPS)
-			.where(WORKFLOW_ROLLUPS.ORG_ID.eq(key.orgId()))
-			.and(WORKFLOW_ROLLUPS.WORKFLOW_NAME.eq(key.workflowName()))
-			.and(WORKFLOW_ROLLUPS.BUCKET_SECONDS.eq(key.level().seconds()))
-			.and(WORKFLOW_ROLLUPS.BUCKET_START.eq(utc(key.bucketStart())))
-			.execute();
-		if (totals != null) {
-			Map<WorkflowBucket, WorkflowTotals> row = new TreeMap<>(WorkflowBucket.LOCK_ORDER);
-			row.put(new WorkflowBucket(key.orgId(), key.workflowName(), key.level(), key.bucketStart(), 0), totals);
-			new WorkflowRollups(db).upsert(row);
-		}
-		// The rewritten row is shard 0, which may not have had a revision yet.
-		RollupRevisions.bump(db, List.of(new RollupRevisions.Touched(key.orgId(), key.level(), key.bucketStart(), 0)));
-	}
-
-	private static void rewrite(DSLContext db, ToolBucket key) {
-		Condition runs = bucketRuns(key.orgId(), key.workflowName(), key.level(), key.bucketStart());
-		ToolTotals totals = recomputeTools(db, runs.and(TOOL_USES.TOOL_NAME.eq(key.toolName()))).get(key);
-		db.deleteFrom(TOOL_ROLLUPS)
-			.where(TOOL_ROLLUPS.ORG_ID.eq(key.orgId()))
-			.and(TOOL_ROLLUPS.WORKFLOW_NAME.eq(key.workflowName()))
-			.and(TOOL_ROLLUPS.TOOL_NAME.eq(key.toolName()))
-			.and(TOOL_ROLLUPS.BUCKET_SECONDS.eq(key.level().seconds()))
-			.and(TOOL_ROLLUPS.BUCKET_START.eq(utc(key.bucketStart())))
-			.execute();
-		if (totals != null) {
-			Map<ToolBucket, ToolTotals> row = new TreeMap<>(ToolBucket.LOCK_ORDER);
-			row.put(key, totals);
-			new ToolRollups(db).upsert(row);
-		}
-		RollupRevisions.bump(db, List.of(new RollupRevisions.Touched(key.orgId(), key.level(), key.bucketStart(), 0)));
-	}
-
-	private static Condition bucketRuns(UUID org, String workflowName, BucketLevel level, Instant start) {
+	static Condition bucketRuns(UUID org, String workflowName, BucketLevel level, Instant start) {
 		return RUNS.STARTED_AT.isNotNull()
 			.and(RUNS.ORG_ID.eq(org))
 			.and(RUNS.WORKFLOW_NAME.eq(workflowName))
@@ -188,7 +112,7 @@ public final class RollupCheck {
 			.and(RUNS.STARTED_AT.lt(utc(start.plus(level.width()))));
 	}
 
-	private static OffsetDateTime utc(Instant instant) {
+	static OffsetDateTime utc(Instant instant) {
 		return instant.atOffset(ZoneOffset.UTC);
 	}
 
@@ -196,7 +120,7 @@ public final class RollupCheck {
 	 * Tool rollups from the tool uses of started runs, with shard 0 (stored ones are
 	 * summed over shards).
 	 */
-	private static Map<ToolBucket, ToolTotals> recomputeTools(DSLContext db, Condition runs) {
+	static Map<ToolBucket, ToolTotals> recomputeTools(DSLContext db, Condition runs) {
 		Map<String, ToolTotals> perRunTool = new LinkedHashMap<>();
 		Map<String, ToolBucket[]> bucketsOf = new HashMap<>();
 		try (var uses = db
@@ -245,15 +169,7 @@ public final class RollupCheck {
 		return totals;
 	}
 
-	private static void lockProjection(DSLContext db) {
-		db.selectFrom(PROJECTOR_OFFSETS)
-			.orderBy(PROJECTOR_OFFSETS.TOPIC, PROJECTOR_OFFSETS.PARTITION)
-			.forUpdate()
-			.fetch();
-	}
-
-	private static Map<BucketKey, WorkflowTotals> recompute(DSLContext db, Condition scope, long total,
-			Progress progress) {
+	static Map<BucketKey, WorkflowTotals> recompute(DSLContext db, Condition scope, long total, Progress progress) {
 		Map<BucketKey, WorkflowTotals> totals = new TreeMap<>(Comparator.comparing(BucketKey::toString));
 		long done = 0;
 		long nextReport = System.nanoTime();
@@ -290,22 +206,6 @@ public final class RollupCheck {
 			}
 		}
 		return totals;
-	}
-
-	private static <T> List<List<T>> chunks(List<T> items, int size) {
-		List<List<T>> chunks = new ArrayList<>();
-		List<T> current = new ArrayList<>();
-		for (T entry : items) {
-			current.add(entry);
-			if (current.size() == size) {
-				chunks.add(current);
-				current = new ArrayList<>();
-			}
-		}
-		if (!current.isEmpty()) {
-			chunks.add(current);
-		}
-		return chunks;
 	}
 
 }

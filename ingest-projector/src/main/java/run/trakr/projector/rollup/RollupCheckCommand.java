@@ -81,14 +81,14 @@ public final class RollupCheckCommand implements Callable<Integer> {
 				return differences.isEmpty() ? 0 : 1;
 			}
 			if (!differences.isEmpty()) {
-				this.out.println("Repaired: rewrote " + RollupCheck.repair(db, differences) + " rollup bucket(s)");
+				this.out.println("Repaired: rewrote " + RollupRepair.repair(db, differences) + " rollup bucket(s)");
 			}
 			// Even when the rollups are right, a replica's cache of them might not be (a
 			// row
 			// edited by hand without a new revision): every revision moves, so every
 			// replica
 			// recomputes what it cached.
-			this.out.println("Revisions renewed: " + RollupCheck.renewRevisions(db)
+			this.out.println("Revisions renewed: " + RollupRepair.renewRevisions(db)
 					+ " bucket revisions, so every read-api replica recomputes its cached aggregates");
 			return RollupCheck.verify(db, scope, RollupCheck.Progress.NONE).isEmpty() ? 0 : 1;
 		}
