@@ -5,11 +5,6 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -21,13 +16,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -168,71 +160,10 @@ public final class Demo implements AutoCloseable {
 	}
 
 	/**
-	 * Waits until the projector has applied every record published so far: its offsets,
-	 * stored with the writes in PostgreSQL, reach the ends of the topic's partitions.
+	 * Waits until the projector has applied every record published so far.
 	 */
 	public void awaitProjected(Duration timeout) throws InterruptedException {
-		Instant deadline = Instant.now().plus(timeout);
-		try (Admin admin = kafkaAdmin();
-				Connection db = DriverManager.getConnection(this.stack.jdbcUrl(), this.stack.postgresUser(),
-						this.stack.postgresPassword())) {
-			Map<TopicPartition, OffsetSpec> latest = admin.describeTopics(List.of(TOPIC))
-				.allTopicNames()
-				.get()
-				.get(TOPIC)
-				.partitions()
-				.stream()
-				.collect(Collectors.toMap(p -> new TopicPartition(TOPIC, p.partition()), p -> OffsetSpec.latest()));
-			Map<Integer, Long> ends = new HashMap<>();
-			admin.listOffsets(latest)
-				.all()
-				.get()
-				.forEach((partition, end) -> ends.put(partition.partition(), end.offset()));
-			long total = ends.values().stream().mapToLong(Long::longValue).sum();
-			Instant nextReport = Instant.now();
-			while (Instant.now().isBefore(deadline)) {
-				Map<Integer, Long> applied = projectedOffsets(db, TOPIC);
-				long done = ends.entrySet()
-					.stream()
-					.mapToLong(end -> Math.min(applied.getOrDefault(end.getKey(), 0L), end.getValue()))
-					.sum();
-				if (done >= total) {
-					return;
-				}
-				if (!Instant.now().isBefore(nextReport)) {
-					logger.info("Back-fill: {}% of {} events projected", 100 * done / Math.max(1, total), total);
-					nextReport = Instant.now().plusSeconds(2);
-				}
-				Thread.sleep(250);
-			}
-		}
-		catch (ExecutionException | SQLException ex) {
-			throw new IllegalStateException("Could not read the projector's progress", ex);
-		}
-		throw new IllegalStateException("The projector did not catch up within " + timeout);
-	}
-
-	/**
-	 * The projector's next offset per partition of {@code topic}, as stored with its
-	 * writes; empty until it has migrated the schema.
-	 */
-	static Map<Integer, Long> projectedOffsets(Connection db, String topic) throws SQLException {
-		Map<Integer, Long> offsets = new HashMap<>();
-		try (PreparedStatement query = db
-			.prepareStatement("SELECT partition, next_offset FROM projector_offsets WHERE topic = ?")) {
-			query.setString(1, topic);
-			try (ResultSet rows = query.executeQuery()) {
-				while (rows.next()) {
-					offsets.put(rows.getInt(1), rows.getLong(2));
-				}
-			}
-		}
-		catch (SQLException ex) {
-			if (!"42P01".equals(ex.getSQLState())) {
-				throw ex;
-			}
-		}
-		return offsets;
+		ProjectionProgress.await(this.stack, TOPIC, timeout);
 	}
 
 	private Admin kafkaAdmin() {

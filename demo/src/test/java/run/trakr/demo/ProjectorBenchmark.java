@@ -269,7 +269,7 @@ final class ProjectorBenchmark {
 	}
 
 	private static Map<Integer, Long> applied(Connection db) throws SQLException {
-		return Demo.projectedOffsets(db, TOPIC);
+		return ProjectionProgress.projectedOffsets(db, TOPIC);
 	}
 
 	private static double percentile(long[] sorted, double p) {
