@@ -21,7 +21,7 @@ import static run.trakr.schema.jooq.Tables.WORKFLOW_ROLLUPS;
  * projector: it takes the partitions' offset locks only while it rewrites a chunk of
  * buckets, so batches wait for that alone.
  */
-public final class RollupRepair {
+final class RollupRepair {
 
 	private RollupRepair() {
 	}
@@ -30,7 +30,7 @@ public final class RollupRepair {
 	 * Gives every bucket a new revision without rewriting a row; returns how many. Holds
 	 * the partitions' offset locks like {@link #repair}, so no batch interleaves.
 	 */
-	public static int renewRevisions(DSLContext db) {
+	static int renewRevisions(DSLContext db) {
 		return db.transactionResult(transaction -> {
 			DSLContext locked = transaction.dsl();
 			lockProjection(locked);
@@ -44,7 +44,7 @@ public final class RollupRepair {
 	 * either committed before (its runs are counted) or waits and adds its delta after.
 	 * Returns the buckets rewritten. Revisions are renewed by the caller.
 	 */
-	public static int repair(DSLContext db, List<RollupCheck.Difference> differences) {
+	static int repair(DSLContext db, List<RollupCheck.Difference> differences) {
 		int repaired = 0;
 		for (List<RollupCheck.Difference> chunk : chunks(differences, 200)) {
 			repaired += db.transactionResult(transaction -> {
