@@ -161,13 +161,7 @@ public class ToolRollups {
 			.column(TOOL_ROLLUPS.BUCKET_SECONDS, row -> row.getKey().level().seconds())
 			.column(TOOL_ROLLUPS.BUCKET_START, row -> row.getKey().bucketStart().atOffset(ZoneOffset.UTC))
 			.column(TOOL_ROLLUPS.SHARD, row -> row.getKey().shard())
-			.column(TOOL_ROLLUPS.USE_COUNT, row -> row.getValue().useCount())
-			.column(TOOL_ROLLUPS.ERROR_COUNT, row -> row.getValue().errorCount())
-			.column(TOOL_ROLLUPS.DURATION_TOTAL_MS, row -> row.getValue().durationTotalMs())
-			.column(TOOL_ROLLUPS.RUN_COUNT, row -> row.getValue().runCount())
-			.column(TOOL_ROLLUPS.DURATION_ZERO, row -> row.getValue().durations().zeros())
-			.column(TOOL_ROLLUPS.DURATION_BINS, row -> row.getValue().durations().binColumn())
-			.column(TOOL_ROLLUPS.DURATION_COUNTS, row -> row.getValue().durations().countColumn());
+			.columns(ToolTotals.COLUMNS, Map.Entry::getValue);
 		rows.upsert(this.db, TOOL_ROLLUPS, List.of(TOOL_ROLLUPS.ORG_ID, TOOL_ROLLUPS.WORKFLOW_NAME,
 				TOOL_ROLLUPS.BUCKET_SECONDS, TOOL_ROLLUPS.BUCKET_START, TOOL_ROLLUPS.TOOL_NAME, TOOL_ROLLUPS.SHARD));
 	}

@@ -12,7 +12,6 @@ import org.springframework.stereotype.Component;
 import run.trakr.projector.run.RunChange;
 import run.trakr.projector.run.RunState;
 import run.trakr.projector.sql.UnnestedRows;
-import run.trakr.schema.RunStatus;
 import run.trakr.schema.jooq.tables.records.WorkflowRollupsRecord;
 import run.trakr.schema.rollup.BucketLevel;
 import run.trakr.schema.rollup.WorkflowTotals;
@@ -86,27 +85,7 @@ public class WorkflowRollups {
 			.column(WORKFLOW_ROLLUPS.BUCKET_SECONDS, row -> row.getKey().level().seconds())
 			.column(WORKFLOW_ROLLUPS.BUCKET_START, row -> row.getKey().bucketStart().atOffset(ZoneOffset.UTC))
 			.column(WORKFLOW_ROLLUPS.SHARD, row -> row.getKey().shard())
-			.column(WORKFLOW_ROLLUPS.RUN_COUNT, row -> row.getValue().runCount())
-			.column(WORKFLOW_ROLLUPS.RUNNING_COUNT, row -> row.getValue().runningCount())
-			.column(WORKFLOW_ROLLUPS.SUCCESS_COUNT, row -> row.getValue().count(RunStatus.SUCCESS))
-			.column(WORKFLOW_ROLLUPS.ERROR_COUNT, row -> row.getValue().count(RunStatus.ERROR))
-			.column(WORKFLOW_ROLLUPS.LOOP_DETECTED_COUNT, row -> row.getValue().count(RunStatus.LOOP_DETECTED))
-			.column(WORKFLOW_ROLLUPS.TIMEOUT_COUNT, row -> row.getValue().count(RunStatus.TIMEOUT))
-			.column(WORKFLOW_ROLLUPS.COST_TOTAL, row -> row.getValue().costTotal())
-			.column(WORKFLOW_ROLLUPS.DURATION_TOTAL_MS, row -> row.getValue().durationTotalMs())
-			.column(WORKFLOW_ROLLUPS.INPUT_TOKENS, row -> row.getValue().inputTokens())
-			.column(WORKFLOW_ROLLUPS.OUTPUT_TOKENS, row -> row.getValue().outputTokens())
-			.column(WORKFLOW_ROLLUPS.LLM_CALL_COUNT, row -> row.getValue().llmCallCount())
-			.column(WORKFLOW_ROLLUPS.TOOL_USE_COUNT, row -> row.getValue().toolUseCount())
-			.column(WORKFLOW_ROLLUPS.LAST_STARTED_AT,
-					row -> (row.getValue().lastStartedAt() != null)
-							? row.getValue().lastStartedAt().atOffset(ZoneOffset.UTC) : null)
-			.column(WORKFLOW_ROLLUPS.COST_ZERO, row -> row.getValue().costs().zeros())
-			.column(WORKFLOW_ROLLUPS.COST_BINS, row -> row.getValue().costs().binColumn())
-			.column(WORKFLOW_ROLLUPS.COST_COUNTS, row -> row.getValue().costs().countColumn())
-			.column(WORKFLOW_ROLLUPS.DURATION_ZERO, row -> row.getValue().durations().zeros())
-			.column(WORKFLOW_ROLLUPS.DURATION_BINS, row -> row.getValue().durations().binColumn())
-			.column(WORKFLOW_ROLLUPS.DURATION_COUNTS, row -> row.getValue().durations().countColumn());
+			.columns(WorkflowTotals.COLUMNS, Map.Entry::getValue);
 		rows.upsert(this.db, WORKFLOW_ROLLUPS, List.of(WORKFLOW_ROLLUPS.ORG_ID, WORKFLOW_ROLLUPS.BUCKET_SECONDS,
 				WORKFLOW_ROLLUPS.BUCKET_START, WORKFLOW_ROLLUPS.WORKFLOW_NAME, WORKFLOW_ROLLUPS.SHARD));
 	}

@@ -25,6 +25,8 @@ import org.jooq.TableField;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
+import run.trakr.schema.rollup.RollupColumn;
+
 /**
  * A batch's rows handed to PostgreSQL as one array per column and turned back into rows
  * with {@code unnest}. The statement stays the same size whatever the batch: a multi-row
@@ -88,6 +90,18 @@ public final class UnnestedRows<R> {
 	public <T> UnnestedRows<R> column(TableField<?, T> target, Function<R, T> value) {
 		this.columns.add(new Column<>(target, value));
 		return this;
+	}
+
+	/** Every column of a rollup's totals, written from the totals each row carries. */
+	public <T> UnnestedRows<R> columns(List<RollupColumn<T, ?>> columns, Function<R, T> totals) {
+		for (RollupColumn<T, ?> column : columns) {
+			add(column, totals);
+		}
+		return this;
+	}
+
+	private <T, V> void add(RollupColumn<T, V> column, Function<R, T> totals) {
+		this.columns.add(new Column<>(column.field(), row -> column.value().apply(totals.apply(row))));
 	}
 
 	/** The target columns, for {@code INSERT INTO t (…) SELECT}. */

@@ -1,5 +1,7 @@
 package run.trakr.schema.rollup;
 
+import java.util.List;
+
 import org.jooq.Record;
 
 import static run.trakr.schema.jooq.Tables.TOOL_ROLLUPS;
@@ -22,6 +24,16 @@ public final class ToolTotals {
 
 	private final LogHistogram durations;
 
+	/** Every column of a {@code tool_rollups} row but its key. */
+	public static final List<RollupColumn<ToolTotals, ?>> COLUMNS = List.of(
+			RollupColumn.of(TOOL_ROLLUPS.USE_COUNT, t -> t.useCount, (t, v) -> t.useCount = v),
+			RollupColumn.of(TOOL_ROLLUPS.ERROR_COUNT, t -> t.errorCount, (t, v) -> t.errorCount = v),
+			RollupColumn.of(TOOL_ROLLUPS.DURATION_TOTAL_MS, t -> t.durationTotalMs, (t, v) -> t.durationTotalMs = v),
+			RollupColumn.of(TOOL_ROLLUPS.RUN_COUNT, t -> t.runCount, (t, v) -> t.runCount = v),
+			RollupColumn.written(TOOL_ROLLUPS.DURATION_ZERO, t -> t.durations.zeros()),
+			RollupColumn.written(TOOL_ROLLUPS.DURATION_BINS, t -> t.durations.binColumn()),
+			RollupColumn.written(TOOL_ROLLUPS.DURATION_COUNTS, t -> t.durations.countColumn()));
+
 	public ToolTotals() {
 		this(new LogHistogram());
 	}
@@ -34,10 +46,7 @@ public final class ToolTotals {
 	public static ToolTotals of(Record row) {
 		ToolTotals totals = new ToolTotals(LogHistogram.fromColumns(row.get(TOOL_ROLLUPS.DURATION_ZERO),
 				row.get(TOOL_ROLLUPS.DURATION_BINS), row.get(TOOL_ROLLUPS.DURATION_COUNTS)));
-		totals.useCount = row.get(TOOL_ROLLUPS.USE_COUNT);
-		totals.errorCount = row.get(TOOL_ROLLUPS.ERROR_COUNT);
-		totals.durationTotalMs = row.get(TOOL_ROLLUPS.DURATION_TOTAL_MS);
-		totals.runCount = row.get(TOOL_ROLLUPS.RUN_COUNT);
+		COLUMNS.forEach(column -> column.restore(totals, row));
 		return totals;
 	}
 

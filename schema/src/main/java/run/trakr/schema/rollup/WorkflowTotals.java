@@ -2,7 +2,8 @@ package run.trakr.schema.rollup;
 
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
 
 import org.jooq.Record;
 
@@ -54,6 +55,32 @@ public final class WorkflowTotals {
 	/** Over completed runs only. */
 	private final LogHistogram durations;
 
+	/** Every column of a {@code workflow_rollups} row but its key. */
+	public static final List<RollupColumn<WorkflowTotals, ?>> COLUMNS = List.of(
+			RollupColumn.of(WORKFLOW_ROLLUPS.RUN_COUNT, t -> t.runCount, (t, v) -> t.runCount = v),
+			RollupColumn.of(WORKFLOW_ROLLUPS.RUNNING_COUNT, t -> t.runningCount, (t, v) -> t.runningCount = v),
+			RollupColumn.of(WORKFLOW_ROLLUPS.SUCCESS_COUNT, t -> t.successCount, (t, v) -> t.successCount = v),
+			RollupColumn.of(WORKFLOW_ROLLUPS.ERROR_COUNT, t -> t.errorCount, (t, v) -> t.errorCount = v),
+			RollupColumn.of(WORKFLOW_ROLLUPS.LOOP_DETECTED_COUNT, t -> t.loopDetectedCount,
+					(t, v) -> t.loopDetectedCount = v),
+			RollupColumn.of(WORKFLOW_ROLLUPS.TIMEOUT_COUNT, t -> t.timeoutCount, (t, v) -> t.timeoutCount = v),
+			RollupColumn.of(WORKFLOW_ROLLUPS.COST_TOTAL, t -> t.costTotal, (t, v) -> t.costTotal = v),
+			RollupColumn.of(WORKFLOW_ROLLUPS.DURATION_TOTAL_MS, t -> t.durationTotalMs,
+					(t, v) -> t.durationTotalMs = v),
+			RollupColumn.of(WORKFLOW_ROLLUPS.INPUT_TOKENS, t -> t.inputTokens, (t, v) -> t.inputTokens = v),
+			RollupColumn.of(WORKFLOW_ROLLUPS.OUTPUT_TOKENS, t -> t.outputTokens, (t, v) -> t.outputTokens = v),
+			RollupColumn.of(WORKFLOW_ROLLUPS.LLM_CALL_COUNT, t -> t.llmCallCount, (t, v) -> t.llmCallCount = v),
+			RollupColumn.of(WORKFLOW_ROLLUPS.TOOL_USE_COUNT, t -> t.toolUseCount, (t, v) -> t.toolUseCount = v),
+			RollupColumn.of(WORKFLOW_ROLLUPS.LAST_STARTED_AT,
+					t -> (t.lastStartedAt != null) ? t.lastStartedAt.atOffset(ZoneOffset.UTC) : null,
+					(t, v) -> t.lastStartedAt = (v != null) ? v.toInstant() : null),
+			RollupColumn.written(WORKFLOW_ROLLUPS.COST_ZERO, t -> t.costs.zeros()),
+			RollupColumn.written(WORKFLOW_ROLLUPS.COST_BINS, t -> t.costs.binColumn()),
+			RollupColumn.written(WORKFLOW_ROLLUPS.COST_COUNTS, t -> t.costs.countColumn()),
+			RollupColumn.written(WORKFLOW_ROLLUPS.DURATION_ZERO, t -> t.durations.zeros()),
+			RollupColumn.written(WORKFLOW_ROLLUPS.DURATION_BINS, t -> t.durations.binColumn()),
+			RollupColumn.written(WORKFLOW_ROLLUPS.DURATION_COUNTS, t -> t.durations.countColumn()));
+
 	public WorkflowTotals() {
 		this(new LogHistogram(), new LogHistogram());
 	}
@@ -70,20 +97,7 @@ public final class WorkflowTotals {
 						row.get(WORKFLOW_ROLLUPS.COST_COUNTS)),
 				LogHistogram.fromColumns(row.get(WORKFLOW_ROLLUPS.DURATION_ZERO),
 						row.get(WORKFLOW_ROLLUPS.DURATION_BINS), row.get(WORKFLOW_ROLLUPS.DURATION_COUNTS)));
-		totals.runCount = row.get(WORKFLOW_ROLLUPS.RUN_COUNT);
-		totals.runningCount = row.get(WORKFLOW_ROLLUPS.RUNNING_COUNT);
-		totals.successCount = row.get(WORKFLOW_ROLLUPS.SUCCESS_COUNT);
-		totals.errorCount = row.get(WORKFLOW_ROLLUPS.ERROR_COUNT);
-		totals.loopDetectedCount = row.get(WORKFLOW_ROLLUPS.LOOP_DETECTED_COUNT);
-		totals.timeoutCount = row.get(WORKFLOW_ROLLUPS.TIMEOUT_COUNT);
-		totals.costTotal = row.get(WORKFLOW_ROLLUPS.COST_TOTAL);
-		totals.durationTotalMs = row.get(WORKFLOW_ROLLUPS.DURATION_TOTAL_MS);
-		totals.inputTokens = row.get(WORKFLOW_ROLLUPS.INPUT_TOKENS);
-		totals.outputTokens = row.get(WORKFLOW_ROLLUPS.OUTPUT_TOKENS);
-		totals.llmCallCount = row.get(WORKFLOW_ROLLUPS.LLM_CALL_COUNT);
-		totals.toolUseCount = row.get(WORKFLOW_ROLLUPS.TOOL_USE_COUNT);
-		OffsetDateTime last = row.get(WORKFLOW_ROLLUPS.LAST_STARTED_AT);
-		totals.lastStartedAt = (last != null) ? last.toInstant() : null;
+		COLUMNS.forEach(column -> column.restore(totals, row));
 		return totals;
 	}
 
