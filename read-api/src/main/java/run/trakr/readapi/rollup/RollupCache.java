@@ -14,12 +14,12 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import run.trakr.schema.rollup.WindowCover.BucketSpan;
 
 /**
- * What this replica computed from a set of whole rollup buckets, kept while the largest
- * revision among those buckets is unchanged (see {@code rollup_revisions}): the projector
- * gives a bucket a new, larger revision in the transaction that changes it, so a cached
- * value is reused only when no bucket it was computed from has changed since. A Caffeine
- * cache bounded by total weight (about one unit per histogram bin held, keys included),
- * its W-TinyLFU policy choosing what goes.
+ * What this replica computed from a set of whole rollup buckets, kept while the sum of
+ * those buckets' revisions is unchanged (see {@code rollup_revisions}): the projector
+ * gives a bucket a new, larger revision in the transaction that changes it, so the sum
+ * grows with any change and a cached value is reused only when no bucket it was computed
+ * from has changed since. A Caffeine cache bounded by total weight (about one unit per
+ * histogram bin held, keys included), its W-TinyLFU policy choosing what goes.
  */
 final class RollupCache {
 

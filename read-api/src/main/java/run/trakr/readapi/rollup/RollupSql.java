@@ -26,11 +26,11 @@ import run.trakr.schema.rollup.WorkflowTotals;
 
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.lateral;
-import static org.jooq.impl.DSL.max;
 import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.noCondition;
 import static org.jooq.impl.DSL.or;
 import static org.jooq.impl.DSL.select;
+import static org.jooq.impl.DSL.sum;
 import static org.jooq.impl.DSL.table;
 import static org.jooq.impl.DSL.val;
 import static run.trakr.schema.jooq.Tables.ROLLUP_REVISIONS;
@@ -44,8 +44,12 @@ import static run.trakr.schema.jooq.Tables.WORKFLOW_ROLLUPS;
 final class RollupSql {
 
 	/**
-	 * The largest revision among the whole buckets of each level (0 when none has one),
-	 * and the revision of each 5-minute bucket whose runs make up an edge.
+	 * The sum of the revisions of the whole buckets of each level (0 when none has one),
+	 * and the revision of each 5-minute bucket whose runs make up an edge. A sum, not the
+	 * largest: two consumers commit in another order than they drew their revisions, so a
+	 * bucket can get a smaller revision after a larger one became visible elsewhere in
+	 * the range, which leaves the largest unchanged; a row's own revision only grows (one
+	 * shard's batches are serial), so the sum grows with every change.
 	 */
 	record Revisions(Map<BucketLevel, Long> levels, Map<Instant, Long> edgeBuckets) {
 	}
@@ -85,13 +89,15 @@ final class RollupSql {
 					val(lasts.toArray(OffsetDateTime[]::new)))
 				.as("ranges", "slot", "width", "first_start", "last_start");
 			Field<Integer> slot = field(name("ranges", "slot"), Integer.class);
-			Table<?> latest = lateral(select(max(ROLLUP_REVISIONS.REVISION).as("revision")).from(ROLLUP_REVISIONS)
-				.where(ROLLUP_REVISIONS.ORG_ID.eq(orgId))
-				.and(ROLLUP_REVISIONS.BUCKET_SECONDS.eq(field(name("ranges", "width"), Integer.class)))
-				.and(ROLLUP_REVISIONS.BUCKET_START.between(field(name("ranges", "first_start"), OffsetDateTime.class),
-						field(name("ranges", "last_start"), OffsetDateTime.class))))
+			Table<?> latest = lateral(
+					select(sum(ROLLUP_REVISIONS.REVISION).cast(Long.class).as("revision")).from(ROLLUP_REVISIONS)
+						.where(ROLLUP_REVISIONS.ORG_ID.eq(orgId))
+						.and(ROLLUP_REVISIONS.BUCKET_SECONDS.eq(field(name("ranges", "width"), Integer.class)))
+						.and(ROLLUP_REVISIONS.BUCKET_START.between(
+								field(name("ranges", "first_start"), OffsetDateTime.class),
+								field(name("ranges", "last_start"), OffsetDateTime.class))))
 				.as("latest");
-			this.db.select(slot, max(field(name("latest", "revision"), Long.class)))
+			this.db.select(slot, sum(field(name("latest", "revision"), Long.class)).cast(Long.class))
 				.from(ranges)
 				.crossJoin(latest)
 				.groupBy(slot)

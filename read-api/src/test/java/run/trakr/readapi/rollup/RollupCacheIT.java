@@ -83,6 +83,35 @@ class RollupCacheIT {
 		assertThat(runCount(caller)).as("a new shard's row of the same bucket").isEqualTo(11);
 	}
 
+	/**
+	 * Two consumers commit in another order than they drew their revisions: shard 0 drew
+	 * a revision first but commits after shard 1 committed a later one. The cache must
+	 * still see shard 0's change (the largest revision in the window does not move).
+	 */
+	@Test
+	void aChangeCommittedWithAnEarlierDrawnRevisionIsSeen(LocalStack stack) {
+		OrgToken org = new Admin(stack).createOrgWithToken("pro");
+		insertDayRow(org, 0, 2);
+		bump(org, 0);
+		long drawnFirst = db.select(DSL.field("nextval('rollup_revision')", Long.class)).fetchOne().value1();
+		insertDayRow(org, 1, 3);
+		bump(org, 1);
+		assertThat(runCount(org)).isEqualTo(5);
+
+		db.update(WORKFLOW_ROLLUPS)
+			.set(WORKFLOW_ROLLUPS.RUN_COUNT, 7L)
+			.set(WORKFLOW_ROLLUPS.SUCCESS_COUNT, 7L)
+			.where(WORKFLOW_ROLLUPS.ORG_ID.eq(org.orgId()))
+			.and(WORKFLOW_ROLLUPS.SHARD.eq(0))
+			.execute();
+		db.update(ROLLUP_REVISIONS)
+			.set(ROLLUP_REVISIONS.REVISION, drawnFirst)
+			.where(ROLLUP_REVISIONS.ORG_ID.eq(org.orgId()))
+			.and(ROLLUP_REVISIONS.SHARD.eq(0))
+			.execute();
+		assertThat(runCount(org)).as("shard 0's late commit").isEqualTo(10);
+	}
+
 	@Test
 	void orgsWithTheSameWindowAndWorkflowGetTheirOwnCachedValues(LocalStack stack) {
 		Admin admin = new Admin(stack);
