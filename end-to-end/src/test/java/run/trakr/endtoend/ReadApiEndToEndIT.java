@@ -398,6 +398,24 @@ class ReadApiEndToEndIT {
 
 	// ---- GET /api/workflows
 
+	/**
+	 * Grafana's {@code ${__from}}/{@code ${__to}} are epoch milliseconds: on every route
+	 * that takes a window they give the same body as the same instants in ISO 8601.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "/api/workflows?sort=total_cost_desc", "/api/runs?limit=20&sort=cost_desc",
+			"/api/workflows/triage/stats?interval=hour", "/api/workflows/triage/tools", "/api/metrics/overview",
+			"/api/alert-events?limit=20" })
+	void epochMillisecondsAndIsoTimestampsGiveTheSameBody(String route) {
+		String separator = route.contains("?") ? "&" : "?";
+		String iso = separator + "from=" + FROM + "&to=" + TO;
+		String epoch = separator + "from=" + FROM.toEpochMilli() + "&to=" + TO.toEpochMilli();
+		JsonNode byIso = ok(route + iso, proToken);
+		assertThat(ok(route + epoch, proToken)).isEqualTo(byIso);
+		assertThat(byIso.toString()).as("the window holds data")
+			.containsPattern("\"(run_count|total_count|use_count|id)\":\"?[1-9a-f]");
+	}
+
 	@ParameterizedTest
 	@ValueSource(strings = { "2026-11-21T03:17:42.123Z/2026-11-25T19:03:11.456Z",
 			"2026-11-20T00:00:00Z/2026-11-27T23:59:59.999999Z", "2026-11-22T10:00:00Z/2026-11-22T10:59:59.999Z",

@@ -39,9 +39,11 @@ class AlertController {
 		QueryParameters parameters = QueryParameters.of(request);
 		String ruleId = parameters.single("rule_id");
 		Boolean resolved = parameters.bool("resolved");
-		String explicitFrom = parameters.single("from");
-		String explicitTo = parameters.single("to");
 		TimeWindow window = TimeWindow.read(parameters, this.clock);
+		// The instants, not their spelling: epoch milliseconds and ISO 8601 are one
+		// query.
+		String explicitFrom = parameters.has("from") ? window.from().toString() : null;
+		String explicitTo = parameters.has("to") ? window.to().toString() : null;
 		int limit = parameters.integer("limit", 1, 100, 50);
 		String cursor = parameters.single("cursor");
 		parameters.validate();

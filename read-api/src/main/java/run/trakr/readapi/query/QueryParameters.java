@@ -88,6 +88,11 @@ public final class QueryParameters {
 		return new QueryParameters(given);
 	}
 
+	/** Whether the query names the parameter at all. */
+	public boolean has(String name) {
+		return this.values.containsKey(name);
+	}
+
 	/** A parameter given once at most; a repeated one is a problem. */
 	public String single(String name) {
 		String[] given = this.values.get(name);
@@ -168,7 +173,11 @@ public final class QueryParameters {
 		return value;
 	}
 
-	/** An ISO 8601 timestamp with an offset ({@code Z} or {@code +01:00}). */
+	/**
+	 * An ISO 8601 timestamp with an offset ({@code Z} or {@code +01:00}), or an integer
+	 * of epoch milliseconds, which is what Grafana's {@code ${__from}} and
+	 * {@code ${__to}} expand to (extensions.md §3).
+	 */
 	public Instant instant(String name) {
 		String value = single(name);
 		if (value == null) {
@@ -176,19 +185,45 @@ public final class QueryParameters {
 		}
 		// An unencoded '+' in a query string arrives as a space.
 		String text = value.trim().replace(' ', '+');
-		try {
-			Instant parsed = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
-			// In UTC: 0001-01-01T00:00:00+01:00 is still in year 0.
-			if (parsed.isBefore(TimeWindow.EARLIEST) || parsed.isAfter(TimeWindow.LATEST)) {
-				problem(name, "must be between the years 1 and 9999 (UTC)");
+		Instant parsed;
+		if (isEpochMillis(text)) {
+			try {
+				parsed = Instant.ofEpochMilli(Long.parseLong(text));
+			}
+			catch (NumberFormatException ex) {
+				parsed = Instant.MIN;
+			}
+		}
+		else {
+			try {
+				parsed = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+			}
+			catch (DateTimeParseException ex) {
+				problem(name, "must be an ISO 8601 timestamp with an offset, e.g. 2026-11-28T14:00:00Z, "
+						+ "or an integer of epoch milliseconds");
 				return null;
 			}
-			return parsed;
 		}
-		catch (DateTimeParseException ex) {
-			problem(name, "must be an ISO 8601 timestamp with an offset, e.g. 2026-11-28T14:00:00Z");
+		// In UTC: 0001-01-01T00:00:00+01:00 is still in year 0.
+		if (parsed.isBefore(TimeWindow.EARLIEST) || parsed.isAfter(TimeWindow.LATEST)) {
+			problem(name, "must be between the years 1 and 9999 (UTC)");
 			return null;
 		}
+		return parsed;
+	}
+
+	/** An optional minus and 1 to 19 ASCII digits; range is checked by the caller. */
+	private static boolean isEpochMillis(String text) {
+		int first = text.startsWith("-") ? 1 : 0;
+		if (text.length() <= first || text.length() - first > 19) {
+			return false;
+		}
+		for (int i = first; i < text.length(); i++) {
+			if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	/** A decimal amount of money in USD. */

@@ -51,9 +51,11 @@ class RunController {
 		QueryParameters parameters = QueryParameters.of(request);
 		List<String> workflows = parameters.repeated("workflow");
 		List<String> statuses = parameters.repeatedOneOf("status", STATUSES);
-		String explicitFrom = parameters.single("from");
-		String explicitTo = parameters.single("to");
 		TimeWindow window = TimeWindow.read(parameters, this.clock);
+		// The instants, not their spelling: epoch milliseconds and ISO 8601 are one
+		// query.
+		String explicitFrom = parameters.has("from") ? window.from().toString() : null;
+		String explicitTo = parameters.has("to") ? window.to().toString() : null;
 		BigDecimal costMin = parameters.money("cost_min");
 		BigDecimal costMax = parameters.money("cost_max");
 		if (costMin != null && costMax != null && costMin.compareTo(costMax) > 0) {
