@@ -331,6 +331,9 @@ class DemoIT {
 		assertThat(openApi.violations(template, 200, body)).as(path).isEmpty();
 		for (String header : openApi.declaredHeaders(template, 200)) {
 			assertThat(response.headers().firstValue(header)).as(path + " " + header).isPresent();
+			assertThat(openApi.headerViolations(template, 200, header, response.headers().firstValue(header).get()))
+				.as(path + " " + header)
+				.isEmpty();
 		}
 		return body;
 	}

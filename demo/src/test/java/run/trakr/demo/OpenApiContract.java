@@ -63,6 +63,22 @@ final class OpenApiContract {
 		return response.path("headers").propertyNames().stream().toList();
 	}
 
+	/** What is wrong with a header's value, by the schema its description gives. */
+	List<String> headerViolations(String pathTemplate, int status, String header, String value) {
+		JsonNode response = resolve(this.document.path("paths")
+			.path(pathTemplate)
+			.path("get")
+			.path("responses")
+			.path(String.valueOf(status)));
+		ObjectNode root = ((ObjectNode) resolve(response.path("headers").path(header)).path("schema")).deepCopy();
+		root.put("$schema", "https://json-schema.org/draft/2020-12/schema");
+		Schema schema = this.registry.getSchema(root.toString());
+		return schema.validate(tools.jackson.databind.node.JsonNodeFactory.instance.stringNode(value))
+			.stream()
+			.map(Error::toString)
+			.toList();
+	}
+
 	private JsonNode resolve(JsonNode node) {
 		String ref = node.path("$ref").asString("");
 		if (ref.isEmpty()) {

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -19,6 +20,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import run.trakr.projector.alert.AlertProjection;
 import run.trakr.projector.deadletter.DeadLetters;
 import run.trakr.projector.offset.PartitionOffsets;
+import run.trakr.projector.offset.PartitionOffsets.Freshness;
 import run.trakr.projector.rollup.RollupRevisions;
 import run.trakr.projector.rollup.ToolRollups;
 import run.trakr.projector.rollup.WorkflowRollups;
@@ -102,18 +104,23 @@ class BatchProjection {
 
 	}
 
-	/** Projects the batch in one transaction. */
-	Applied apply(String topic, List<ConsumerRecord<byte[], byte[]>> records) {
+	/**
+	 * Projects the batch in one transaction. {@code drained}: the partitions with nothing
+	 * waiting behind this batch when it was polled at {@code polledAt}.
+	 */
+	Applied apply(String topic, List<ConsumerRecord<byte[], byte[]>> records, Set<Integer> drained, Instant polledAt) {
 		if (records.isEmpty()) {
 			return Applied.NOTHING;
 		}
 		this.batchSizes.record(records.size());
-		Applied applied = this.batches.record(() -> this.transaction.execute(status -> project(topic, records)));
+		Applied applied = this.batches
+			.record(() -> this.transaction.execute(status -> project(topic, records, drained, polledAt)));
 		this.deadLetters.relayIfAny();
 		return applied;
 	}
 
-	private Applied project(String topic, List<ConsumerRecord<byte[], byte[]>> records) {
+	private Applied project(String topic, List<ConsumerRecord<byte[], byte[]>> records, Set<Integer> drained,
+			Instant polledAt) {
 		Map<Integer, Long> next = new HashMap<>();
 		records.forEach(record -> next.merge(record.partition(), record.offset() + 1, Math::max));
 		Map<Integer, Long> stored = this.offsets.lock(topic, next.keySet());
@@ -141,12 +148,30 @@ class BatchProjection {
 		this.revisions.bump(outcome.changes());
 		this.alerts.apply(events);
 		next.replaceAll((partition, offset) -> Math.max(offset, stored.get(partition)));
-		this.offsets.advance(topic, next);
-		this.projected.increment(records.size());
 		Map<Integer, Instant> newest = new HashMap<>();
 		partitionOf.forEach((event, partition) -> newest.merge(partition, event.envelope().occurredAt(),
 				(a, b) -> a.isAfter(b) ? a : b));
+		this.offsets.advance(topic, next, freshness(next.keySet(), drained, polledAt, newest));
+		this.projected.increment(records.size());
 		return new Applied(newest, fencedBelow);
+	}
+
+	/**
+	 * Per partition of the batch: caught up at the poll when nothing waited behind it,
+	 * else as of the newest event it applied (unchanged when it applied none).
+	 */
+	private static Map<Integer, Freshness> freshness(Set<Integer> partitions, Set<Integer> drained, Instant polledAt,
+			Map<Integer, Instant> newest) {
+		Map<Integer, Freshness> freshness = new HashMap<>();
+		for (int partition : partitions) {
+			if (drained.contains(partition)) {
+				freshness.put(partition, new Freshness(polledAt, true));
+			}
+			else if (newest.containsKey(partition)) {
+				freshness.put(partition, new Freshness(newest.get(partition), false));
+			}
+		}
+		return freshness;
 	}
 
 }

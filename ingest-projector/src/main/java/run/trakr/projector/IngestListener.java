@@ -1,5 +1,6 @@
 package run.trakr.projector;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -12,7 +13,9 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
+import org.springframework.context.event.EventListener;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.event.ListenerContainerPartitionIdleEvent;
 import org.springframework.kafka.listener.ConsumerSeekAware;
 import org.springframework.stereotype.Component;
 
@@ -37,8 +40,11 @@ class IngestListener implements ConsumerSeekAware {
 
 	private final StrandedPartitions stranded;
 
-	IngestListener(BatchProjection projection, PartitionOffsets offsets, ProjectionLag lag,
-			StrandedPartitions stranded) {
+	private final Clock clock;
+
+	IngestListener(BatchProjection projection, PartitionOffsets offsets, ProjectionLag lag, StrandedPartitions stranded,
+			Clock clock) {
+		this.clock = clock;
 		this.projection = projection;
 		this.offsets = offsets;
 		this.lag = lag;
@@ -59,7 +65,13 @@ class IngestListener implements ConsumerSeekAware {
 			.collect(Collectors.groupingBy(r -> new TopicPartition(r.topic(), r.partition()), Collectors.counting()));
 		updateLag(consumer, inBatch, Map.of());
 		String topic = records.get(0).topic();
-		BatchProjection.Applied applied = this.projection.apply(topic, records);
+		Instant polledAt = this.clock.instant();
+		Set<Integer> drained = inBatch.keySet()
+			.stream()
+			.filter(partition -> isCaughtUp(consumer, partition))
+			.map(TopicPartition::partition)
+			.collect(Collectors.toSet());
+		BatchProjection.Applied applied = this.projection.apply(topic, records, drained, polledAt);
 		if (!applied.fenced().isEmpty()) {
 			this.stranded.check(consumer, topic, applied.fenced());
 		}
@@ -74,6 +86,27 @@ class IngestListener implements ConsumerSeekAware {
 						behind.getAsLong() + pending.getOrDefault(partition, 0L));
 			}
 		}
+	}
+
+	/**
+	 * A partition that has had nothing to poll for a while (the container's idle
+	 * partition interval) and has nothing waiting is confirmed caught up, so the
+	 * freshness the read API reports keeps up with the clock. Runs on the consumer's
+	 * thread, like the batches. Public: Spring does not call a package-private listener
+	 * method.
+	 */
+	@EventListener
+	public void onIdlePartition(ListenerContainerPartitionIdleEvent idle) {
+		TopicPartition partition = idle.getTopicPartition();
+		if (isCaughtUp(idle.getConsumer(), partition)) {
+			this.offsets.caughtUp(partition.topic(), partition.partition(), this.clock.instant());
+		}
+	}
+
+	/** Nothing waits behind what the consumer has fetched, as far as it knows. */
+	private static boolean isCaughtUp(Consumer<?, ?> consumer, TopicPartition partition) {
+		OptionalLong behind = consumer.currentLag(partition);
+		return behind.isPresent() && behind.getAsLong() == 0;
 	}
 
 	@Override

@@ -1,9 +1,12 @@
 package run.trakr.projector.offset;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.Map;
 
 import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 
 import org.springframework.stereotype.Component;
 
@@ -50,14 +53,43 @@ public class PartitionOffsets {
 			.fetchMap(PROJECTOR_OFFSETS.PARTITION, PROJECTOR_OFFSETS.NEXT_OFFSET);
 	}
 
-	public void advance(String topic, Map<Integer, Long> nextOffsets) {
-		this.db.batched(batched -> nextOffsets.forEach((partition, next) -> batched.dsl()
-			.update(PROJECTOR_OFFSETS)
-			.set(PROJECTOR_OFFSETS.NEXT_OFFSET, next)
-			.set(PROJECTOR_OFFSETS.UPDATED_AT, org.jooq.impl.DSL.currentOffsetDateTime())
+	/**
+	 * How current a partition's projection is: {@code asOf} with {@code caughtUp} when
+	 * nothing waited behind what was projected, else the newest event time projected.
+	 */
+	public record Freshness(Instant asOf, boolean caughtUp) {
+	}
+
+	/**
+	 * Moves the partitions' next offsets and, where given, their freshness, in the
+	 * batch's transaction.
+	 */
+	public void advance(String topic, Map<Integer, Long> nextOffsets, Map<Integer, Freshness> freshness) {
+		this.db.batched(batched -> nextOffsets.forEach((partition, next) -> {
+			Freshness fresh = freshness.get(partition);
+			var update = batched.dsl()
+				.update(PROJECTOR_OFFSETS)
+				.set(PROJECTOR_OFFSETS.NEXT_OFFSET, next)
+				.set(PROJECTOR_OFFSETS.UPDATED_AT, DSL.currentOffsetDateTime());
+			if (fresh != null) {
+				update = update.set(PROJECTOR_OFFSETS.DATA_AS_OF, fresh.asOf().atOffset(ZoneOffset.UTC))
+					.set(PROJECTOR_OFFSETS.CAUGHT_UP, fresh.caughtUp());
+			}
+			update.where(PROJECTOR_OFFSETS.TOPIC.eq(topic)).and(PROJECTOR_OFFSETS.PARTITION.eq(partition)).execute();
+		}));
+	}
+
+	/**
+	 * Confirms an idle partition caught up at {@code at}; a partition never projected has
+	 * no row and stays out of the freshness headers.
+	 */
+	public void caughtUp(String topic, int partition, Instant at) {
+		this.db.update(PROJECTOR_OFFSETS)
+			.set(PROJECTOR_OFFSETS.DATA_AS_OF, at.atOffset(ZoneOffset.UTC))
+			.set(PROJECTOR_OFFSETS.CAUGHT_UP, true)
 			.where(PROJECTOR_OFFSETS.TOPIC.eq(topic))
 			.and(PROJECTOR_OFFSETS.PARTITION.eq(partition))
-			.execute()));
+			.execute();
 	}
 
 }

@@ -7,6 +7,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 
+import run.trakr.readapi.freshness.ProjectionFreshness;
 import run.trakr.readapi.ratelimit.TokenRateLimiter;
 import run.trakr.readapi.system.ApiErrorResponder;
 
@@ -26,9 +27,10 @@ class AuthConfiguration {
 
 	@Bean
 	FilterRegistrationBean<BearerTokenGate> bearerTokenGate(TokenResolver tokens, LastUseRecorder lastUse,
-			TokenRateLimiter rateLimiter, ApiErrorResponder errors, FailedAuthentications failures) {
+			TokenRateLimiter rateLimiter, ApiErrorResponder errors, FailedAuthentications failures,
+			ProjectionFreshness freshness) {
 		FilterRegistrationBean<BearerTokenGate> registration = new FilterRegistrationBean<>(
-				new BearerTokenGate(tokens, lastUse, rateLimiter, errors, failures));
+				new BearerTokenGate(tokens, lastUse, rateLimiter, errors, failures, freshness));
 		registration.addUrlPatterns("/*");
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
 		return registration;

@@ -19,6 +19,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 import run.trakr.readapi.auth.TokenQueries.StoredToken;
 import run.trakr.readapi.auth.TokenResolver.Resolved;
+import run.trakr.readapi.freshness.ProjectionFreshness;
 import run.trakr.readapi.ratelimit.RateLimitDecision;
 import run.trakr.readapi.ratelimit.RateLimitDecision.Outcome;
 import run.trakr.readapi.ratelimit.TokenRateLimiter;
@@ -49,9 +50,12 @@ public class BearerTokenGate extends OncePerRequestFilter {
 
 	private final FailedAuthentications failures;
 
+	private final ProjectionFreshness freshness;
+
 	BearerTokenGate(TokenResolver tokens, LastUseRecorder lastUse, TokenRateLimiter rateLimiter,
-			ApiErrorResponder errors, FailedAuthentications failures) {
+			ApiErrorResponder errors, FailedAuthentications failures, ProjectionFreshness freshness) {
 		this.tokens = tokens;
+		this.freshness = freshness;
 		this.failures = failures;
 		this.lastUse = lastUse;
 		this.rateLimiter = rateLimiter;
@@ -99,6 +103,7 @@ public class BearerTokenGate extends OncePerRequestFilter {
 			}
 			this.lastUse.used(stored);
 			RateLimitHeaders.write(response, decision);
+			this.freshness.write(response);
 			if (!decision.accepted()) {
 				response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(decision.secondsUntilSlotFrees()));
 				this.errors.write(response, ErrorCode.RATE_LIMITED);

@@ -1,0 +1,118 @@
+package run.trakr.readapi.freshness;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+
+import jakarta.servlet.http.HttpServletResponse;
+import org.jooq.DSLContext;
+import org.jooq.Record2;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.dao.DataAccessException;
+import org.springframework.stereotype.Component;
+
+import static org.jooq.impl.DSL.boolAnd;
+import static org.jooq.impl.DSL.min;
+import static run.trakr.schema.jooq.Tables.PROJECTOR_OFFSETS;
+
+/**
+ * Reads how current the projection is, as the projector records it per partition in
+ * {@code projector_offsets}, and writes it as {@code Trakr-Data-As-Of} and
+ * {@code Trakr-Projection-Lag}. Read from the database the answers come from, at most
+ * once a second per replica; a failed read leaves the headers out rather than failing a
+ * request the rest of the service can answer.
+ */
+@Component
+public class ProjectionFreshness {
+
+	public static final String DATA_AS_OF = "Trakr-Data-As-Of";
+
+	public static final String PROJECTION_LAG = "Trakr-Projection-Lag";
+
+	private static final Logger log = LoggerFactory.getLogger(ProjectionFreshness.class);
+
+	/** How long one reading is used. */
+	private static final Duration READ_EVERY = Duration.ofSeconds(1);
+
+	/**
+	 * A caught-up partition is confirmed every 2 s while idle (the projector's idle
+	 * partition interval); a confirmation younger than this means it still is.
+	 */
+	private static final Duration CONFIRMED_WITHIN = Duration.ofSeconds(6);
+
+	/**
+	 * The oldest partition's time and whether every partition was caught up then.
+	 *
+	 * @param asOf null when the projector has recorded nothing yet
+	 */
+	record Reading(Instant asOf, boolean caughtUp, Instant readAt) {
+	}
+
+	private final DSLContext db;
+
+	private final Clock clock;
+
+	private final String topic;
+
+	private volatile Reading last = new Reading(null, false, Instant.MIN);
+
+	ProjectionFreshness(DSLContext db, Clock clock, @Value("${trakr.freshness.topic:trakr.ingest.v1}") String topic) {
+		this.db = db;
+		this.clock = clock;
+		this.topic = topic;
+	}
+
+	/** Adds both headers, or neither when nothing is known. */
+	public void write(HttpServletResponse response) {
+		Instant now = this.clock.instant();
+		Reading reading = current(now);
+		if (reading.asOf() == null) {
+			return;
+		}
+		response.setHeader(DATA_AS_OF, reading.asOf().truncatedTo(ChronoUnit.MILLIS).toString());
+		response.setHeader(PROJECTION_LAG, lagSeconds(reading, now));
+	}
+
+	/**
+	 * Seconds behind, to the millisecond: 0 while every partition is confirmed caught up,
+	 * else now minus the oldest partition's time.
+	 */
+	static String lagSeconds(Reading reading, Instant now) {
+		if (reading.caughtUp() && reading.asOf().isAfter(now.minus(CONFIRMED_WITHIN))) {
+			return "0";
+		}
+		long millis = Math.max(0, Duration.between(reading.asOf(), now).toMillis());
+		return BigDecimal.valueOf(millis, 3).stripTrailingZeros().toPlainString();
+	}
+
+	private Reading current(Instant now) {
+		Reading reading = this.last;
+		if (reading.readAt().isAfter(now.minus(READ_EVERY))) {
+			return reading;
+		}
+		try {
+			Record2<OffsetDateTime, Boolean> row = this.db
+				.select(min(PROJECTOR_OFFSETS.DATA_AS_OF), boolAnd(PROJECTOR_OFFSETS.CAUGHT_UP))
+				.from(PROJECTOR_OFFSETS)
+				.where(PROJECTOR_OFFSETS.TOPIC.eq(this.topic))
+				.and(PROJECTOR_OFFSETS.DATA_AS_OF.isNotNull())
+				.fetchOne();
+			OffsetDateTime asOf = (row != null) ? row.value1() : null;
+			reading = new Reading((asOf != null) ? asOf.toInstant() : null,
+					asOf != null && Boolean.TRUE.equals(row.value2()), now);
+		}
+		catch (DataAccessException ex) {
+			log.debug("Freshness not read: {}", ex.getMessage());
+			reading = new Reading(null, false, now);
+		}
+		this.last = reading;
+		return reading;
+	}
+
+}
