@@ -94,16 +94,21 @@ class OrgConcurrencyLimit extends OncePerRequestFilter {
 
 	/**
 	 * A request whose cost grows with the org's run rows rather than with its rollups: a
-	 * run count under a cost filter, a series finer than the rollups.
+	 * run count under a cost filter, a series finer than the rollups, an export of runs.
 	 */
 	static boolean isExpensive(HttpServletRequest request) {
 		// From the raw query string: asking Tomcat for a parameter would parse the query
 		// here, and a query it refuses would then reach the handler as if it were fine.
 		String path = request.getRequestURI();
 		String query = request.getQueryString();
-		return (path.equals("/api/runs")
-				&& (RawQuery.has(query, "cost_min", null) || RawQuery.has(query, "cost_max", null)))
+		return (path.equals("/api/runs") && (RawQuery.has(query, "cost_min", null)
+				|| RawQuery.has(query, "cost_max", null) || isExport(request.getHeader(HttpHeaders.ACCEPT))))
 				|| (path.endsWith("/stats") && RawQuery.has(query, "interval", "minute"));
+	}
+
+	/** Asks for a streamed export (a format only exports have). */
+	private static boolean isExport(String accept) {
+		return accept != null && (accept.contains("ndjson") || accept.contains("csv"));
 	}
 
 	private static boolean acquire(Semaphore permits, long deadline) {

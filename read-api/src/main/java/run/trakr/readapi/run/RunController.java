@@ -1,5 +1,6 @@
 package run.trakr.readapi.run;
 
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.List;
@@ -7,8 +8,12 @@ import java.util.Map;
 import java.util.UUID;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import org.jooq.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestAttribute;
@@ -20,6 +25,7 @@ import run.trakr.readapi.query.Cursors;
 import run.trakr.readapi.query.Formats;
 import run.trakr.readapi.query.Paging;
 import run.trakr.readapi.query.QueryParameters;
+import run.trakr.readapi.query.ResponseFormat;
 import run.trakr.readapi.query.TimeWindow;
 import run.trakr.readapi.system.ApiException;
 import run.trakr.readapi.system.ErrorCode;
@@ -31,6 +37,8 @@ import static run.trakr.schema.jooq.Tables.RUNS;
 @RestController
 class RunController {
 
+	private static final Logger log = LoggerFactory.getLogger(RunController.class);
+
 	static final List<String> STATUSES = RunStatus.storedValues();
 
 	private final RunQueries runs;
@@ -39,16 +47,32 @@ class RunController {
 
 	private final Clock clock;
 
-	RunController(RunQueries runs, Cursors cursors, Clock clock) {
+	private final RunExport export;
+
+	RunController(RunQueries runs, Cursors cursors, Clock clock, RunExport export) {
+		this.export = export;
 		this.runs = runs;
 		this.cursors = cursors;
 		this.clock = clock;
 	}
 
-	/** Lists runs, newest first by default, with an exact total count. */
+	/**
+	 * Lists runs, newest first by default, with an exact total count; or, asked for
+	 * NDJSON or CSV, streams every matching run (no limit, no cursor).
+	 */
 	@GetMapping("/api/runs")
-	RunPage list(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, HttpServletRequest request) {
+	ResponseEntity<RunPage> list(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, HttpServletRequest request,
+			HttpServletResponse response) {
+		ResponseFormat format = ResponseFormat.negotiate(request, ResponseFormat.JSON, ResponseFormat.NDJSON,
+				ResponseFormat.CSV);
 		QueryParameters parameters = QueryParameters.of(request);
+		if (format != ResponseFormat.JSON) {
+			for (String paging : List.of("limit", "cursor")) {
+				if (parameters.has(paging)) {
+					parameters.problem(paging, "is not used by an export, which streams every matching run");
+				}
+			}
+		}
 		List<String> workflows = parameters.repeated("workflow");
 		List<String> statuses = parameters.repeatedOneOf("status", STATUSES);
 		TimeWindow window = TimeWindow.read(parameters, this.clock);
@@ -67,6 +91,10 @@ class RunController {
 		parameters.validate();
 
 		RunFilter firstPage = new RunFilter(workflows, statuses, window, costMin, costMax, sort);
+		if (format != ResponseFormat.JSON) {
+			export(caller, firstPage, format, response);
+			return null;
+		}
 		Paging paging = new Paging(this.cursors, caller.orgId(), firstPage.fingerprint(explicitFrom, explicitTo));
 		Paging.Start<RunPosition> start = paging.start(cursor, window, 2,
 				(position) -> RunPosition.parse(sort, position.get(0), position.get(1)));
@@ -74,7 +102,21 @@ class RunController {
 		RunQueries.PageAndTotal result = this.runs.pageAndTotal(caller.orgId(), filter, start.after(), limit);
 		Paging.Page<Record> page = paging.page(filter.window(), result.rows(), limit,
 				(last) -> RunPosition.of(last).values(sort));
-		return new RunPage(page.rows().stream().map(RunSummary::of).toList(), page.nextCursor(), result.totalCount());
+		return ResponseEntity
+			.ok(new RunPage(page.rows().stream().map(RunSummary::of).toList(), page.nextCursor(), result.totalCount()));
+	}
+
+	/**
+	 * Streams the export; a client that goes away ends it (and frees its cursor) at once.
+	 */
+	private void export(Caller caller, RunFilter filter, ResponseFormat format, HttpServletResponse response) {
+		response.setContentType(format.mediaType() + ";charset=UTF-8");
+		try {
+			this.export.write(caller.orgId(), filter, format, response.getOutputStream());
+		}
+		catch (IOException ex) {
+			log.debug("Export ended by the client: {}", ex.getMessage());
+		}
 	}
 
 	/**

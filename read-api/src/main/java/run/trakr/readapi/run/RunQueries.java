@@ -10,6 +10,7 @@ import java.util.UUID;
 
 import org.jooq.CommonTableExpression;
 import org.jooq.Condition;
+import org.jooq.Cursor;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
@@ -78,6 +79,20 @@ class RunQueries {
 			.orderBy(order(filter.sort()))
 			.limit(limit + 1)
 			.fetch();
+	}
+
+	/**
+	 * Every matching run in the list's order, read as the caller iterates (a server-side
+	 * cursor, {@code fetchSize} rows a round trip); the caller closes it, inside its
+	 * transaction.
+	 */
+	Cursor<Record> all(UUID orgId, RunFilter filter, int fetchSize) {
+		return this.db.select(RunSummary.COLUMNS)
+			.from(RUNS)
+			.where(matching(orgId, filter))
+			.orderBy(order(filter.sort()))
+			.fetchSize(fetchSize)
+			.fetchLazy();
 	}
 
 	/**

@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.dao.DataAccessException;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.TransactionException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
@@ -86,8 +87,9 @@ class ApiExceptionHandler {
 				ErrorCode.INVALID_PARAMETER.code(), List.of(new ApiError.ParameterProblem(param, message))));
 	}
 
+	/** Always JSON, whatever the request's Accept: an error has one shape. */
 	private static ResponseEntity<ApiError> respond(ErrorCode code, ApiError body) {
-		return ResponseEntity.status(code.status()).body(body);
+		return ResponseEntity.status(code.status()).contentType(MediaType.APPLICATION_JSON).body(body);
 	}
 
 }

@@ -18,6 +18,8 @@ public enum ErrorCode {
 	PLAN_UPGRADE_REQUIRED(HttpStatus.FORBIDDEN, "plan_upgrade_required", "This route needs the Pro or Scale plan."),
 	NOT_FOUND(HttpStatus.NOT_FOUND, "not_found", "Not found."),
 	METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed."),
+	NOT_ACCEPTABLE(HttpStatus.NOT_ACCEPTABLE, "not_acceptable",
+			"The Accept header allows none of this route's formats."),
 	INVALID_PARAMETER(HttpStatus.BAD_REQUEST, "invalid_parameter", "Invalid query parameters."),
 	INVALID_CURSOR(HttpStatus.BAD_REQUEST, "invalid_cursor", "The cursor is not valid for this query."),
 	RATE_LIMITED(HttpStatus.TOO_MANY_REQUESTS, "rate_limited", "Rate limit exceeded; retry after Retry-After seconds."),

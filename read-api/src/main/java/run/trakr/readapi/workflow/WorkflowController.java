@@ -1,6 +1,11 @@
 package run.trakr.readapi.workflow;
 
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,15 +16,20 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RestController;
 
 import run.trakr.readapi.auth.Caller;
+import run.trakr.readapi.query.Csv;
 import run.trakr.readapi.query.Formats;
 import run.trakr.readapi.query.QueryParameters;
+import run.trakr.readapi.query.ResponseFormat;
 import run.trakr.readapi.query.TimeWindow;
 import run.trakr.readapi.rollup.RollupReader;
 import run.trakr.readapi.system.ApiException;
@@ -50,15 +60,19 @@ class WorkflowController {
 
 	private final Clock clock;
 
-	WorkflowController(RollupReader rollups, Clock clock) {
+	private final JsonMapper json;
+
+	WorkflowController(RollupReader rollups, Clock clock, JsonMapper json) {
+		this.json = json;
 		this.rollups = rollups;
 		this.clock = clock;
 	}
 
 	/** Every workflow with runs in the window. */
 	@GetMapping("/api/workflows")
-	Map<String, List<WorkflowSummary>> list(@RequestAttribute(Caller.ATTRIBUTE) Caller caller,
-			HttpServletRequest request) {
+	ResponseEntity<Map<String, List<WorkflowSummary>>> list(@RequestAttribute(Caller.ATTRIBUTE) Caller caller,
+			HttpServletRequest request, HttpServletResponse response) {
+		ResponseFormat format = ResponseFormat.negotiate(request, ResponseFormat.JSON, ResponseFormat.CSV);
 		QueryParameters parameters = QueryParameters.of(request);
 		TimeWindow window = TimeWindow.read(parameters, this.clock);
 		String sort = parameters.oneOf("sort", SORT_NAMES, "total_cost_desc");
@@ -70,13 +84,14 @@ class WorkflowController {
 			.sorted(order)
 			.map(Listed::summary)
 			.toList();
-		return Map.of("workflows", workflows);
+		return answer(format, Map.of("workflows", workflows), response, WorkflowSummary.class, workflows);
 	}
 
 	/** A UTC-aligned, zero-filled series and its summary for one workflow. */
 	@GetMapping("/api/workflows/{name}/stats")
-	WorkflowStats stats(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String name,
-			HttpServletRequest request) {
+	ResponseEntity<WorkflowStats> stats(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String name,
+			HttpServletRequest request, HttpServletResponse response) {
+		ResponseFormat format = ResponseFormat.negotiate(request, ResponseFormat.JSON, ResponseFormat.CSV);
 		QueryParameters parameters = QueryParameters.of(request);
 		parameters.isText("name", name);
 		TimeWindow window = TimeWindow.read(parameters, this.clock);
@@ -97,14 +112,16 @@ class WorkflowController {
 			total.merge(aggregate);
 			points.add(WorkflowStats.Point.of(start, aggregate));
 		});
-		return new WorkflowStats(name, Formats.timestamp(window.from()), Formats.timestamp(window.to()),
+		WorkflowStats stats = new WorkflowStats(name, Formats.timestamp(window.from()), Formats.timestamp(window.to()),
 				interval.parameter(), WorkflowSummary.of(name, total), points);
+		return answer(format, stats, response, WorkflowStats.Point.class, points);
 	}
 
 	/** Which tools the workflow's runs used in the window, most used first. */
 	@GetMapping("/api/workflows/{name}/tools")
-	WorkflowTools tools(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String name,
-			HttpServletRequest request) {
+	ResponseEntity<WorkflowTools> tools(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String name,
+			HttpServletRequest request, HttpServletResponse response) {
+		ResponseFormat format = ResponseFormat.negotiate(request, ResponseFormat.JSON, ResponseFormat.CSV);
 		QueryParameters parameters = QueryParameters.of(request);
 		parameters.isText("name", name);
 		TimeWindow window = TimeWindow.read(parameters, this.clock);
@@ -117,7 +134,30 @@ class WorkflowController {
 		rows.sort(Comparator.comparingLong(WorkflowTools.Tool::callCount)
 			.reversed()
 			.thenComparing(WorkflowTools.Tool::toolName));
-		return new WorkflowTools(name, Formats.timestamp(window.from()), Formats.timestamp(window.to()), rows);
+		return answer(format,
+				new WorkflowTools(name, Formats.timestamp(window.from()), Formats.timestamp(window.to()), rows),
+				response, WorkflowTools.Tool.class, rows);
+	}
+
+	/**
+	 * The JSON body, or its rows as CSV written here (the stats' series, the tools, the
+	 * workflows), for which Spring then writes nothing.
+	 */
+	private <T, R extends Record> ResponseEntity<T> answer(ResponseFormat format, T body, HttpServletResponse response,
+			Class<R> rowType, List<R> rows) {
+		if (format != ResponseFormat.CSV) {
+			return ResponseEntity.ok(body);
+		}
+		response.setContentType(format.mediaType() + ";charset=UTF-8");
+		try {
+			Writer out = new BufferedWriter(new OutputStreamWriter(response.getOutputStream(), StandardCharsets.UTF_8));
+			Csv.write(out, rowType, rows, this.json);
+			out.flush();
+		}
+		catch (IOException ex) {
+			// The client went away; nothing is left to do.
+		}
+		return null;
 	}
 
 	/** Another org's workflow is as missing as one that never ran. */

@@ -57,6 +57,11 @@ public final class ReadApiInstance implements AutoCloseable {
 				new SpringApplicationBuilder(ReadApiApplication.class, SimulatedFailures.class).run(arguments));
 	}
 
+	/** Where the API listens, for a test that builds its own requests. */
+	public URI uri(String path) {
+		return URI.create("http://127.0.0.1:" + this.port + path);
+	}
+
 	public ConfigurableApplicationContext context() {
 		return this.context;
 	}
