@@ -1,7 +1,10 @@
 package run.trakr.endtoend;
 
+import java.io.StringReader;
 import java.math.BigDecimal;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,6 +21,8 @@ import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
 import org.jooq.DSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -397,6 +402,44 @@ class ReadApiEndToEndIT {
 	}
 
 	// ---- GET /api/workflows
+
+	/**
+	 * {@code Accept: text/csv} on the aggregate routes: the rows of the JSON answer (the
+	 * workflows, the tools, the stats' series), one CSV record each, read back by a real
+	 * CSV parser, each field as JSON writes it.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "/api/workflows?sort=run_count_desc workflows", "/api/workflows/triage/tools? tools",
+			"/api/workflows/triage/stats?interval=hour series",
+			"/api/workflows/r%C3%A9sum%C3%A9%20100%25/stats?interval=day series" })
+	void csvHoldsTheRowsOfTheJsonAnswer(String routeAndRows) throws Exception {
+		String route = routeAndRows.split(" ")[0] + "&from=" + FROM + "&to=" + TO;
+		JsonNode rows = ok(route, proToken).path(routeAndRows.split(" ")[1]);
+		assertThat(rows).isNotEmpty();
+		HttpResponse<String> csv = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(api.uri(route))
+				.header("Authorization", bearer(proToken))
+				.header("Accept", "text/csv")
+				.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(csv.statusCode()).isEqualTo(200);
+		assertThat(csv.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/csv");
+		List<CSVRecord> records = CSVFormat.RFC4180.builder()
+			.setHeader()
+			.setSkipHeaderRecord(true)
+			.get()
+			.parse(new StringReader(csv.body()))
+			.getRecords();
+		assertThat(records).hasSize(rows.size());
+		for (int i = 0; i < records.size(); i++) {
+			JsonNode row = rows.get(i);
+			assertThat(records.get(i).toMap().keySet()).containsExactlyInAnyOrderElementsOf(row.propertyNames());
+			for (String name : row.propertyNames()) {
+				JsonNode value = row.get(name);
+				String expected = value.isNull() ? "" : value.isString() ? value.stringValue() : value.toString();
+				assertThat(records.get(i).get(name)).as(route + " row " + i + " " + name).isEqualTo(expected);
+			}
+		}
+	}
 
 	/**
 	 * Grafana's {@code ${__from}}/{@code ${__to}} are epoch milliseconds: on every route
