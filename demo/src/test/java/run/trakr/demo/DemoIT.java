@@ -37,6 +37,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -138,6 +139,38 @@ class DemoIT {
 				"not_found");
 		assertError(request("/api/workflows/no-such-workflow/stats", demo.token()), "/api/workflows/{name}/stats", 404,
 				"not_found");
+		assertError(request("/api/runs", demo.token(), "text/html"), "/api/runs", 406, "not_acceptable");
+		assertError(request("/api/workflows", demo.token(), "application/x-ndjson"), "/api/workflows", 406,
+				"not_acceptable");
+	}
+
+	/**
+	 * An NDJSON export of a closed window holds the runs the list route counts, each line
+	 * an {@code AgentRunSummary} as the OpenAPI description gives it; the CSV export has
+	 * the same number of records under the same field names.
+	 */
+	@Test
+	void exportsHoldTheListsRunsAsTheOpenApiDescribesThem() throws Exception {
+		Instant to = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
+		String window = "from=" + to.minus(Duration.ofDays(2)) + "&to=" + to;
+		long total = get("/api/runs?limit=1&" + window, "/api/runs").path("total_count").asLong();
+		assertThat(total).isPositive();
+		HttpResponse<String> ndjson = request("/api/runs?" + window, demo.token(), "application/x-ndjson");
+		assertThat(ndjson.statusCode()).isEqualTo(200);
+		assertThat(ndjson.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/x-ndjson");
+		List<String> lines = ndjson.body().lines().toList();
+		assertThat(lines).hasSize((int) total);
+		for (String line : lines) {
+			ObjectNode asList = JSON.createObjectNode();
+			asList.putArray("runs").add(JSON.readTree(line));
+			asList.putNull("next_cursor");
+			asList.put("total_count", 1);
+			assertThat(openApi.violations("/api/runs", 200, asList)).as(line).isEmpty();
+		}
+		HttpResponse<String> csv = request("/api/runs?" + window, demo.token(), "text/csv");
+		List<String> records = csv.body().lines().toList();
+		assertThat(records.get(0)).isEqualTo(String.join(",", JSON.readTree(lines.get(0)).propertyNames()));
+		assertThat(records).as("names hold no line breaks here").hasSize((int) total + 1);
 	}
 
 	@Test
@@ -346,8 +379,13 @@ class DemoIT {
 	}
 
 	private static HttpResponse<String> request(String path, String token) throws IOException, InterruptedException {
+		return request(path, token, "application/json");
+	}
+
+	private static HttpResponse<String> request(String path, String token, String accept)
+			throws IOException, InterruptedException {
 		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(demo.url() + path.replace(" ", "%20")))
-			.header("Accept", "application/json");
+			.header("Accept", accept);
 		if (token != null) {
 			request.header("Authorization", "Bearer " + token);
 		}
