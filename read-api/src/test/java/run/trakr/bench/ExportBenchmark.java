@@ -39,7 +39,7 @@ public final class ExportBenchmark {
 		try {
 			benchmark(RouteBenchmark.options(args));
 		}
-		catch (Exception ex) {
+		catch (Exception | Error ex) {
 			ex.printStackTrace();
 			System.exit(1);
 		}

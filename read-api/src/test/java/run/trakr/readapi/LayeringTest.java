@@ -33,8 +33,8 @@ class LayeringTest {
 			.layer("Rollups")
 			.definedBy("run.trakr.readapi.rollup..")
 			.layer("Core")
-			.definedBy("run.trakr.readapi.auth..", "run.trakr.readapi.freshness..", "run.trakr.readapi.query..",
-					"run.trakr.readapi.ratelimit..", "run.trakr.readapi.system..")
+			.definedBy("run.trakr.readapi.auth..", "run.trakr.readapi.conditional..", "run.trakr.readapi.freshness..",
+					"run.trakr.readapi.query..", "run.trakr.readapi.ratelimit..", "run.trakr.readapi.system..")
 			.whereLayer("Routes")
 			.mayNotBeAccessedByAnyLayer()
 			.whereLayer("Admin")

@@ -21,6 +21,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import run.trakr.readapi.auth.Caller;
 import run.trakr.readapi.auth.Plan;
+import run.trakr.readapi.conditional.ConditionalRequests;
 import run.trakr.readapi.query.Cursors;
 import run.trakr.readapi.query.Formats;
 import run.trakr.readapi.query.Paging;
@@ -92,7 +93,7 @@ class RunController {
 
 		RunFilter firstPage = new RunFilter(workflows, statuses, window, costMin, costMax, sort);
 		if (format != ResponseFormat.JSON) {
-			export(caller, firstPage, format, response);
+			export(caller, firstPage, format, request, response);
 			return null;
 		}
 		Paging paging = new Paging(this.cursors, caller.orgId(), firstPage.fingerprint(explicitFrom, explicitTo));
@@ -109,7 +110,9 @@ class RunController {
 	/**
 	 * Streams the export; a client that goes away ends it (and frees its cursor) at once.
 	 */
-	private void export(Caller caller, RunFilter filter, ResponseFormat format, HttpServletResponse response) {
+	private void export(Caller caller, RunFilter filter, ResponseFormat format, HttpServletRequest request,
+			HttpServletResponse response) {
+		ConditionalRequests.stream(request);
 		response.setContentType(format.mediaType() + ";charset=UTF-8");
 		try {
 			this.export.write(caller.orgId(), filter, format, response.getOutputStream());

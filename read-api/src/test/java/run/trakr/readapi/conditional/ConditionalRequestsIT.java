@@ -1,0 +1,133 @@
+package run.trakr.readapi.conditional;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.jooq.DSLContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import run.trakr.localstack.LocalStack;
+import run.trakr.localstack.junit.LocalStackExtension;
+
+import run.trakr.readapitest.support.Admin;
+import run.trakr.readapitest.support.Admin.OrgToken;
+import run.trakr.readapitest.support.ReadApiInstance;
+import run.trakr.readapitest.support.ReadApiReplicas;
+import run.trakr.readapitest.support.RollupRows;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * ETag, If-None-Match and 304 (extensions.md §1) on two replicas: the same answer has the
+ * same strong ETag on both; a 304 has no body, keeps the ETag and the quota headers and
+ * counts against the quota; a change to the data the answer shows gives a new ETag, a
+ * change to another org's does not.
+ */
+@ExtendWith(LocalStackExtension.class)
+class ConditionalRequestsIT {
+
+	private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+	private static final Pattern REMAINING = Pattern.compile("r=(\\d+)");
+
+	private static final OffsetDateTime DAY = OffsetDateTime.parse("2026-10-01T00:00:00Z");
+
+	private static final String PATH = "/api/workflows?from=2026-10-01T00:00:00Z&to=2026-10-01T23:59:59.999999Z";
+
+	static ReadApiReplicas replicas;
+
+	static DSLContext db;
+
+	static Admin admin;
+
+	@BeforeAll
+	static void start(LocalStack stack) {
+		replicas = ReadApiReplicas.startTwo(stack);
+		db = replicas.first().context().getBean(DSLContext.class);
+		admin = new Admin(stack);
+	}
+
+	@AfterAll
+	static void stop() {
+		replicas.close();
+	}
+
+	@Test
+	void anUnchangedAnswerIs304WithItsEtagOnEveryReplicaAndAChangeGivesANewOne() throws Exception {
+		OrgToken caller = admin.createOrgWithToken("pro");
+		OrgToken other = admin.createOrgWithToken("pro");
+		RollupRows.insertDay(db, caller.orgId(), "triage", DAY, 0, 4);
+		RollupRows.bump(db, caller.orgId(), 0, 86400, DAY);
+
+		HttpResponse<String> first = send(replicas.first(), caller, null);
+		assertThat(first.statusCode()).isEqualTo(200);
+		assertThat(first.body()).contains("\"run_count\":4");
+		String etag = first.headers().firstValue("ETag").orElseThrow();
+		assertThat(etag).matches("\"[^\"]+\"");
+		assertThat(first.headers().firstValue("Cache-Control")).hasValue("private, no-cache");
+		assertThat(first.headers().allValues("Vary")).anySatisfy(vary -> assertThat(vary).contains("Authorization"));
+		assertThat(send(replicas.second(), caller, null).headers().firstValue("ETag")).as("the other replica")
+			.hasValue(etag);
+
+		HttpResponse<String> notModified = send(replicas.second(), caller, etag);
+		assertThat(notModified.statusCode()).isEqualTo(304);
+		assertThat(notModified.body()).isEmpty();
+		assertThat(notModified.headers().firstValue("ETag")).hasValue(etag);
+		assertThat(notModified.headers().firstValue("Cache-Control")).hasValue("private, no-cache");
+		assertThat(remaining(notModified)).as("a 304 is counted like any request").isEqualTo(remaining(first) - 2);
+		assertThat(send(replicas.first(), caller, "*").statusCode()).isEqualTo(304);
+		assertThat(send(replicas.first(), caller, "\"something-else\", " + etag).statusCode()).isEqualTo(304);
+		assertThat(send(replicas.first(), caller, "\"something-else\"").statusCode()).isEqualTo(200);
+
+		RollupRows.insertDay(db, other.orgId(), "triage", DAY, 0, 9);
+		RollupRows.bump(db, other.orgId(), 0, 86400, DAY);
+		assertThat(send(replicas.first(), caller, etag).statusCode()).as("another org's data changed").isEqualTo(304);
+
+		RollupRows.insertDay(db, caller.orgId(), "triage", DAY, 1, 3);
+		RollupRows.bump(db, caller.orgId(), 1, 86400, DAY);
+		for (ReadApiInstance replica : replicas.all()) {
+			HttpResponse<String> changed = send(replica, caller, etag);
+			assertThat(changed.statusCode()).isEqualTo(200);
+			assertThat(changed.body()).contains("\"run_count\":7");
+			assertThat(changed.headers().firstValue("ETag").orElseThrow()).isNotEqualTo(etag);
+		}
+	}
+
+	@Test
+	void aStreamedExportHasNoEtagAndErrorsHaveNone() throws Exception {
+		OrgToken caller = admin.createOrgWithToken("pro");
+		HttpResponse<String> export = HTTP.send(HttpRequest.newBuilder(replicas.first().uri("/api/runs"))
+			.header("Authorization", "Bearer " + caller.token())
+			.header("Accept", "application/x-ndjson")
+			.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(export.statusCode()).isEqualTo(200);
+		assertThat(export.headers().firstValue("ETag")).isEmpty();
+		HttpResponse<String> refused = replicas.first().get("/api/runs?limit=0", "Bearer " + caller.token());
+		assertThat(refused.statusCode()).isEqualTo(400);
+		assertThat(refused.headers().firstValue("ETag")).isEmpty();
+	}
+
+	private static HttpResponse<String> send(ReadApiInstance replica, OrgToken caller, String ifNoneMatch)
+			throws Exception {
+		HttpRequest.Builder request = HttpRequest.newBuilder(replica.uri(PATH))
+			.header("Authorization", "Bearer " + caller.token());
+		if (ifNoneMatch != null) {
+			request.header("If-None-Match", ifNoneMatch);
+		}
+		return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private static int remaining(HttpResponse<String> response) {
+		Matcher matcher = REMAINING.matcher(response.headers().firstValue("RateLimit").orElseThrow());
+		assertThat(matcher.find()).isTrue();
+		return Integer.parseInt(matcher.group(1));
+	}
+
+}
