@@ -279,6 +279,11 @@ class DemoIT {
 			}
 		});
 		assertThat(infinity.runAll(dashboard)).as("variable, 6 panels, 1 annotation").isEqualTo(8);
+		// Grafana's own range macros, in epoch milliseconds, in every URL but the
+		// variable's.
+		List<String> urls = dashboard.findValues("url").stream().map(JsonNode::asString).toList();
+		assertThat(urls.stream().filter(url -> url.startsWith("/api/") && !url.equals("/api/workflows"))).isNotEmpty()
+			.allSatisfy(url -> assertThat(url).contains("from=${__from}&to=${__to}"));
 		JsonNode datasource = JSON.valueToTree(new tools.jackson.dataformat.yaml.YAMLMapper()
 			.readTree(REPOSITORY.resolve("deploy/grafana/provisioning/datasources/trakr.yaml").toFile()));
 		assertThat(datasource.at("/datasources/0/uid").asString()).isEqualTo("trakr");
