@@ -4,11 +4,16 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 
 /** How values leave the API: money as exact plain decimals, times as UTC milliseconds. */
 public final class Formats {
+
+	private static final DateTimeFormatter ZONED = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSXXXXX",
+			Locale.ROOT);
 
 	private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
 		.withZone(ZoneOffset.UTC);
@@ -37,6 +42,14 @@ public final class Formats {
 
 	public static String timestamp(Instant instant) {
 		return (instant != null) ? TIMESTAMP.format(instant) : null;
+	}
+
+	/**
+	 * With the zone's offset at that instant, milliseconds always:
+	 * {@code 2026-03-29T00:00:00.000+01:00} ({@code Z} where the offset is zero).
+	 */
+	public static String timestamp(Instant instant, ZoneId zone) {
+		return ZONED.format(instant.atZone(zone));
 	}
 
 	public static String timestamp(OffsetDateTime time) {

@@ -1,6 +1,8 @@
 package run.trakr.readapi.rollup;
 
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -100,7 +102,7 @@ public class RollupReader {
 		// runs: a moving window would otherwise leave one behind at every step.
 		Request<String> request = new Request<>(Kind.WORKFLOWS, null, orgId, null, (workflow, start) -> workflow);
 		Derived<V> derived = this.cache.get(new RollupCache.Key(Kind.DERIVED, name, orgId, null, plan.buckets()),
-				Collections.max(revisions.levels().values()), (cached) -> cached.content().equals(content), () -> {
+				revisions.wholeBuckets(), (cached) -> cached.content().equals(content), () -> {
 					Map<String, WorkflowTotals> aggregates = new TreeMap<>();
 					fold(request, plan, revisions, aggregates);
 					return new Derived<>(content, derive.apply(aggregates));
@@ -131,6 +133,21 @@ public class RollupReader {
 		fold(new Request<>(Kind.SERIES, String.valueOf(widthSeconds), orgId, workflow,
 				(name, start) -> WindowPlan.seriesBucket(start, widthSeconds)),
 				WindowPlan.of(List.copyOf(covers.values())), result);
+		return result;
+	}
+
+	/**
+	 * A series of the zone's own minutes, hours or days, by the instant each starts,
+	 * zero-filled: composed from the UTC rollups (5-minute buckets where a zone's hour is
+	 * not a UTC hour), only what no whole bucket covers from run rows.
+	 */
+	public TreeMap<Instant, WorkflowTotals> series(UUID orgId, String workflow, TimeWindow window, ChronoUnit unit,
+			ZoneId zone) {
+		TreeMap<Instant, WindowCover> covers = WindowPlan.zoneSeries(window, unit, zone);
+		TreeMap<Instant, WorkflowTotals> result = new TreeMap<>();
+		covers.keySet().forEach((start) -> result.put(start, new WorkflowTotals()));
+		fold(new Request<>(Kind.SERIES, unit + "@" + zone.getId(), orgId, workflow,
+				(name, start) -> covers.floorKey(start)), WindowPlan.of(List.copyOf(covers.values())), result);
 		return result;
 	}
 
@@ -204,7 +221,7 @@ public class RollupReader {
 				// its time. Series have hundreds of keys, which would double the memory
 				// held, so they merge per request.
 				Map<K, WorkflowTotals> whole = this.cache.get(request.cacheKey(Kind.WORKFLOWS_MERGED, plan.buckets()),
-						Collections.max(revisions.levels().values()), () -> merged(levels.get()), weigher);
+						revisions.wholeBuckets(), () -> merged(levels.get()), weigher);
 				whole.forEach((k, aggregate) -> result.merge(k, aggregate.copy(), (existing, copy) -> {
 					copy.merge(existing);
 					return copy;

@@ -52,6 +52,15 @@ final class RollupSql {
 	 * shard's batches are serial), so the sum grows with every change.
 	 */
 	record Revisions(Map<BucketLevel, Long> levels, Map<Instant, Long> edgeBuckets) {
+
+		/**
+		 * The sum over every level: a value computed from all of them holds while it
+		 * stands (the largest level's sum would hide a change in a smaller one).
+		 */
+		long wholeBuckets() {
+			return this.levels.values().stream().mapToLong(Long::longValue).sum();
+		}
+
 	}
 
 	private final DSLContext db;

@@ -1,6 +1,8 @@
 package run.trakr.readapi.rollup;
 
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,6 +79,46 @@ record WindowPlan(List<BucketSpan> buckets, List<Interval> edges, Map<Instant, L
 					: new WindowCover(List.of(), List.of(new Interval(pieceFrom, pieceTo.plus(1, ChronoUnit.MICROS)))));
 		}
 		return covers;
+	}
+
+	/**
+	 * The cover of each bucket of the zone's own minutes, hours or days overlapping the
+	 * window, by the instant it starts, clipped to the window: hours start on the zone's
+	 * hour (a :30 or :45 offset gives half- and quarter-hours in UTC), days at its
+	 * midnight (a DST day is 23 or 25 hours long). Each piece is covered by the largest
+	 * whole UTC rollup buckets inside it; what none covers is an edge.
+	 */
+	static TreeMap<Instant, WindowCover> zoneSeries(TimeWindow window, ChronoUnit unit, ZoneId zone) {
+		TreeMap<Instant, WindowCover> covers = new TreeMap<>();
+		Instant start = zoneBucket(window.from(), unit, zone);
+		while (!start.isAfter(window.to())) {
+			Instant next = nextZoneBucket(start, unit, zone);
+			Instant pieceFrom = start.isBefore(window.from()) ? window.from() : start;
+			Instant pieceTo = next.minus(1, ChronoUnit.MICROS);
+			if (pieceTo.isAfter(window.to())) {
+				pieceTo = window.to();
+			}
+			covers.put(start, WindowCover.of(pieceFrom, pieceTo));
+			start = next;
+		}
+		return covers;
+	}
+
+	/** The start of the zone's minute, hour or day an instant falls in. */
+	static Instant zoneBucket(Instant instant, ChronoUnit unit, ZoneId zone) {
+		ZonedDateTime local = instant.atZone(zone);
+		return (unit == ChronoUnit.DAYS) ? local.toLocalDate().atStartOfDay(zone).toInstant()
+				: local.truncatedTo(unit).toInstant();
+	}
+
+	private static Instant nextZoneBucket(Instant start, ChronoUnit unit, ZoneId zone) {
+		if (unit == ChronoUnit.DAYS) {
+			return start.atZone(zone).toLocalDate().plusDays(1).atStartOfDay(zone).toInstant();
+		}
+		// A later local boundary, also where the offset changes by other than a whole
+		// unit.
+		Instant next = zoneBucket(start.plus(1, unit), unit, zone);
+		return next.isAfter(start) ? next : start.plus(1, unit);
 	}
 
 	/**

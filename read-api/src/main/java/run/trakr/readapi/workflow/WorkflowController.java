@@ -7,8 +7,12 @@ import java.io.Writer;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -96,6 +100,7 @@ class WorkflowController {
 		parameters.isText("name", name);
 		TimeWindow window = TimeWindow.read(parameters, this.clock);
 		String intervalName = parameters.oneOf("interval", SeriesInterval.NAMES, null);
+		ZoneId zone = zone(parameters);
 		parameters.validate();
 		SeriesInterval interval = (intervalName != null) ? SeriesInterval.of(intervalName)
 				: SeriesInterval.defaultFor(window);
@@ -105,12 +110,16 @@ class WorkflowController {
 					"gives " + buckets + " buckets for this window; at most " + MAX_BUCKETS + " are allowed");
 		}
 		requireWorkflow(caller, name);
-		TreeMap<Instant, WorkflowTotals> series = this.rollups.series(caller.orgId(), name, window, interval.seconds());
+		boolean utc = zone.normalized().equals(ZoneOffset.UTC);
+		TreeMap<Instant, WorkflowTotals> series = utc
+				? this.rollups.series(caller.orgId(), name, window, interval.seconds())
+				: this.rollups.series(caller.orgId(), name, window, interval.unit(), zone);
 		WorkflowTotals total = new WorkflowTotals();
 		List<WorkflowStats.Point> points = new ArrayList<>(series.size());
 		series.forEach((start, aggregate) -> {
 			total.merge(aggregate);
-			points.add(WorkflowStats.Point.of(start, aggregate));
+			points.add(
+					WorkflowStats.Point.of(utc ? Formats.timestamp(start) : Formats.timestamp(start, zone), aggregate));
 		});
 		WorkflowStats stats = new WorkflowStats(name, Formats.timestamp(window.from()), Formats.timestamp(window.to()),
 				interval.parameter(), WorkflowSummary.of(name, total), points);
@@ -160,6 +169,24 @@ class WorkflowController {
 		return null;
 	}
 
+	/**
+	 * {@code tz}: the zone whose hours and days the series' buckets follow (extensions.md
+	 * §3); UTC when absent.
+	 */
+	private static ZoneId zone(QueryParameters parameters) {
+		String tz = parameters.single("tz");
+		if (tz == null) {
+			return ZoneOffset.UTC;
+		}
+		try {
+			return ZoneId.of(tz);
+		}
+		catch (DateTimeException ex) {
+			parameters.problem("tz", "must be an IANA time zone name, e.g. Europe/Berlin or America/St_Johns");
+			return ZoneOffset.UTC;
+		}
+	}
+
 	/** Another org's workflow is as missing as one that never ran. */
 	private void requireWorkflow(Caller caller, String name) {
 		if (!this.rollups.workflowExists(caller.orgId(), name)) {
@@ -188,14 +215,21 @@ class WorkflowController {
 	/** The bucket widths of a stats series. */
 	enum SeriesInterval {
 
-		MINUTE(60), HOUR(3600), DAY(86400);
+		MINUTE(60, ChronoUnit.MINUTES), HOUR(3600, ChronoUnit.HOURS), DAY(86400, ChronoUnit.DAYS);
 
 		static final List<String> NAMES = List.of("minute", "hour", "day");
 
 		private final int seconds;
 
-		SeriesInterval(int seconds) {
+		private final ChronoUnit unit;
+
+		SeriesInterval(int seconds, ChronoUnit unit) {
 			this.seconds = seconds;
+			this.unit = unit;
+		}
+
+		ChronoUnit unit() {
+			return this.unit;
 		}
 
 		int seconds() {

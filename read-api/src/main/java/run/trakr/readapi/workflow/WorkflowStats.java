@@ -1,6 +1,5 @@
 package run.trakr.readapi.workflow;
 
-import java.time.Instant;
 import java.util.List;
 
 import run.trakr.readapi.query.Formats;
@@ -14,9 +13,9 @@ record WorkflowStats(String workflowName, String from, String to, String interva
 	record Point(String bucketStart, long runCount, long failedCount, double errorRate, String totalCostUsd,
 			String avgCostUsd, String p95CostUsd, long avgDurationMs, long p95DurationMs) {
 
-		static Point of(Instant start, WorkflowTotals aggregate) {
-			return new Point(Formats.timestamp(start), aggregate.runCount(), aggregate.failedCount(),
-					aggregate.errorRate(), Formats.money(aggregate.costTotal()),
+		static Point of(String bucketStart, WorkflowTotals aggregate) {
+			return new Point(bucketStart, aggregate.runCount(), aggregate.failedCount(), aggregate.errorRate(),
+					Formats.money(aggregate.costTotal()),
 					Formats.averageMoney(aggregate.costTotal(), aggregate.runCount()),
 					Formats.money(aggregate.p95Cost()), aggregate.avgDurationMs(), aggregate.p95DurationMs());
 		}

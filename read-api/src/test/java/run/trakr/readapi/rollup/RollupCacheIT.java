@@ -112,6 +112,34 @@ class RollupCacheIT {
 		assertThat(runCount(org)).as("shard 0's late commit").isEqualTo(10);
 	}
 
+	/**
+	 * A window of three whole days and an hour of the next: the days' revisions sum to
+	 * more than the hour's, so a change in the hour moves only the smaller level's sum;
+	 * it is seen (the merged and derived values once checked only the largest level).
+	 */
+	@Test
+	void aChangeInTheSmallerLevelOfAWindowIsSeen(LocalStack stack) {
+		OrgToken org = new Admin(stack).createOrgWithToken("pro");
+		OffsetDateTime hour = DAY.plusDays(3);
+		String window = "/api/workflows?from=2026-11-01T00:00:00Z&to=2026-11-04T00:59:59.999999Z";
+		for (int day = 0; day < 3; day++) {
+			RollupRows.insertDay(db, org.orgId(), "triage", DAY.plusDays(day), 0, 2);
+			bump(org, 0, 86400, DAY.plusDays(day));
+		}
+		RollupRows.insert(db, org.orgId(), "triage", 3600, hour, 0, 1);
+		bump(org, 0, 3600, hour);
+		assertThat(runCount(org, window)).isEqualTo(7);
+
+		db.update(WORKFLOW_ROLLUPS)
+			.set(WORKFLOW_ROLLUPS.RUN_COUNT, 4L)
+			.set(WORKFLOW_ROLLUPS.SUCCESS_COUNT, 4L)
+			.where(WORKFLOW_ROLLUPS.ORG_ID.eq(org.orgId()))
+			.and(WORKFLOW_ROLLUPS.BUCKET_SECONDS.eq(3600))
+			.execute();
+		bump(org, 0, 3600, hour);
+		assertThat(runCount(org, window)).as("the hour's new revision").isEqualTo(10);
+	}
+
 	@Test
 	void orgsWithTheSameWindowAndWorkflowGetTheirOwnCachedValues(LocalStack stack) {
 		Admin admin = new Admin(stack);

@@ -2,12 +2,18 @@ package run.trakr.readapi.rollup;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import run.trakr.readapi.query.TimeWindow;
 import run.trakr.schema.rollup.BucketLevel;
@@ -79,6 +85,57 @@ class WindowPlanTest {
 		List<Interval> all = new ArrayList<>();
 		pieces.values().forEach(all::addAll);
 		return all.stream().map(p -> Duration.between(p.from(), p.until())).reduce(Duration.ZERO, Duration::plus);
+	}
+
+	/**
+	 * Berlin's days in 2026: 23 hours on 29 March, 25 on 25 October, 24 otherwise; each
+	 * starts at the zone's midnight, and every piece is covered without an edge (the
+	 * zone's midnights are UTC hours).
+	 */
+	@ParameterizedTest
+	@CsvSource({ "2026-03-28, 2026-03-31, 24, 23, 24", "2026-10-24, 2026-10-27, 24, 25, 24" })
+	void berlinDaysAcrossDstAre23And25HoursAndStartAtItsMidnight(String first, String last, long day1, long day2,
+			long day3) {
+		ZoneId berlin = ZoneId.of("Europe/Berlin");
+		TimeWindow window = new TimeWindow(LocalDate.parse(first).atStartOfDay(berlin).toInstant(),
+				LocalDate.parse(last).atStartOfDay(berlin).toInstant().minus(1, ChronoUnit.MICROS));
+		TreeMap<Instant, WindowCover> covers = WindowPlan.zoneSeries(window, ChronoUnit.DAYS, berlin);
+		assertThat(covers).hasSize(3);
+		List<Long> hours = new ArrayList<>();
+		covers.forEach((start, cover) -> {
+			assertThat(start.atZone(berlin).toLocalTime()).isEqualTo(LocalTime.MIDNIGHT);
+			assertThat(cover.edges()).isEmpty();
+			hours.add(cover.buckets()
+				.stream()
+				.mapToLong(span -> Duration.between(span.start(), span.end()).toHours())
+				.sum());
+		});
+		assertThat(hours).containsExactly(day1, day2, day3);
+	}
+
+	/**
+	 * Hours of a zone with a :30 or :45 offset start on its own hour, a half or quarter
+	 * past in UTC, and are composed of twelve 5-minute rollup buckets each.
+	 */
+	@ParameterizedTest
+	@CsvSource({ "Asia/Kolkata, 30", "Asia/Kathmandu, 15", "America/St_Johns, 30" })
+	void hoursOfAZoneWithAFractionalOffsetStartOnItsOwnHour(String zoneName, int utcMinute) {
+		ZoneId zone = ZoneId.of(zoneName);
+		TimeWindow window = new TimeWindow(DAY, DAY.plus(Duration.ofHours(5)).minus(1, ChronoUnit.MICROS));
+		TreeMap<Instant, WindowCover> covers = WindowPlan.zoneSeries(window, ChronoUnit.HOURS, zone);
+		assertThat(covers).hasSize(6);
+		covers.forEach((start, cover) -> {
+			assertThat(start.atZone(zone).getMinute()).isZero();
+			assertThat(start.atZone(java.time.ZoneOffset.UTC).getMinute()).isEqualTo(utcMinute);
+			assertThat(cover.edges()).as("5-minute aligned").isEmpty();
+		});
+		// The first and last are clipped to the window; those between are whole hours.
+		covers.subMap(covers.firstKey(), false, covers.lastKey(), false)
+			.values()
+			.forEach(cover -> assertThat(cover.buckets()
+				.stream()
+				.mapToLong(span -> Duration.between(span.start(), span.end()).toMinutes())
+				.sum()).isEqualTo(60));
 	}
 
 }

@@ -18,17 +18,25 @@ public final class RollupRows {
 
 	/** A day bucket of {@code runs} successful runs costing nothing. */
 	public static void insertDay(DSLContext db, UUID orgId, String workflow, OffsetDateTime day, int shard, long runs) {
+		insert(db, orgId, workflow, 86400, day, shard, runs);
+	}
+
+	/**
+	 * A bucket of {@code bucketSeconds} of {@code runs} successful runs costing nothing.
+	 */
+	public static void insert(DSLContext db, UUID orgId, String workflow, int bucketSeconds, OffsetDateTime start,
+			int shard, long runs) {
 		db.insertInto(WORKFLOW_ROLLUPS)
 			.set(WORKFLOW_ROLLUPS.ORG_ID, orgId)
 			.set(WORKFLOW_ROLLUPS.WORKFLOW_NAME, workflow)
-			.set(WORKFLOW_ROLLUPS.BUCKET_SECONDS, 86400)
-			.set(WORKFLOW_ROLLUPS.BUCKET_START, day)
+			.set(WORKFLOW_ROLLUPS.BUCKET_SECONDS, bucketSeconds)
+			.set(WORKFLOW_ROLLUPS.BUCKET_START, start)
 			.set(WORKFLOW_ROLLUPS.SHARD, shard)
 			.set(WORKFLOW_ROLLUPS.RUN_COUNT, runs)
 			.set(WORKFLOW_ROLLUPS.SUCCESS_COUNT, runs)
 			.set(WORKFLOW_ROLLUPS.COST_TOTAL, BigDecimal.ZERO)
 			.set(WORKFLOW_ROLLUPS.COST_ZERO, runs)
-			.set(WORKFLOW_ROLLUPS.LAST_STARTED_AT, day.plusHours(1))
+			.set(WORKFLOW_ROLLUPS.LAST_STARTED_AT, start.plusMinutes(1))
 			.execute();
 	}
 
