@@ -8,6 +8,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 
+import tools.jackson.databind.JsonNode;
+
 import run.trakr.schematest.support.IngestPopulation;
 import run.trakr.schematest.support.IngestPopulation.ExpectedRun;
 
@@ -58,6 +60,23 @@ final class Expectations {
 
 	static List<Long> durations(List<ExpectedRun> runs) {
 		return runs.stream().filter(ExpectedRun::completed).map(ExpectedRun::durationMs).toList();
+	}
+
+	/** A stats series point holds exactly what its runs give (p95 within 1%). */
+	static void assertPoint(JsonNode point, List<ExpectedRun> inBucket, String what) {
+		assertThat(point.path("run_count").asLong()).as(what).isEqualTo(inBucket.size());
+		assertThat(point.path("failed_count").asLong()).as(what)
+			.isEqualTo(inBucket.stream().filter(ExpectedRun::failed).count());
+		assertThat(point.path("error_rate").asDouble()).as(what).isEqualTo(errorRate(inBucket));
+		assertThat(new BigDecimal(point.path("total_cost_usd").asString())).as(what)
+			.isEqualByComparingTo(totalCost(inBucket));
+		assertThat(new BigDecimal(point.path("avg_cost_usd").asString())).as(what)
+			.isEqualByComparingTo(averageCost(inBucket));
+		assertWithinOnePercent(what + " p95 cost", new BigDecimal(point.path("p95_cost_usd").asString()),
+				p95(inBucket.stream().map(ExpectedRun::costUsd).toList()));
+		assertThat(point.path("avg_duration_ms").asLong()).as(what).isEqualTo(averageDuration(inBucket));
+		assertWithinOnePercent(what + " p95 duration", point.path("p95_duration_ms").asLong(),
+				p95(durations(inBucket)));
 	}
 
 	/** The nearest-rank 95th percentile, or null when there are no values. */

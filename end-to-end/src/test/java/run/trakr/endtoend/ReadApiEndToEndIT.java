@@ -516,21 +516,7 @@ class ReadApiEndToEndIT {
 			List<ExpectedRun> inBucket = runs.stream()
 				.filter((run) -> !run.startedAt().isBefore(start) && run.startedAt().isBefore(start.plusSeconds(width)))
 				.toList();
-			String what = interval + " " + start;
-			assertThat(point.path("run_count").asLong()).as(what).isEqualTo(inBucket.size());
-			assertThat(point.path("failed_count").asLong()).as(what)
-				.isEqualTo(inBucket.stream().filter(ExpectedRun::failed).count());
-			assertThat(point.path("error_rate").asDouble()).as(what).isEqualTo(Expectations.errorRate(inBucket));
-			assertThat(new BigDecimal(point.path("total_cost_usd").asString())).as(what)
-				.isEqualByComparingTo(Expectations.totalCost(inBucket));
-			assertThat(new BigDecimal(point.path("avg_cost_usd").asString())).as(what)
-				.isEqualByComparingTo(Expectations.averageCost(inBucket));
-			assertWithinOnePercent(what + " p95 cost", new BigDecimal(point.path("p95_cost_usd").asString()),
-					p95(inBucket.stream().map(ExpectedRun::costUsd).toList()));
-			assertThat(point.path("avg_duration_ms").asLong()).as(what)
-				.isEqualTo(Expectations.averageDuration(inBucket));
-			assertWithinOnePercent(what + " p95 duration", point.path("p95_duration_ms").asLong(),
-					p95(Expectations.durations(inBucket)));
+			Expectations.assertPoint(point, inBucket, interval + " " + start);
 			bucket = bucket.plusSeconds(width);
 		}
 	}

@@ -106,6 +106,11 @@ public final class IngestPopulation {
 
 	/** {@code runCount} runs per org in two orgs that share some run ids. */
 	public static IngestPopulation generate(long seed, int runCount) {
+		return generate(seed, runCount, Instant.parse("2026-11-20T00:00:00Z"));
+	}
+
+	/** The same, the runs started in the 7 days from {@code base}. */
+	public static IngestPopulation generate(long seed, int runCount, Instant base) {
 		Random random = new Random(seed);
 		IngestPopulation population = new IngestPopulation();
 		UUID[] orgs = { UUID.randomUUID(), UUID.randomUUID() };
@@ -113,7 +118,6 @@ public final class IngestPopulation {
 		for (int i = 0; i < runCount / 4; i++) {
 			sharedRunIds.add(UUID.randomUUID());
 		}
-		Instant base = Instant.parse("2026-11-20T00:00:00Z");
 		for (UUID org : orgs) {
 			List<UUID> runIds = new ArrayList<>();
 			for (int i = 0; i < runCount; i++) {
