@@ -105,6 +105,9 @@ class DemoIT {
 			assertThat(stats.path("series").size()).isBetween(30, 31);
 			assertThat(stats.path("summary").path("run_count").asLong()).isPositive();
 			get("/api/workflows/" + segment(name) + "/tools", "/api/workflows/{name}/tools");
+			JsonNode kathmandu = get("/api/workflows/" + segment(name) + "/stats?interval=day&tz=Asia/Kathmandu",
+					"/api/workflows/{name}/stats");
+			assertThat(kathmandu.path("series").get(0).path("bucket_start").asString()).endsWith("T00:00:00.000+05:45");
 		}
 		JsonNode tools = get("/api/workflows/" + segment("research/deep-dive") + "/tools",
 				"/api/workflows/{name}/tools");

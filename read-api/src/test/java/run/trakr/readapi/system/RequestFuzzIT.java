@@ -162,7 +162,7 @@ class RequestFuzzIT {
 		};
 		for (int i = 0; i < count; i++) {
 			String parameter = pick(random, "from", "to", "workflow", "status", "sort", "limit", "cursor", "cost_min",
-					"cost_max", "interval", "rule_id", "resolved", "run_a", "run_b", "unknown", "");
+					"cost_max", "interval", "tz", "rule_id", "resolved", "run_a", "run_b", "unknown", "");
 			parameters.add(encode(parameter) + "=" + encode(value(random, parameter)));
 		}
 		return parameters.isEmpty() ? base : base + "?" + String.join("&", parameters);
@@ -188,6 +188,8 @@ class RequestFuzzIT {
 			case "cost_min", "cost_max" ->
 				pick(random, "0", "0.5", "1.25", "-1", "1e400", "0.00000000001", "999999999999.9", "NaN", "１");
 			case "interval" -> pick(random, "minute", "hour", "day", "week");
+			case "tz" -> pick(random, "Europe/Berlin", "Asia/Kathmandu", "America/St_Johns", "UTC", "+05:45",
+					"Mars/Olympus", "GMT+14", "europe/berlin", "");
 			case "resolved" -> pick(random, "true", "false", "yes");
 			case "run_a", "run_b" -> pick(random, RUN.toString(), UUID.randomUUID().toString(), "x");
 			case "cursor" -> pick(random, "abc.def", "AAAA.AAAA", ".", "x".repeat(2_000));
