@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -104,11 +103,11 @@ public class RunProjection {
 	}
 
 	private static final RowsOf<LlmCallRecorded, LlmCallsRecord> CALL_ROWS = new RowsOf<>(LLM_CALLS, LLM_CALLS.ORG_ID,
-			LLM_CALLS.CALL_ID, (call) -> new CallKey(call.envelope().orgId(), call.callId()), RunProjection::sameCall);
+			LLM_CALLS.CALL_ID, (call) -> new CallKey(call.envelope().orgId(), call.callId()), SameContent::call);
 
 	private static final RowsOf<ToolUsed, ToolUsesRecord> TOOL_USES_ROWS = new RowsOf<>(TOOL_USES, TOOL_USES.ORG_ID,
 			TOOL_USES.TOOL_EVENT_ID, (tool) -> new CallKey(tool.envelope().orgId(), tool.toolEventId()),
-			RunProjection::sameToolUse);
+			SameContent::toolUse);
 
 	/**
 	 * Inserts calls not seen before; returns the keys inserted now. Duplicates are
@@ -259,7 +258,7 @@ public class RunProjection {
 		for (LlmCallRecorded call : calls) {
 			CallKey key = new CallKey(call.envelope().orgId(), call.callId());
 			if (inserted.contains(key) && first.putIfAbsent(key, call) != null) {
-				countIfConflicting(sameCallContent(first.get(key), call));
+				countIfConflicting(SameContent.calls(first.get(key), call));
 			}
 		}
 	}
@@ -268,29 +267,6 @@ public class RunProjection {
 		if (!sameContent) {
 			this.conflicts.increment();
 		}
-	}
-
-	private static boolean sameCall(LlmCallsRecord stored, LlmCallRecorded call) {
-		return stored.getRunId().equals(call.runId()) && stored.getModel().equals(call.model())
-				&& Objects.equals(stored.getProvider(), call.provider().orElse(null))
-				&& stored.getInputTokens() == call.inputTokens() && stored.getOutputTokens() == call.outputTokens()
-				&& stored.getCostUsd().compareTo(call.costUsd()) == 0 && stored.getLatencyMs() == call.latencyMs()
-				&& stored.getStatus().equals(call.status().name().toLowerCase(Locale.ROOT))
-				&& stored.getStartedAt().toInstant().equals(call.startedAt());
-	}
-
-	private static boolean sameCallContent(LlmCallRecorded a, LlmCallRecorded b) {
-		return a.runId().equals(b.runId()) && a.model().equals(b.model()) && a.provider().equals(b.provider())
-				&& a.inputTokens() == b.inputTokens() && a.outputTokens() == b.outputTokens()
-				&& a.costUsd().compareTo(b.costUsd()) == 0 && a.latencyMs() == b.latencyMs() && a.status() == b.status()
-				&& a.startedAt().equals(b.startedAt());
-	}
-
-	private static boolean sameToolUse(ToolUsesRecord stored, ToolUsed tool) {
-		return stored.getRunId().equals(tool.runId()) && stored.getToolName().equals(tool.toolName())
-				&& stored.getStatus().equals(tool.status().name().toLowerCase(Locale.ROOT))
-				&& stored.getDurationMs() == tool.durationMs()
-				&& stored.getStartedAt().toInstant().equals(tool.startedAt());
 	}
 
 	private static <T extends IngestEvent> List<T> ofType(List<IngestEvent> events, Class<T> type) {

@@ -2,9 +2,6 @@ package run.trakr.readapi.query;
 
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -174,35 +171,19 @@ public final class QueryParameters {
 	}
 
 	/**
-	 * An ISO 8601 timestamp with an offset ({@code Z} or {@code +01:00}), or an integer
-	 * of epoch milliseconds, which is what Grafana's {@code ${__from}} and
-	 * {@code ${__to}} expand to (extensions.md §3).
+	 * An ISO 8601 timestamp with an offset, or an integer of epoch milliseconds
+	 * (extensions.md §3), in the years 1 to 9999; see {@link TimeWindow#parse}.
 	 */
 	public Instant instant(String name) {
 		String value = single(name);
 		if (value == null) {
 			return null;
 		}
-		// An unencoded '+' in a query string arrives as a space.
-		String text = value.trim().replace(' ', '+');
-		Instant parsed;
-		if (isEpochMillis(text)) {
-			try {
-				parsed = Instant.ofEpochMilli(Long.parseLong(text));
-			}
-			catch (NumberFormatException ex) {
-				parsed = Instant.MIN;
-			}
-		}
-		else {
-			try {
-				parsed = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
-			}
-			catch (DateTimeParseException ex) {
-				problem(name, "must be an ISO 8601 timestamp with an offset, e.g. 2026-11-28T14:00:00Z, "
-						+ "or an integer of epoch milliseconds");
-				return null;
-			}
+		Instant parsed = TimeWindow.parse(value);
+		if (parsed == null) {
+			problem(name, "must be an ISO 8601 timestamp with an offset, e.g. 2026-11-28T14:00:00Z, "
+					+ "or an integer of epoch milliseconds");
+			return null;
 		}
 		// In UTC: 0001-01-01T00:00:00+01:00 is still in year 0.
 		if (parsed.isBefore(TimeWindow.EARLIEST) || parsed.isAfter(TimeWindow.LATEST)) {
@@ -210,20 +191,6 @@ public final class QueryParameters {
 			return null;
 		}
 		return parsed;
-	}
-
-	/** An optional minus and 1 to 19 ASCII digits; range is checked by the caller. */
-	private static boolean isEpochMillis(String text) {
-		int first = text.startsWith("-") ? 1 : 0;
-		if (text.length() <= first || text.length() - first > 19) {
-			return false;
-		}
-		for (int i = first; i < text.length(); i++) {
-			if (text.charAt(i) < '0' || text.charAt(i) > '9') {
-				return false;
-			}
-		}
-		return true;
 	}
 
 	/** A decimal amount of money in USD. */

@@ -3,6 +3,9 @@ package run.trakr.readapi.query;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 
 /**
@@ -71,6 +74,45 @@ public record TimeWindow(Instant from, Instant to) {
 	/** The first instant after the window: {@code [from, until)} is the same window. */
 	public Instant until() {
 		return this.to.plus(1, ChronoUnit.MICROS);
+	}
+
+	/**
+	 * A timestamp parameter: ISO 8601 with an offset ({@code Z}, {@code +01:00}; an
+	 * unencoded '+' arrives as a space), or an integer of epoch milliseconds, which is
+	 * what Grafana's {@code ${__from}} and {@code ${__to}} expand to. Null when it is
+	 * neither; a number too large for any instant gives {@link Instant#MIN}, which the
+	 * caller refuses as out of range.
+	 */
+	static Instant parse(String value) {
+		String text = value.trim().replace(' ', '+');
+		if (isEpochMillis(text)) {
+			try {
+				return Instant.ofEpochMilli(Long.parseLong(text));
+			}
+			catch (NumberFormatException ex) {
+				return Instant.MIN;
+			}
+		}
+		try {
+			return OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+		}
+		catch (DateTimeParseException ex) {
+			return null;
+		}
+	}
+
+	/** An optional minus and 1 to 19 ASCII digits. */
+	private static boolean isEpochMillis(String text) {
+		int first = text.startsWith("-") ? 1 : 0;
+		if (text.length() <= first || text.length() - first > 19) {
+			return false;
+		}
+		for (int i = first; i < text.length(); i++) {
+			if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+				return false;
+			}
+		}
+		return true;
 	}
 
 }
