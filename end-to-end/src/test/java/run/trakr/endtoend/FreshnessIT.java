@@ -41,25 +41,27 @@ class FreshnessIT {
 				.as("nothing recorded yet: no header")
 				.isEmpty();
 
-			ProjectorProcess projector = ProjectorProcess.start(stack, topic);
-			IngestPopulation.publish(stack, topic, records.subList(0, half));
-			await().atMost(Duration.ofSeconds(90))
-				.ignoreExceptions()
-				.pollInterval(Duration.ofMillis(500))
-				.untilAsserted(() -> assertThat(lag(api, caller)).isEqualByComparingTo("0"));
-			// Idle and caught up: data-as-of keeps up with the clock, the lag stays 0.
-			Instant idleFrom = dataAsOf(api, caller);
-			Thread.sleep(4_000);
-			assertThat(lag(api, caller)).isEqualByComparingTo("0");
-			Instant stillIdle = dataAsOf(api, caller);
-			assertThat(stillIdle).isAfter(idleFrom).isAfter(Instant.now().minusSeconds(5));
-			HttpResponse<String> refused = api.get("/api/runs?limit=0", bearer(caller));
-			assertThat(refused.statusCode()).isEqualTo(400);
-			assertThat(refused.headers().firstValue(ProjectionFreshness.PROJECTION_LAG))
-				.as("a 4xx after the gate carries the headers too")
-				.hasValue("0");
-
-			projector.close();
+			// Closed however the checks end: a failed test must leave no projector
+			// behind.
+			try (ProjectorProcess projector = ProjectorProcess.start(stack, topic)) {
+				IngestPopulation.publish(stack, topic, records.subList(0, half));
+				await().atMost(Duration.ofSeconds(90))
+					.ignoreExceptions()
+					.pollInterval(Duration.ofMillis(500))
+					.untilAsserted(() -> assertThat(lag(api, caller)).isEqualByComparingTo("0"));
+				// Idle and caught up: data-as-of keeps up with the clock, the lag stays
+				// 0.
+				Instant idleFrom = dataAsOf(api, caller);
+				Thread.sleep(4_000);
+				assertThat(lag(api, caller)).isEqualByComparingTo("0");
+				Instant stillIdle = dataAsOf(api, caller);
+				assertThat(stillIdle).isAfter(idleFrom).isAfter(Instant.now().minusSeconds(5));
+				HttpResponse<String> refused = api.get("/api/runs?limit=0", bearer(caller));
+				assertThat(refused.statusCode()).isEqualTo(400);
+				assertThat(refused.headers().firstValue(ProjectionFreshness.PROJECTION_LAG))
+					.as("a 4xx after the gate carries the headers too")
+					.hasValue("0");
+			}
 			IngestPopulation.publish(stack, topic, records.subList(half, records.size()));
 			Thread.sleep(2_000);
 			Instant stopped = dataAsOf(api, caller);
