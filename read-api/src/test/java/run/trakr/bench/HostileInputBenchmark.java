@@ -205,6 +205,18 @@ public final class HostileInputBenchmark {
 						+ "&to=" + RouteBenchmark.encode(end.toString()));
 		requests.put("/api/workflows/[name]/stats, 2,000 days", "/api/workflows/workflow-00/stats?interval=day&from="
 				+ RouteBenchmark.encode(days.toString()) + "&to=" + RouteBenchmark.encode(end.toString()));
+		// Zoned series (issue 15): a zone's day is made of UTC hour rows, a :30/:45
+		// zone's
+		// hours of 5-minute rows.
+		for (String zone : List.of("Europe/Berlin", "Asia/Kathmandu")) {
+			requests.put("/api/workflows/[name]/stats, 2,000 days, tz=" + zone,
+					"/api/workflows/workflow-00/stats?interval=day&tz=" + RouteBenchmark.encode(zone) + "&from="
+							+ RouteBenchmark.encode(days.toString()) + "&to=" + RouteBenchmark.encode(end.toString()));
+			requests.put("/api/workflows/[name]/stats, 2,000 hours, tz=" + zone,
+					"/api/workflows/workflow-00/stats?interval=hour&tz=" + RouteBenchmark.encode(zone) + "&from="
+							+ RouteBenchmark.encode(end.minus(Duration.ofHours(1999)).toString()) + "&to="
+							+ RouteBenchmark.encode(end.toString()));
+		}
 		requests.put("/api/workflows/[name]/tools, year 1 to 9999", "/api/workflows/workflow-00/tools?" + calendar);
 		requests.put("/api/alert-events, year 1 to 9999, limit=100", "/api/alert-events?limit=100&" + calendar);
 		return requests;
