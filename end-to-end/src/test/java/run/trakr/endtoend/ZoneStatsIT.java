@@ -149,6 +149,15 @@ class ZoneStatsIT {
 		}
 	}
 
+	/** {@code UTC} however it is spelled is the series without {@code tz}. */
+	@ParameterizedTest
+	@CsvSource({ "UTC", "utc", "Etc/UTC", "Z" })
+	void utcHoweverSpelledIsTheSeriesWithoutTz(String utc) {
+		UUID org = autumn.orgs().get(0);
+		String path = "/api/workflows/triage/stats?interval=hour&from=2026-10-24T00:00:00Z&to=2026-10-26T00:00:00Z";
+		assertThat(get(org, path + "&tz=" + encode(utc))).isEqualTo(get(org, path));
+	}
+
 	private static JsonNode get(UUID org, String path) {
 		var response = api.get(path, "Bearer " + tokens.get(org));
 		assertThat(response.statusCode()).as(path + " -> " + response.body()).isEqualTo(200);

@@ -175,7 +175,8 @@ class WorkflowController {
 	 */
 	private static ZoneId zone(QueryParameters parameters) {
 		String tz = parameters.single("tz");
-		if (tz == null) {
+		// Grafana names UTC in lower case.
+		if (tz == null || tz.equalsIgnoreCase("utc")) {
 			return ZoneOffset.UTC;
 		}
 		try {
