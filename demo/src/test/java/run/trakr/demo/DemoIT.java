@@ -271,7 +271,8 @@ class DemoIT {
 	void grafanaDashboardQueriesRunAsInfinityRunsThem() throws Exception {
 		JsonNode dashboard = JSON.readTree(REPOSITORY.resolve("deploy/grafana/dashboards/trakr.json").toFile());
 		Instant now = Instant.now();
-		InfinityQueries infinity = new InfinityQueries(now.minus(Duration.ofDays(7)), now, path -> {
+		// A viewer in St. John's: the browser's zone, a half-hour offset.
+		InfinityQueries infinity = new InfinityQueries(now.minus(Duration.ofDays(7)), now, "America/St_Johns", path -> {
 			try {
 				HttpResponse<String> response = request(path, demo.token());
 				assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
@@ -287,6 +288,9 @@ class DemoIT {
 		List<String> urls = dashboard.findValues("url").stream().map(JsonNode::asString).toList();
 		assertThat(urls.stream().filter(url -> url.startsWith("/api/") && !url.equals("/api/workflows"))).isNotEmpty()
 			.allSatisfy(url -> assertThat(url).contains("from=${__from}&to=${__to}"));
+		// Stats in the viewer's time zone.
+		assertThat(urls.stream().filter(url -> url.contains("/stats?"))).isNotEmpty()
+			.allSatisfy(url -> assertThat(url).contains("&tz=${__timezone}"));
 		JsonNode datasource = JSON.valueToTree(new tools.jackson.dataformat.yaml.YAMLMapper()
 			.readTree(REPOSITORY.resolve("deploy/grafana/provisioning/datasources/trakr.yaml").toFile()));
 		assertThat(datasource.at("/datasources/0/uid").asString()).isEqualTo("trakr");

@@ -32,13 +32,20 @@ final class InfinityQueries {
 	private final Instant to;
 
 	/** GETs a path of the read API with the datasource's token; the body of a 200. */
+	private final String timezone;
+
 	private final Function<String, String> api;
 
 	private final Map<String, String> variables = new LinkedHashMap<>();
 
-	InfinityQueries(Instant from, Instant to, Function<String, String> api) {
+	/**
+	 * {@code timezone}: what Grafana's {@code ${__timezone}} gives, {@code utc} or the
+	 * browser's IANA zone.
+	 */
+	InfinityQueries(Instant from, Instant to, String timezone, Function<String, String> api) {
 		this.from = from;
 		this.to = to;
+		this.timezone = timezone;
 		this.api = api;
 	}
 
@@ -111,14 +118,15 @@ final class InfinityQueries {
 
 	/**
 	 * Grafana's interpolation of what a query may use: the time range as ISO instants or
-	 * epoch milliseconds, and the dashboard's variables, raw or percent-encoded. Anything
-	 * else left in the URL fails.
+	 * epoch milliseconds, the time zone, and the dashboard's variables, raw or
+	 * percent-encoded. Anything else left in the URL fails.
 	 */
 	private String interpolate(String what, String url) {
 		String withRange = url.replace("${__from:date:iso}", this.from.toString())
 			.replace("${__to:date:iso}", this.to.toString())
 			.replace("${__from}", String.valueOf(this.from.toEpochMilli()))
-			.replace("${__to}", String.valueOf(this.to.toEpochMilli()));
+			.replace("${__to}", String.valueOf(this.to.toEpochMilli()))
+			.replace("${__timezone}", this.timezone);
 		Matcher variable = VARIABLE.matcher(withRange);
 		StringBuilder out = new StringBuilder();
 		while (variable.find()) {

@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import run.trakr.localstack.LocalStack;
 import run.trakr.localstack.junit.LocalStackExtension;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import run.trakr.readapi.freshness.ProjectionFreshness;
 import run.trakr.readapitest.support.Admin;
@@ -61,6 +63,14 @@ class FreshnessIT {
 				assertThat(refused.headers().firstValue(ProjectionFreshness.PROJECTION_LAG))
 					.as("a 4xx after the gate carries the headers too")
 					.hasValue("0");
+				// The same in the overview's body, for a Grafana panel (Infinity reads no
+				// headers).
+				JsonNode overview = JsonMapper.builder()
+					.build()
+					.readTree(api.get("/api/metrics/overview", bearer(caller)).body());
+				assertThat(overview.path("projection_lag_seconds").decimalValue()).isEqualByComparingTo("0");
+				assertThat(Instant.parse(overview.path("data_as_of").asString()))
+					.isAfter(Instant.now().minusSeconds(8));
 			}
 			IngestPopulation.publish(stack, topic, records.subList(half, records.size()));
 			Thread.sleep(2_000);

@@ -68,15 +68,29 @@ public class ProjectionFreshness {
 		this.topic = topic;
 	}
 
-	/** Adds both headers, or neither when nothing is known. */
-	public void write(HttpServletResponse response) {
+	/**
+	 * How current the projection is: the oldest partition's time and the lag in seconds
+	 * (to the millisecond, as text); both null when the projector has recorded nothing.
+	 */
+	public record Freshness(Instant dataAsOf, String lagSeconds) {
+	}
+
+	/** What the headers say, for a body that carries it too. */
+	public Freshness now() {
 		Instant now = this.clock.instant();
 		Reading reading = current(now);
-		if (reading.asOf() == null) {
+		return (reading.asOf() == null) ? new Freshness(null, null)
+				: new Freshness(reading.asOf().truncatedTo(ChronoUnit.MILLIS), lagSeconds(reading, now));
+	}
+
+	/** Adds both headers, or neither when nothing is known. */
+	public void write(HttpServletResponse response) {
+		Freshness freshness = now();
+		if (freshness.dataAsOf() == null) {
 			return;
 		}
-		response.setHeader(DATA_AS_OF, reading.asOf().truncatedTo(ChronoUnit.MILLIS).toString());
-		response.setHeader(PROJECTION_LAG, lagSeconds(reading, now));
+		response.setHeader(DATA_AS_OF, freshness.dataAsOf().toString());
+		response.setHeader(PROJECTION_LAG, freshness.lagSeconds());
 	}
 
 	/**

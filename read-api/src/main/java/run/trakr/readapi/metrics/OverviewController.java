@@ -1,5 +1,6 @@
 package run.trakr.readapi.metrics;
 
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.Map;
 
@@ -10,6 +11,7 @@ import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RestController;
 
 import run.trakr.readapi.auth.Caller;
+import run.trakr.readapi.freshness.ProjectionFreshness;
 import run.trakr.readapi.query.Formats;
 import run.trakr.readapi.query.QueryParameters;
 import run.trakr.readapi.query.TimeWindow;
@@ -26,7 +28,10 @@ class OverviewController {
 
 	private final Clock clock;
 
-	OverviewController(RollupReader rollups, OverviewQueries queries, Clock clock) {
+	private final ProjectionFreshness freshness;
+
+	OverviewController(RollupReader rollups, OverviewQueries queries, Clock clock, ProjectionFreshness freshness) {
+		this.freshness = freshness;
 		this.rollups = rollups;
 		this.queries = queries;
 		this.clock = clock;
@@ -50,6 +55,7 @@ class OverviewController {
 			previousWindow = new TimeWindow(window.from(), window.from());
 		}
 		OverviewQueries.AlertCounts alerts = this.queries.alertCounts(caller.orgId(), window);
+		ProjectionFreshness.Freshness fresh = this.freshness.now();
 		return new Overview(Formats.timestamp(window.from()), Formats.timestamp(window.to()), total.runCount(),
 				total.runningCount(), total.completedCount(), total.failedCount(), total.errorRate(),
 				Formats.money(total.costTotal()), Formats.averageMoney(total.costTotal(), total.runCount()),
@@ -58,14 +64,20 @@ class OverviewController {
 				new Overview.Alerts(alerts.fired(), alerts.unresolved()),
 				new Overview.PreviousPeriod(Formats.timestamp(previousWindow.from()),
 						Formats.timestamp(previousWindow.to()), previous.runCount(),
-						Formats.money(previous.costTotal()), previous.errorRate()));
+						Formats.money(previous.costTotal()), previous.errorRate()),
+				Formats.timestamp(fresh.dataAsOf()),
+				(fresh.lagSeconds() != null) ? new BigDecimal(fresh.lagSeconds()) : null);
 	}
 
-	/** The response of GET /api/metrics/overview. */
+	/**
+	 * The response of GET /api/metrics/overview; {@code dataAsOf} and
+	 * {@code projectionLagSeconds} say what the freshness headers say, for a client (a
+	 * Grafana panel) that cannot read headers.
+	 */
 	record Overview(String from, String to, long runCount, long runningCount, long completedCount, long failedCount,
 			double errorRate, String totalCostUsd, String avgCostUsd, String p95CostUsd, long avgDurationMs,
 			long p95DurationMs, long totalTokens, long llmCallCount, long toolUseCount, int workflowCount,
-			Alerts alerts, PreviousPeriod previousPeriod) {
+			Alerts alerts, PreviousPeriod previousPeriod, String dataAsOf, BigDecimal projectionLagSeconds) {
 
 		record Alerts(long firedCount, long unresolvedCount) {
 		}

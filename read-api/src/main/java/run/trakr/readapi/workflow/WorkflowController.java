@@ -180,7 +180,8 @@ class WorkflowController {
 			return ZoneOffset.UTC;
 		}
 		try {
-			return ZoneId.of(tz);
+			// An unencoded '+' (Etc/GMT+5) arrives as a space.
+			return ZoneId.of(tz.replace(' ', '+').trim());
 		}
 		catch (DateTimeException ex) {
 			parameters.problem("tz", "must be an IANA time zone name, e.g. Europe/Berlin or America/St_Johns");
