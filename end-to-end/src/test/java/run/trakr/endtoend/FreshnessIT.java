@@ -73,7 +73,10 @@ class FreshnessIT {
 					.isAfter(Instant.now().minusSeconds(8));
 			}
 			IngestPopulation.publish(stack, topic, records.subList(half, records.size()));
-			Thread.sleep(2_000);
+			// Lag reads 0 while the last confirmation is recent (up to 6 s), then grows.
+			await().atMost(Duration.ofSeconds(20))
+				.pollInterval(Duration.ofMillis(250))
+				.until(() -> lag(api, caller).signum() > 0);
 			Instant stopped = dataAsOf(api, caller);
 			BigDecimal lagThen = lag(api, caller);
 			Thread.sleep(3_000);
