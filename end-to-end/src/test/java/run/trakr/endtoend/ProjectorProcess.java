@@ -4,12 +4,19 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.jooq.DSLContext;
 import run.trakr.localstack.JavaProcess;
 import run.trakr.localstack.LocalStack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.jooq.impl.DSL.sum;
+import static run.trakr.schema.jooq.Tables.PROJECTOR_OFFSETS;
 
 /** The packaged ingest-projector, running in its own JVM as it does in production. */
 final class ProjectorProcess implements AutoCloseable {
@@ -33,6 +40,21 @@ final class ProjectorProcess implements AutoCloseable {
 			.redirectErrorStream(true)
 			.redirectOutput(new File("target/projector-" + topic + ".log"))
 			.start());
+	}
+
+	/**
+	 * Waits until the projector's offsets of {@code topic}, stored with its writes, sum
+	 * to {@code total}: every record published has been applied.
+	 */
+	void awaitProjected(DSLContext db, String topic, long total) {
+		await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
+			assertThat(isAlive()).as("projector process (see target/projector-*.log)").isTrue();
+			Number done = db.select(sum(PROJECTOR_OFFSETS.NEXT_OFFSET))
+				.from(PROJECTOR_OFFSETS)
+				.where(PROJECTOR_OFFSETS.TOPIC.eq(topic))
+				.fetchOne(0, Number.class);
+			return done != null && done.longValue() == total;
+		});
 	}
 
 	boolean isAlive() {

@@ -42,13 +42,10 @@ import run.trakr.schematest.support.IngestPopulation.ExpectedAlert;
 import run.trakr.schematest.support.IngestPopulation.ExpectedRun;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-import static org.jooq.impl.DSL.sum;
 import static run.trakr.endtoend.Expectations.assertWithinOnePercent;
 import static run.trakr.endtoend.Expectations.money;
 import static run.trakr.endtoend.Expectations.p95;
 import static run.trakr.schema.jooq.Tables.ORGANIZATIONS;
-import static run.trakr.schema.jooq.Tables.PROJECTOR_OFFSETS;
 
 /**
  * Generated events go through Kafka and the real projector; every route's every field is
@@ -104,14 +101,7 @@ class ReadApiEndToEndIT {
 		Map<Integer, Long> ends = IngestPopulation.publish(stack, topic, population.shuffled(7));
 		long total = ends.values().stream().mapToLong(Long::longValue).sum();
 		projector = ProjectorProcess.start(stack, topic);
-		await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
-			assertThat(projector.isAlive()).as("projector process (see target/projector-*.log)").isTrue();
-			Number done = db.select(sum(PROJECTOR_OFFSETS.NEXT_OFFSET))
-				.from(PROJECTOR_OFFSETS)
-				.where(PROJECTOR_OFFSETS.TOPIC.eq(topic))
-				.fetchOne(0, Number.class);
-			return done != null && done.longValue() == total;
-		});
+		projector.awaitProjected(db, topic, total);
 	}
 
 	@AfterAll

@@ -2,7 +2,6 @@ package run.trakr.endtoend;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
@@ -30,10 +29,7 @@ import run.trakr.schematest.support.IngestPopulation;
 import run.trakr.schematest.support.IngestPopulation.ExpectedRun;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-import static org.jooq.impl.DSL.sum;
 import static run.trakr.schema.jooq.Tables.ORGANIZATIONS;
-import static run.trakr.schema.jooq.Tables.PROJECTOR_OFFSETS;
 
 /**
  * Stats in a time zone (extensions.md §3), against runs projected by the packaged
@@ -79,13 +75,7 @@ class ZoneStatsIT {
 		records.addAll(autumn.shuffled(2));
 		long total = IngestPopulation.publish(stack, topic, records).values().stream().mapToLong(Long::longValue).sum();
 		projector = ProjectorProcess.start(stack, topic);
-		await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
-			Number done = db.select(sum(PROJECTOR_OFFSETS.NEXT_OFFSET))
-				.from(PROJECTOR_OFFSETS)
-				.where(PROJECTOR_OFFSETS.TOPIC.eq(topic))
-				.fetchOne(0, Number.class);
-			return done != null && done.longValue() == total;
-		});
+		projector.awaitProjected(db, topic, total);
 	}
 
 	@AfterAll
