@@ -35,15 +35,8 @@ public final class ExportBenchmark {
 	private ExportBenchmark() {
 	}
 
-	public static void main(String[] args) throws Exception {
-		try {
-			benchmark(RouteBenchmark.options(args));
-		}
-		catch (Exception | Error ex) {
-			ex.printStackTrace();
-			System.exit(1);
-		}
-		System.exit(0);
+	public static void main(String[] args) {
+		RouteBenchmark.run(args, ExportBenchmark::benchmark);
 	}
 
 	private static void benchmark(Map<String, String> options) throws Exception {

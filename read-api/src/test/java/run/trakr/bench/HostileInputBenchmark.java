@@ -37,15 +37,8 @@ public final class HostileInputBenchmark {
 	private HostileInputBenchmark() {
 	}
 
-	public static void main(String[] args) throws Exception {
-		try {
-			benchmark(RouteBenchmark.options(args));
-		}
-		catch (Exception ex) {
-			ex.printStackTrace();
-			System.exit(1);
-		}
-		System.exit(0);
+	public static void main(String[] args) {
+		RouteBenchmark.run(args, HostileInputBenchmark::benchmark);
 	}
 
 	private static void benchmark(Map<String, String> options) throws Exception {

@@ -61,13 +61,28 @@ public final class RouteBenchmark {
 	private RouteBenchmark() {
 	}
 
-	public static void main(String[] args) throws Exception {
+	public static void main(String[] args) {
+		run(args, RouteBenchmark::benchmark);
+	}
+
+	/** A benchmark's body, given its {@code --name value} options. */
+	@FunctionalInterface
+	interface Body {
+
+		void run(Map<String, String> options) throws Exception;
+
+	}
+
+	/**
+	 * Runs a benchmark and ends the JVM with its outcome: Spring's and Lettuce's threads
+	 * would keep a failed run's JVM alive, whatever failed (an Error too).
+	 */
+	static void run(String[] args, Body body) {
 		try {
-			benchmark(options(args));
+			body.run(options(args));
 		}
-		catch (Exception ex) {
+		catch (Exception | Error ex) {
 			ex.printStackTrace();
-			// Spring's and Lettuce's threads would keep a failed run's JVM alive.
 			System.exit(1);
 		}
 		System.exit(0);
