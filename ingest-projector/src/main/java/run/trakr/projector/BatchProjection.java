@@ -21,6 +21,7 @@ import run.trakr.projector.alert.AlertProjection;
 import run.trakr.projector.deadletter.DeadLetters;
 import run.trakr.projector.offset.PartitionOffsets;
 import run.trakr.projector.offset.PartitionOffsets.Freshness;
+import run.trakr.projector.revision.OrgRevisions;
 import run.trakr.projector.rollup.RollupRevisions;
 import run.trakr.projector.rollup.ToolRollups;
 import run.trakr.projector.rollup.WorkflowRollups;
@@ -54,6 +55,8 @@ class BatchProjection {
 
 	private final RollupRevisions revisions;
 
+	private final OrgRevisions orgRevisions;
+
 	private final DeadLetters deadLetters;
 
 	private final Counter projected;
@@ -66,7 +69,7 @@ class BatchProjection {
 
 	BatchProjection(TransactionTemplate transaction, PartitionOffsets offsets, IngestEventDecoder decoder,
 			RunProjection runs, AlertProjection alerts, WorkflowRollups rollups, ToolRollups toolRollups,
-			RollupRevisions revisions, DeadLetters deadLetters, MeterRegistry meters) {
+			RollupRevisions revisions, OrgRevisions orgRevisions, DeadLetters deadLetters, MeterRegistry meters) {
 		this.transaction = transaction;
 		this.offsets = offsets;
 		this.decoder = decoder;
@@ -75,6 +78,7 @@ class BatchProjection {
 		this.rollups = rollups;
 		this.toolRollups = toolRollups;
 		this.revisions = revisions;
+		this.orgRevisions = orgRevisions;
 		this.deadLetters = deadLetters;
 		this.projected = Counter.builder("trakr.projector.records").description("Records projected").register(meters);
 		this.fenced = Counter.builder("trakr.projector.records.fenced")
@@ -147,6 +151,7 @@ class BatchProjection {
 		this.toolRollups.apply(outcome.changes(), outcome.newToolUses());
 		this.revisions.bump(outcome.changes());
 		this.alerts.apply(events);
+		this.orgRevisions.bump(outcome.changes(), events, partitionOf);
 		next.replaceAll((partition, offset) -> Math.max(offset, stored.get(partition)));
 		Map<Integer, Instant> newest = new HashMap<>();
 		partitionOf.forEach((event, partition) -> newest.merge(partition, event.envelope().occurredAt(),

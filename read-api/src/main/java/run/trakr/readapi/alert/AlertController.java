@@ -13,6 +13,8 @@ import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RestController;
 
 import run.trakr.readapi.auth.Caller;
+import run.trakr.readapi.conditional.AnswerVersions;
+import run.trakr.readapi.conditional.ConditionalRequests;
 import run.trakr.readapi.query.Cursors;
 import run.trakr.readapi.query.Paging;
 import run.trakr.readapi.query.QueryParameters;
@@ -28,7 +30,10 @@ class AlertController {
 
 	private final Clock clock;
 
-	AlertController(AlertQueries alerts, Cursors cursors, Clock clock) {
+	private final AnswerVersions versions;
+
+	AlertController(AlertQueries alerts, Cursors cursors, Clock clock, AnswerVersions versions) {
+		this.versions = versions;
 		this.alerts = alerts;
 		this.cursors = cursors;
 		this.clock = clock;
@@ -54,6 +59,10 @@ class AlertController {
 						String.valueOf(resolved), String.valueOf(explicitFrom), String.valueOf(explicitTo)));
 		Paging.Start<AlertQueries.AlertPosition> start = paging.start(cursor, window, 2, AlertController::position);
 		AlertQueries.AlertFilter filter = new AlertQueries.AlertFilter(start.window(), ruleId, resolved);
+		if (ConditionalRequests.notModified(request, filter.window().from(), filter.window().to(),
+				this.versions.org(caller.orgId()).alerts())) {
+			return null;
+		}
 		Paging.Page<AlertQueries.Listed> page = paging.page(filter.window(),
 				this.alerts.page(caller.orgId(), filter, start.after(), limit + 1), limit,
 				(last) -> List.of(last.position().firedAt().toString(), last.position().id().toString()));

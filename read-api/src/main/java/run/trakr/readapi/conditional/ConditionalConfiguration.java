@@ -1,5 +1,6 @@
 package run.trakr.readapi.conditional;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -10,9 +11,10 @@ class ConditionalConfiguration {
 
 	/** Inside the gate and the per-org bound: only answered requests get an ETag. */
 	@Bean
-	FilterRegistrationBean<ConditionalRequests> conditionalRequests() {
+	FilterRegistrationBean<ConditionalRequests> conditionalRequests(
+			@Value("${trakr.conditional.known-answers:50000}") long knownAnswers) {
 		FilterRegistrationBean<ConditionalRequests> registration = new FilterRegistrationBean<>(
-				new ConditionalRequests());
+				new ConditionalRequests(knownAnswers));
 		registration.addUrlPatterns("/api/*");
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 30);
 		return registration;

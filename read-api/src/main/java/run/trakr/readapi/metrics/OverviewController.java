@@ -11,6 +11,8 @@ import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RestController;
 
 import run.trakr.readapi.auth.Caller;
+import run.trakr.readapi.conditional.AnswerVersions;
+import run.trakr.readapi.conditional.ConditionalRequests;
 import run.trakr.readapi.freshness.ProjectionFreshness;
 import run.trakr.readapi.query.Formats;
 import run.trakr.readapi.query.QueryParameters;
@@ -30,7 +32,11 @@ class OverviewController {
 
 	private final ProjectionFreshness freshness;
 
-	OverviewController(RollupReader rollups, OverviewQueries queries, Clock clock, ProjectionFreshness freshness) {
+	private final AnswerVersions versions;
+
+	OverviewController(RollupReader rollups, OverviewQueries queries, Clock clock, ProjectionFreshness freshness,
+			AnswerVersions versions) {
+		this.versions = versions;
 		this.freshness = freshness;
 		this.rollups = rollups;
 		this.queries = queries;
@@ -42,10 +48,18 @@ class OverviewController {
 		QueryParameters parameters = QueryParameters.of(request);
 		TimeWindow window = TimeWindow.read(parameters, this.clock);
 		parameters.validate();
+		TimeWindow previousWindow = window.previous();
+		ProjectionFreshness.Freshness fresh = this.freshness.now();
+		// The window and the period before it, the org's alerts, and the freshness shown.
+		TimeWindow both = (previousWindow != null) ? new TimeWindow(previousWindow.from(), window.to()) : window;
+		if (ConditionalRequests.notModified(request, window.from(), window.to(),
+				this.versions.window(caller.orgId(), both), this.versions.org(caller.orgId()).alerts(),
+				fresh.dataAsOf(), fresh.lagSeconds())) {
+			return null;
+		}
 		Map<String, WorkflowTotals> byWorkflow = this.rollups.byWorkflow(caller.orgId(), null, window);
 		WorkflowTotals total = new WorkflowTotals();
 		byWorkflow.values().forEach(total::merge);
-		TimeWindow previousWindow = window.previous();
 		WorkflowTotals previous = new WorkflowTotals();
 		if (previousWindow != null) {
 			previous = this.rollups.total(caller.orgId(), null, previousWindow);
@@ -55,7 +69,6 @@ class OverviewController {
 			previousWindow = new TimeWindow(window.from(), window.from());
 		}
 		OverviewQueries.AlertCounts alerts = this.queries.alertCounts(caller.orgId(), window);
-		ProjectionFreshness.Freshness fresh = this.freshness.now();
 		return new Overview(Formats.timestamp(window.from()), Formats.timestamp(window.to()), total.runCount(),
 				total.runningCount(), total.completedCount(), total.failedCount(), total.errorRate(),
 				Formats.money(total.costTotal()), Formats.averageMoney(total.costTotal(), total.runCount()),

@@ -171,6 +171,19 @@ public class RollupReader {
 		return result;
 	}
 
+	/**
+	 * A number that grows whenever anything a read of the window could show changes: the
+	 * sum of the revisions of its whole buckets and of the 5-minute buckets holding its
+	 * edges (every change to a started run moves its buckets' revisions at every level).
+	 * An answer computed at one version still stands while the window's version is
+	 * unchanged; one statement, no rollup or run rows read.
+	 */
+	public long version(UUID orgId, TimeWindow window) {
+		WindowPlan plan = WindowPlan.of(window);
+		Revisions revisions = this.sql.revisions(orgId, plan.buckets(), List.copyOf(plan.edgesByBucket().keySet()));
+		return revisions.wholeBuckets() + revisions.edgeBuckets().values().stream().mapToLong(Long::longValue).sum();
+	}
+
 	/** Whether the org ever had a started run of this workflow. */
 	public boolean workflowExists(UUID orgId, String workflow) {
 		return this.sql.workflowExists(orgId, workflow);

@@ -21,6 +21,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import run.trakr.readapi.auth.Caller;
 import run.trakr.readapi.auth.Plan;
+import run.trakr.readapi.conditional.AnswerVersions;
 import run.trakr.readapi.conditional.ConditionalRequests;
 import run.trakr.readapi.query.Cursors;
 import run.trakr.readapi.query.Formats;
@@ -50,7 +51,10 @@ class RunController {
 
 	private final RunExport export;
 
-	RunController(RunQueries runs, Cursors cursors, Clock clock, RunExport export) {
+	private final AnswerVersions versions;
+
+	RunController(RunQueries runs, Cursors cursors, Clock clock, RunExport export, AnswerVersions versions) {
+		this.versions = versions;
 		this.export = export;
 		this.runs = runs;
 		this.cursors = cursors;
@@ -100,6 +104,11 @@ class RunController {
 		Paging.Start<RunPosition> start = paging.start(cursor, window, 2,
 				(position) -> RunPosition.parse(sort, position.get(0), position.get(1)));
 		RunFilter filter = new RunFilter(workflows, statuses, start.window(), costMin, costMax, sort);
+		// The page holds runs started in the window; the cursor is in the request.
+		if (ConditionalRequests.notModified(request, filter.window().from(), filter.window().to(),
+				this.versions.window(caller.orgId(), filter.window()))) {
+			return null;
+		}
 		RunQueries.PageAndTotal result = this.runs.pageAndTotal(caller.orgId(), filter, start.after(), limit);
 		Paging.Page<Record> page = paging.page(filter.window(), result.rows(), limit,
 				(last) -> RunPosition.of(last).values(sort));
@@ -126,10 +135,16 @@ class RunController {
 	 * One run with its calls, tool uses, children, descendants' cost and latest alerts.
 	 */
 	@GetMapping("/api/runs/{runId}")
-	RunDetail detail(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String runId) {
+	RunDetail detail(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String runId,
+			HttpServletRequest request) {
 		QueryParameters parameters = new QueryParameters(Map.of());
 		UUID id = parameters.parseUuid("runId", runId);
 		parameters.validate();
+		// Descendants can start at any time: the org's revisions, not a window's.
+		AnswerVersions.Org version = this.versions.org(caller.orgId());
+		if (ConditionalRequests.notModified(request, version.runs(), version.alerts())) {
+			return null;
+		}
 		Record run = this.runs.run(caller.orgId(), id);
 		if (run == null) {
 			throw new ApiException(ErrorCode.NOT_FOUND);
@@ -154,6 +169,9 @@ class RunController {
 		UUID a = parameters.uuid("run_a");
 		UUID b = parameters.uuid("run_b");
 		parameters.validate();
+		if (ConditionalRequests.notModified(request, this.versions.org(caller.orgId()).runs())) {
+			return null;
+		}
 		Record runA = this.runs.run(caller.orgId(), a);
 		Record runB = this.runs.run(caller.orgId(), b);
 		if (runA == null || runB == null) {

@@ -2,9 +2,12 @@ package run.trakr.readapi.system;
 
 import java.time.Clock;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.catalina.Valve;
 import org.apache.catalina.core.StandardHost;
 import org.apache.catalina.valves.ErrorReportValve;
+import org.jooq.ExecuteListenerProvider;
+import org.jooq.impl.DefaultExecuteListenerProvider;
 
 import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
@@ -23,6 +26,12 @@ class SystemConfiguration {
 	@Bean
 	Clock clock() {
 		return Clock.systemUTC();
+	}
+
+	/** Picked up by Boot's jOOQ configuration. */
+	@Bean
+	ExecuteListenerProvider statementMetrics(MeterRegistry meters) {
+		return new DefaultExecuteListenerProvider(new StatementMetrics(meters));
 	}
 
 	/**

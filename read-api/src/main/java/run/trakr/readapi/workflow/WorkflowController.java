@@ -30,6 +30,8 @@ import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RestController;
 
 import run.trakr.readapi.auth.Caller;
+import run.trakr.readapi.conditional.AnswerVersions;
+import run.trakr.readapi.conditional.ConditionalRequests;
 import run.trakr.readapi.query.Csv;
 import run.trakr.readapi.query.Formats;
 import run.trakr.readapi.query.QueryParameters;
@@ -62,11 +64,14 @@ class WorkflowController {
 
 	private final RollupReader rollups;
 
+	private final AnswerVersions versions;
+
 	private final Clock clock;
 
 	private final JsonMapper json;
 
-	WorkflowController(RollupReader rollups, Clock clock, JsonMapper json) {
+	WorkflowController(RollupReader rollups, AnswerVersions versions, Clock clock, JsonMapper json) {
+		this.versions = versions;
 		this.json = json;
 		this.rollups = rollups;
 		this.clock = clock;
@@ -81,6 +86,9 @@ class WorkflowController {
 		TimeWindow window = TimeWindow.read(parameters, this.clock);
 		String sort = parameters.oneOf("sort", SORT_NAMES, "total_cost_desc");
 		parameters.validate();
+		if (unchanged(caller, window, request)) {
+			return null;
+		}
 		Comparator<Listed> order = SORTS.get(sort).thenComparing((listed) -> listed.summary().workflowName());
 		List<WorkflowSummary> workflows = this.rollups
 			.byWorkflowDerived("workflow summaries", caller.orgId(), window, Listed::of, Listed::weight)
@@ -109,6 +117,9 @@ class WorkflowController {
 			throw QueryParameters.invalid("interval",
 					"gives " + buckets + " buckets for this window; at most " + MAX_BUCKETS + " are allowed");
 		}
+		if (unchanged(caller, window, request)) {
+			return null;
+		}
 		requireWorkflow(caller, name);
 		boolean utc = zone.normalized().equals(ZoneOffset.UTC);
 		TreeMap<Instant, WorkflowTotals> series = utc
@@ -135,6 +146,9 @@ class WorkflowController {
 		parameters.isText("name", name);
 		TimeWindow window = TimeWindow.read(parameters, this.clock);
 		parameters.validate();
+		if (unchanged(caller, window, request)) {
+			return null;
+		}
 		requireWorkflow(caller, name);
 		Map<String, ToolTotals> tools = this.rollups.tools(caller.orgId(), name, window);
 		long allUses = tools.values().stream().mapToLong(ToolTotals::useCount).sum();
@@ -187,6 +201,16 @@ class WorkflowController {
 			parameters.problem("tz", "must be an IANA time zone name, e.g. Europe/Berlin or America/St_Johns");
 			return ZoneOffset.UTC;
 		}
+	}
+
+	/**
+	 * A 304 decided from the window's version, before anything is computed: each answer
+	 * here is a function of the runs started in the window. (A 200 at this version proved
+	 * the workflow exists, and workflows are never removed.)
+	 */
+	private boolean unchanged(Caller caller, TimeWindow window, HttpServletRequest request) {
+		return ConditionalRequests.notModified(request, window.from(), window.to(),
+				this.versions.window(caller.orgId(), window));
 	}
 
 	/** Another org's workflow is as missing as one that never ran. */

@@ -5,10 +5,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.Map;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,8 +26,11 @@ import run.trakr.readapitest.support.Admin.OrgToken;
 import run.trakr.readapitest.support.ReadApiInstance;
 import run.trakr.readapitest.support.ReadApiReplicas;
 import run.trakr.readapitest.support.RollupRows;
+import run.trakr.readapitest.support.RunRows;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static run.trakr.schema.jooq.Tables.ORG_REVISIONS;
+import static run.trakr.schema.jooq.Tables.RUNS;
 
 /**
  * ETag, If-None-Match and 304 (extensions.md §1) on two replicas: the same answer has the
@@ -43,6 +51,9 @@ class ConditionalRequestsIT {
 
 	static ReadApiReplicas replicas;
 
+	/** A replica that caches no aggregate: every body it computes reads the rows. */
+	static ReadApiInstance uncached;
+
 	static DSLContext db;
 
 	static Admin admin;
@@ -50,6 +61,7 @@ class ConditionalRequestsIT {
 	@BeforeAll
 	static void start(LocalStack stack) {
 		replicas = ReadApiReplicas.startTwo(stack);
+		uncached = ReadApiInstance.start(stack, Map.of("trakr.rollup-cache.max-weight", 0));
 		db = replicas.first().context().getBean(DSLContext.class);
 		admin = new Admin(stack);
 	}
@@ -57,6 +69,7 @@ class ConditionalRequestsIT {
 	@AfterAll
 	static void stop() {
 		replicas.close();
+		uncached.close();
 	}
 
 	@Test
@@ -101,6 +114,72 @@ class ConditionalRequestsIT {
 	}
 
 	@Test
+	void a304IsDecidedFromTheVersionAloneWithoutReadingAnyRollupOrRun() throws Exception {
+		OrgToken caller = admin.createOrgWithToken("pro");
+		RollupRows.insertDay(db, caller.orgId(), "triage", DAY, 0, 4);
+		RollupRows.bump(db, caller.orgId(), 0, 86400, DAY);
+
+		double before = statements("/api/workflows");
+		HttpResponse<String> first = send(uncached, caller, null);
+		assertThat(first.statusCode()).isEqualTo(200);
+		double computed = statements("/api/workflows") - before;
+		assertThat(computed).as("the version and the rollup rows").isGreaterThanOrEqualTo(2);
+		String etag = first.headers().firstValue("ETag").orElseThrow();
+
+		before = statements("/api/workflows");
+		HttpResponse<String> notModified = send(uncached, caller, etag);
+		assertThat(notModified.statusCode()).isEqualTo(304);
+		assertThat(notModified.headers().firstValue("ETag")).hasValue(etag);
+		assertThat(statements("/api/workflows") - before).as("the version lookup alone").isEqualTo(1);
+
+		before = statements("/api/workflows");
+		assertThat(send(uncached, caller, null).statusCode()).isEqualTo(200);
+		assertThat(statements("/api/workflows") - before).as("a 200 still computes").isEqualTo(computed);
+
+		// A change elsewhere in the day moves the version: the answer is computed again
+		// and, being the same, is still a 304, now known at the new version.
+		RollupRows.bump(db, caller.orgId(), 1, 86400, DAY);
+		before = statements("/api/workflows");
+		assertThat(send(uncached, caller, etag).statusCode()).isEqualTo(304);
+		assertThat(statements("/api/workflows") - before).isEqualTo(computed);
+		before = statements("/api/workflows");
+		assertThat(send(uncached, caller, etag).statusCode()).isEqualTo(304);
+		assertThat(statements("/api/workflows") - before).isEqualTo(1);
+	}
+
+	@Test
+	void aRunDetail304ReadsOnlyTheOrgsRevisionsAndAnyChangeToItsRunsIsSeen() throws Exception {
+		OrgToken caller = admin.createOrgWithToken("pro");
+		UUID runId = UUID.randomUUID();
+		RunRows.insert(db, caller.orgId(), runId, "triage", DAY.plusHours(3));
+		String path = "/api/runs/" + runId;
+
+		double before = statements("/api/runs/{runId}");
+		HttpResponse<String> first = uncached.get(path, "Bearer " + caller.token());
+		assertThat(first.statusCode()).isEqualTo(200);
+		assertThat(first.body()).contains("\"status\":\"running\"");
+		assertThat(statements("/api/runs/{runId}") - before).as("the run, its calls, uses, children, alerts")
+			.isGreaterThanOrEqualTo(5);
+		String etag = first.headers().firstValue("ETag").orElseThrow();
+
+		before = statements("/api/runs/{runId}");
+		assertThat(sendTo(uncached, path, caller, etag).statusCode()).isEqualTo(304);
+		assertThat(statements("/api/runs/{runId}") - before).isEqualTo(1);
+
+		// What the projector does in the batch that ends the run.
+		db.update(RUNS).set(RUNS.STATUS, "success").where(RUNS.RUN_ID.eq(runId)).execute();
+		db.insertInto(ORG_REVISIONS)
+			.set(ORG_REVISIONS.ORG_ID, caller.orgId())
+			.set(ORG_REVISIONS.SHARD, 0)
+			.set(ORG_REVISIONS.RUNS_REVISION, DSL.field("nextval('rollup_revision')", Long.class))
+			.execute();
+		HttpResponse<String> changed = sendTo(uncached, path, caller, etag);
+		assertThat(changed.statusCode()).isEqualTo(200);
+		assertThat(changed.body()).contains("\"status\":\"success\"");
+		assertThat(changed.headers().firstValue("ETag").orElseThrow()).isNotEqualTo(etag);
+	}
+
+	@Test
 	void aStreamedExportHasNoEtagAndErrorsHaveNone() throws Exception {
 		OrgToken caller = admin.createOrgWithToken("pro");
 		HttpResponse<String> export = HTTP.send(HttpRequest.newBuilder(replicas.first().uri("/api/runs"))
@@ -114,9 +193,23 @@ class ConditionalRequestsIT {
 		assertThat(refused.headers().firstValue("ETag")).isEmpty();
 	}
 
+	private static double statements(String route) {
+		Counter counter = uncached.context()
+			.getBean(MeterRegistry.class)
+			.find("trakr.db.statements")
+			.tag("route", route)
+			.counter();
+		return (counter != null) ? counter.count() : 0;
+	}
+
 	private static HttpResponse<String> send(ReadApiInstance replica, OrgToken caller, String ifNoneMatch)
 			throws Exception {
-		HttpRequest.Builder request = HttpRequest.newBuilder(replica.uri(PATH))
+		return sendTo(replica, PATH, caller, ifNoneMatch);
+	}
+
+	private static HttpResponse<String> sendTo(ReadApiInstance replica, String path, OrgToken caller,
+			String ifNoneMatch) throws Exception {
+		HttpRequest.Builder request = HttpRequest.newBuilder(replica.uri(path))
 			.header("Authorization", "Bearer " + caller.token());
 		if (ifNoneMatch != null) {
 			request.header("If-None-Match", ifNoneMatch);

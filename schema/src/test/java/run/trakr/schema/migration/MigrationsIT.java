@@ -36,8 +36,8 @@ import static run.trakr.schema.jooq.Tables.WORKFLOW_ROLLUPS;
 class MigrationsIT {
 
 	private static final List<String> TABLES = List.of("organizations", "api_tokens", "runs", "llm_calls", "tool_uses",
-			"alert_events", "workflow_rollups", "tool_rollups", "rollup_revisions", "projector_offsets",
-			"dead_letters");
+			"alert_events", "workflow_rollups", "tool_rollups", "rollup_revisions", "org_revisions",
+			"projector_offsets", "dead_letters");
 
 	@Test
 	void migrationsApplyToAnEmptyDatabase(LocalStack stack) throws SQLException {
@@ -46,8 +46,8 @@ class MigrationsIT {
 		MigrateResult result = flyway(url, stack).migrate();
 
 		assertThat(result.success).isTrue();
-		// V1 to V8.
-		assertThat(result.migrationsExecuted).isEqualTo(8);
+		// V1 to V9.
+		assertThat(result.migrationsExecuted).isEqualTo(9);
 		try (Connection connection = connect(url, stack)) {
 			assertThat(liveTables(connection).keySet()).containsExactlyInAnyOrderElementsOf(TABLES);
 		}

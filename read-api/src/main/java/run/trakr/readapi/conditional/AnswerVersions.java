@@ -1,0 +1,54 @@
+package run.trakr.readapi.conditional;
+
+import java.util.UUID;
+
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+
+import org.springframework.stereotype.Component;
+
+import run.trakr.readapi.query.TimeWindow;
+import run.trakr.readapi.rollup.RollupReader;
+
+import static run.trakr.schema.jooq.Tables.ORG_REVISIONS;
+
+/**
+ * The versions handlers give {@link ConditionalRequests#notModified}: numbers that grow
+ * whenever the data an answer reads changes, each one statement over a few revision rows.
+ */
+@Component
+public class AnswerVersions {
+
+	/**
+	 * The sums over shards of an org's revisions: runs moves with any change to a started
+	 * run, alerts with any alert event.
+	 */
+	public record Org(long runs, long alerts) {
+	}
+
+	private final RollupReader rollups;
+
+	private final DSLContext db;
+
+	AnswerVersions(RollupReader rollups, DSLContext db) {
+		this.rollups = rollups;
+		this.db = db;
+	}
+
+	/** What an answer over the runs started in the window reads. */
+	public long window(UUID orgId, TimeWindow window) {
+		return this.rollups.version(orgId, window);
+	}
+
+	/** What an answer that is not bounded by a window reads. */
+	public Org org(UUID orgId) {
+		var sums = this.db
+			.select(DSL.coalesce(DSL.sum(ORG_REVISIONS.RUNS_REVISION), 0).cast(Long.class),
+					DSL.coalesce(DSL.sum(ORG_REVISIONS.ALERTS_REVISION), 0).cast(Long.class))
+			.from(ORG_REVISIONS)
+			.where(ORG_REVISIONS.ORG_ID.eq(orgId))
+			.fetchOne();
+		return new Org(sums.value1(), sums.value2());
+	}
+
+}
