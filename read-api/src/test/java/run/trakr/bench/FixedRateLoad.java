@@ -26,12 +26,12 @@ final class FixedRateLoad {
 
 	private final int port;
 
-	private final List<byte[]> requests;
+	private List<byte[]> requests;
 
 	private final int connections;
 
-	/** Whether a response other than 200 fails the run. */
-	private boolean onlyOk = true;
+	/** The status every response must have, or -1 for any. */
+	private int expected = 200;
 
 	/** How many responses had each status, over every run. */
 	final Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
@@ -62,7 +62,22 @@ final class FixedRateLoad {
 	 * Any status is an answer (a flood of unknown tokens, say); see {@link #statuses}.
 	 */
 	FixedRateLoad anyStatus() {
-		this.onlyOk = false;
+		return expecting(-1);
+	}
+
+	/** Every response must have this status (a 304, say). */
+	FixedRateLoad expecting(int status) {
+		this.expected = status;
+		return this;
+	}
+
+	/** Every request also sends this header. */
+	FixedRateLoad header(String name, String value) {
+		this.requests = this.requests.stream().map((request) -> {
+			String text = new String(request, StandardCharsets.US_ASCII);
+			return (text.substring(0, text.length() - 2) + name + ": " + value + "\r\n\r\n")
+				.getBytes(StandardCharsets.US_ASCII);
+		}).toList();
 		return this;
 	}
 
@@ -93,7 +108,7 @@ final class FixedRateLoad {
 						}
 						int status = connection.exchange(this.requests.get(i % this.requests.size()));
 						this.statuses.computeIfAbsent(status, (s) -> new AtomicInteger()).incrementAndGet();
-						if (status != 200 && this.onlyOk) {
+						if (status != this.expected && this.expected >= 0) {
 							failures.incrementAndGet();
 						}
 						if (connection.closedByServer) {
@@ -117,7 +132,8 @@ final class FixedRateLoad {
 			worker.join();
 		}
 		if (failures.get() > 0) {
-			throw new IllegalStateException(failures.get() + " of " + total + " requests did not get a 200");
+			throw new IllegalStateException(
+					failures.get() + " of " + total + " requests did not get a " + this.expected);
 		}
 		Arrays.sort(latencies);
 		return latencies;
