@@ -63,8 +63,9 @@ public final class ConditionalBenchmark {
 			routes.put("/api/workflows (30 days, fixed unaligned from/to)", "/api/workflows?" + window);
 			routes.put("/api/workflows/workflow-05/stats?interval=hour (30 days, fixed)",
 					"/api/workflows/workflow-05/stats?interval=hour&" + window);
-			routes.put("/api/runs/[runId] (a run with calls and tools)",
-					"/api/runs/" + BenchDataset.runId(RouteBenchmark.LARGE_ORG, BenchDataset.DETAIL_EVERY * 4321L));
+			routes.put("/api/runs/[runId] (a run with calls and tools)", "/api/runs/" + BenchDataset.runId(
+					RouteBenchmark.LARGE_ORG,
+					BenchDataset.DETAIL_EVERY * Math.max(1, Math.min(4321, runs / BenchDataset.DETAIL_EVERY / 2))));
 			System.out.printf("%n%d req/s, %d s warm-up, %d s measured per round, %d connections%n", rate, warmUp,
 					seconds, connections);
 			System.out.printf("%-66s %-6s %5s %9s %9s%n", "route", "answer", "round", "p50 ms", "p99 ms");
