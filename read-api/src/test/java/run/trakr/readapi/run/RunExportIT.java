@@ -235,7 +235,10 @@ class RunExportIT {
 	private static List<JsonNode> rows(String accept, String body) throws Exception {
 		List<JsonNode> rows = new ArrayList<>();
 		if (accept.equals("application/x-ndjson")) {
+			// Every line one object and nothing else, the last one ended too.
+			assertThat(body).endsWith("}\n");
 			for (String line : body.split("\n")) {
+				assertThat(line).startsWith("{").endsWith("}");
 				rows.add(JSON.readTree(line));
 			}
 			return rows;
