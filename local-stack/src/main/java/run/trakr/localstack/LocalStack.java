@@ -40,6 +40,9 @@ public final class LocalStack implements AutoCloseable {
 
 	private boolean closed;
 
+	/** Redis Clusters and sentinel groups started on demand, closed with the stack. */
+	private final List<AutoCloseable> redisGroups = new ArrayList<>();
+
 	private LocalStack(StackDirectory directory, KafkaBroker kafka, PostgresServer postgres, RedisServer redis,
 			Duration startupTime) {
 		this.directory = directory;
@@ -218,6 +221,26 @@ public final class LocalStack implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Starts a Redis Cluster (three masters, three replicas) beside the standalone Redis;
+	 * it stops with the stack, or earlier when closed.
+	 */
+	public synchronized RedisCluster startRedisCluster() {
+		RedisCluster cluster = RedisCluster.start(this.directory, StackDirectory.defaultRoot().resolve("bin"));
+		this.redisGroups.add(cluster);
+		return cluster;
+	}
+
+	/**
+	 * Starts a Redis master, a replica and three sentinels beside the standalone Redis;
+	 * it stops with the stack, or earlier when closed.
+	 */
+	public synchronized RedisSentinel startRedisSentinel() {
+		RedisSentinel group = RedisSentinel.start(this.directory, StackDirectory.defaultRoot().resolve("bin"));
+		this.redisGroups.add(group);
+		return group;
+	}
+
 	/** Stops Redis, so that tests can see how clients behave without it. */
 	public void stopRedis() {
 		this.redis.stop();
@@ -244,8 +267,13 @@ public final class LocalStack implements AutoCloseable {
 	 * ({@code SPRING_DATASOURCE_URL}...), for a service in another process.
 	 */
 	public Map<String, String> environment() {
+		return environment(springProperties());
+	}
+
+	/** Spring Boot properties as the environment variables Spring Boot reads. */
+	public static Map<String, String> environment(Map<String, String> properties) {
 		Map<String, String> environment = new LinkedHashMap<>();
-		springProperties()
+		properties
 			.forEach((key, value) -> environment.put(key.toUpperCase().replace('.', '_').replace("-", ""), value));
 		return environment;
 	}
@@ -256,6 +284,7 @@ public final class LocalStack implements AutoCloseable {
 			return;
 		}
 		this.closed = true;
+		this.redisGroups.forEach(LocalStack::closeQuietly);
 		closeQuietly(this.kafka);
 		closeQuietly(this.postgres);
 		closeQuietly(this.redis);

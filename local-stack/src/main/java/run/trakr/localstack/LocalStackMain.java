@@ -2,6 +2,8 @@ package run.trakr.localstack;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
@@ -27,6 +29,14 @@ public final class LocalStackMain implements Callable<Integer> {
 
 	@Option(names = "--redis-port", paramLabel = "N", description = "Redis's port (default: a free one)")
 	private int redisPort;
+
+	@Option(names = "--redis-cluster", description = "Also a Redis Cluster (three masters, three replicas); "
+			+ "prints SPRING_DATA_REDIS_CLUSTER_NODES")
+	private boolean redisCluster;
+
+	@Option(names = "--redis-sentinel", description = "Also a Redis master, a replica and three sentinels; "
+			+ "prints SPRING_DATA_REDIS_SENTINEL_MASTER and SPRING_DATA_REDIS_SENTINEL_NODES")
+	private boolean redisSentinel;
 
 	@Option(names = "--durable", description = "PostgreSQL with fsync and synchronous commit on (default: off, "
 			+ "faster, loses the last commits on a crash of this machine)")
@@ -61,7 +71,14 @@ public final class LocalStackMain implements Callable<Integer> {
 			stack.close();
 			stopped.countDown();
 		}, "local-stack-shutdown"));
-		String env = stack.environment()
+		Map<String, String> properties = new LinkedHashMap<>(stack.springProperties());
+		if (this.redisCluster) {
+			properties.putAll(stack.startRedisCluster().springProperties());
+		}
+		if (this.redisSentinel) {
+			properties.putAll(stack.startRedisSentinel().springProperties());
+		}
+		String env = LocalStack.environment(properties)
 			.entrySet()
 			.stream()
 			.map(e -> e.getKey() + "=" + e.getValue())

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -26,19 +27,63 @@ final class RedisServer implements AutoCloseable {
 
 	private final StackDirectory stack;
 
+	/** Its name in the stack directory (its data directory and pid record). */
+	private final String name;
+
+	/** Before the common options: a sentinel's config file and {@code --sentinel}. */
+	private final List<String> leading;
+
+	/** After them: persistence off, cluster mode, replication. */
+	private final List<String> trailing;
+
 	private Process process;
 
-	private RedisServer(Path binary, Path dir, int port, StackDirectory stack) {
+	private RedisServer(Path binary, String name, int port, StackDirectory stack, List<String> leading,
+			List<String> trailing) {
 		this.binary = binary;
-		this.dir = dir;
+		this.name = name;
+		this.dir = stack.resolve(name);
 		this.port = port;
 		this.stack = stack;
+		this.leading = List.copyOf(leading);
+		this.trailing = List.copyOf(trailing);
 	}
 
+	/** A standalone server keeping nothing on disk. */
 	static RedisServer start(StackDirectory stack, Path binaryCache, int port) {
-		RedisServer server = new RedisServer(extractBinary(binaryCache), stack.resolve("redis"), port, stack);
+		return start(stack, binaryCache, "redis", port, List.of());
+	}
+
+	/** A server keeping nothing on disk, with more options (cluster mode, replicaof). */
+	static RedisServer start(StackDirectory stack, Path binaryCache, String name, int port, List<String> options) {
+		List<String> trailing = new ArrayList<>(List.of("--save", "", "--appendonly", "no"));
+		trailing.addAll(options);
+		RedisServer server = new RedisServer(extractBinary(binaryCache), name, port, stack, List.of(), trailing);
 		server.launch();
 		return server;
+	}
+
+	/**
+	 * A sentinel: {@code configuration} is written to its own file, which it rewrites.
+	 */
+	static RedisServer startSentinel(StackDirectory stack, Path binaryCache, String name, int port,
+			String configuration) {
+		Path file = stack.resolve(name).resolve("sentinel.conf");
+		try {
+			Files.writeString(file, configuration);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		RedisServer server = new RedisServer(extractBinary(binaryCache), name, port, stack,
+				List.of(file.toString(), "--sentinel"), List.of());
+		server.launch();
+		return server;
+	}
+
+	/** Whether the process is running (a test may have stopped it). */
+	synchronized boolean isRunning() {
+		return this.process.isAlive();
 	}
 
 	int port() {
@@ -79,22 +124,25 @@ final class RedisServer implements AutoCloseable {
 	@Override
 	public void close() {
 		stop();
-		this.stack.forgetProcess("redis");
+		this.stack.forgetProcess(this.name);
 	}
 
 	private void launch() {
 		try {
-			this.process = new ProcessBuilder(List.of(this.binary.toString(), "--port", Integer.toString(this.port),
-					"--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", this.dir.toString(),
-					"--logfile", this.dir.resolve("redis.log").toString()))
-				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+			List<String> command = new ArrayList<>();
+			command.add(this.binary.toString());
+			command.addAll(this.leading);
+			command.addAll(List.of("--port", Integer.toString(this.port), "--bind", "127.0.0.1", "--dir",
+					this.dir.toString(), "--logfile", this.dir.resolve("redis.log").toString()));
+			command.addAll(this.trailing);
+			this.process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
 				.redirectErrorStream(true)
 				.start();
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("redis-server did not start", ex);
 		}
-		this.stack.recordProcess("redis", this.process.pid());
+		this.stack.recordProcess(this.name, this.process.pid());
 		awaitPing(Duration.ofSeconds(10));
 	}
 

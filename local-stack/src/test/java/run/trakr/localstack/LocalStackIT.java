@@ -109,6 +109,47 @@ class LocalStackIT {
 	}
 
 	@Test
+	void aRedisClusterServesEverySlotAndFailsOverAStoppedMaster(LocalStack stack) {
+		try (RedisCluster cluster = stack.startRedisCluster()) {
+			assertThat(cluster.nodes().split(",")).hasSize(6);
+			java.util.Set<Integer> masters = new HashSet<>();
+			for (int i = 0; i < 30; i++) {
+				int master = cluster.masterOf("key-" + i);
+				masters.add(master);
+				assertThat(RespClient.command(master, "SET", "key-" + i, "value-" + i)).isEqualTo("OK");
+			}
+			assertThat(masters).as("three masters share the slots").hasSize(3);
+			int master = cluster.masterOf("key-7");
+			assertThat(RespClient.command(master, "WAIT", "1", "2000")).as("replicated").isEqualTo(1L);
+
+			cluster.stop(master);
+			int promoted = cluster.awaitMasterOf("key-7", Duration.ofSeconds(30));
+			assertThat(promoted).isNotEqualTo(master);
+			assertThat(RespClient.command(promoted, "GET", "key-7")).isEqualTo("value-7");
+			cluster.restart(master);
+			cluster.awaitHealthy(Duration.ofSeconds(30));
+			assertThat(cluster.masterOf("key-7")).as("the restarted node is a replica now").isEqualTo(promoted);
+		}
+	}
+
+	@Test
+	void sentinelsFailOverAStoppedMasterAndTheFormerMasterComesBackAsReplica(LocalStack stack) {
+		try (RedisSentinel group = stack.startRedisSentinel()) {
+			assertThat(group.springProperties()).containsEntry("spring.data.redis.sentinel.master", "trakr");
+			int master = group.masterPort();
+			RespClient.command(master, "SET", "probe", "1");
+			assertThat(RespClient.command(master, "WAIT", "1", "2000")).isEqualTo(1L);
+
+			group.stop(master);
+			int promoted = group.awaitFailover(master, Duration.ofSeconds(30));
+			assertThat(RespClient.command(promoted, "GET", "probe")).isEqualTo("1");
+			group.restart(master);
+			RedisCluster.await(Duration.ofSeconds(30), "the former master to follow the new one",
+					() -> String.valueOf(RespClient.commandOrNull(master, "ROLE")).startsWith("[slave"));
+		}
+	}
+
+	@Test
 	void redisComesBackOnTheSamePortAfterAStop(LocalStack stack) {
 		stack.stopRedis();
 		assertThat(listening(stack.redisPort())).isFalse();

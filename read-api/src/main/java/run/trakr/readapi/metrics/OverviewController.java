@@ -11,7 +11,7 @@ import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RestController;
 
 import run.trakr.readapi.auth.Caller;
-import run.trakr.readapi.conditional.AnswerVersions;
+import run.trakr.readapi.rollup.AnswerVersions;
 import run.trakr.readapi.conditional.ConditionalRequests;
 import run.trakr.readapi.freshness.ProjectionFreshness;
 import run.trakr.readapi.query.Formats;

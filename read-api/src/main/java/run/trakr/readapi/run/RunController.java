@@ -21,7 +21,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import run.trakr.readapi.auth.Caller;
 import run.trakr.readapi.auth.Plan;
-import run.trakr.readapi.conditional.AnswerVersions;
+import run.trakr.readapi.rollup.AnswerVersions;
 import run.trakr.readapi.conditional.ConditionalRequests;
 import run.trakr.readapi.query.Cursors;
 import run.trakr.readapi.query.Formats;

@@ -1,4 +1,4 @@
-package run.trakr.readapi.conditional;
+package run.trakr.readapi.rollup;
 
 import java.util.UUID;
 
@@ -8,12 +8,11 @@ import org.jooq.impl.DSL;
 import org.springframework.stereotype.Component;
 
 import run.trakr.readapi.query.TimeWindow;
-import run.trakr.readapi.rollup.RollupReader;
 
 import static run.trakr.schema.jooq.Tables.ORG_REVISIONS;
 
 /**
- * The versions handlers give {@link ConditionalRequests#notModified}: numbers that grow
+ * The versions handlers give {@code ConditionalRequests.notModified}: numbers that grow
  * whenever the data an answer reads changes, each one statement over a few revision rows.
  */
 @Component
