@@ -291,6 +291,7 @@ final class ProjectorBenchmark {
 		Properties properties = new Properties();
 		properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, this.stack.kafkaBootstrapServers());
 		properties.put(ProducerConfig.ACKS_CONFIG, "all");
+		properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
 		properties.put(ProducerConfig.LINGER_MS_CONFIG, 5);
 		properties.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
 		properties.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");

@@ -49,8 +49,11 @@ public final class TrafficSimulator implements AutoCloseable {
 
 	public TrafficSimulator(String bootstrapServers, String topic, UUID org, long seed) {
 		this.producer = new KafkaProducer<>(
+				// acks=all with idempotence: safe on a replicated cluster (no loss when a
+				// leader moves, no duplicate from a retried send).
 				Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers, ProducerConfig.ACKS_CONFIG, "all",
-						ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"),
+						ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 20,
+						ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"),
 				new ByteArraySerializer(), new ByteArraySerializer());
 		this.topic = topic;
 		this.random = new Random(seed);

@@ -24,6 +24,7 @@ import picocli.CommandLine.ScopeType;
 
 import run.trakr.readapi.auth.Plan;
 import run.trakr.readapi.auth.ReadToken;
+import run.trakr.readapi.ratelimit.SharedRedis;
 import run.trakr.readapi.ratelimit.SharedRevocations;
 import run.trakr.schema.DatabaseSettings;
 
@@ -42,7 +43,9 @@ import static run.trakr.schema.jooq.Tables.ORGANIZATIONS;
 		footer = { "", "Database: --db-url, --db-user, --db-password, or SPRING_DATASOURCE_URL, "
 				+ "SPRING_DATASOURCE_USERNAME, SPRING_DATASOURCE_PASSWORD (default "
 				+ "jdbc:postgresql://localhost:5432/trakr as postgres). Redis (revocation marks): --redis-url or "
-				+ "SPRING_DATA_REDIS_URL (default redis://localhost:6379)." })
+				+ "SPRING_DATA_REDIS_URL (default redis://localhost:6379); a cluster: "
+				+ "SPRING_DATA_REDIS_CLUSTER_NODES; sentinels: SPRING_DATA_REDIS_SENTINEL_MASTER and "
+				+ "SPRING_DATA_REDIS_SENTINEL_NODES; SPRING_DATA_REDIS_PASSWORD for either." })
 public final class AdminCommand {
 
 	private static final DateTimeFormatter TIME = DateTimeFormatter.ISO_INSTANT;
@@ -171,8 +174,9 @@ public final class AdminCommand {
 				@Option(names = "--redis-url", paramLabel = "URL",
 						description = "default: SPRING_DATA_REDIS_URL") String redisUrl,
 				@Mixin Database database) throws SQLException {
-			String redis = (redisUrl != null) ? redisUrl
-					: AdminCommand.this.environment.getOrDefault("SPRING_DATA_REDIS_URL", "redis://localhost:6379");
+			SharedRedis.Endpoint redis = (redisUrl != null) ? SharedRedis.Endpoint.standalone(redisUrl)
+					: SharedRedis.Endpoint.fromEnvironment(AdminCommand.this.environment::get,
+							"redis://localhost:6379");
 			return withDatabase(database, db -> revokeToken(db, org, token, redis));
 		}
 
@@ -209,7 +213,7 @@ public final class AdminCommand {
 	 * refused everywhere. Without Redis the database alone speaks, and replicas that
 	 * cached the token may accept it for up to a minute more; the command says so.
 	 */
-	private int revokeToken(DSLContext db, UUID orgId, UUID tokenId, String redisUrl) {
+	private int revokeToken(DSLContext db, UUID orgId, UUID tokenId, SharedRedis.Endpoint redis) {
 		return db.transactionResult(transaction -> {
 			int revoked = transaction.dsl()
 				.update(API_TOKENS)
@@ -222,11 +226,11 @@ public final class AdminCommand {
 				return found(0, "");
 			}
 			try {
-				SharedRevocations.mark(redisUrl, tokenId, Duration.ofSeconds(2));
+				SharedRevocations.mark(redis, tokenId, Duration.ofSeconds(2));
 				this.out.println("Revoked; new requests with this token get 401 on every replica");
 			}
 			catch (RuntimeException ex) {
-				this.err.println("Revoked in the database. Warning: Redis at " + redisUrl
+				this.err.println("Revoked in the database. Warning: Redis (" + redis.describe() + ")"
 						+ " did not answer, so replicas that cached this token may accept it for up to "
 						+ SharedRevocations.MAX_TOKEN_CACHE_AGE.toSeconds() + " s more");
 			}

@@ -12,12 +12,13 @@ import run.trakr.readapi.system.ApiErrorResponder;
 
 /** Wires the shared and local windows into the {@link TokenRateLimiter}. */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(RateLimitProperties.class)
+@EnableConfigurationProperties({ RateLimitProperties.class, RedisConnectionProperties.class })
 class RateLimitConfiguration {
 
 	@Bean
-	TokenRateLimiter tokenRateLimiter(RateLimitProperties properties, MeterRegistry meters) {
-		RedisSlidingWindow shared = new RedisSlidingWindow(properties);
+	TokenRateLimiter tokenRateLimiter(RateLimitProperties properties, RedisConnectionProperties redis,
+			MeterRegistry meters) {
+		RedisSlidingWindow shared = new RedisSlidingWindow(properties, redis.endpoint(properties.redisUrl()));
 		shared.connectIfNeeded();
 		return new TokenRateLimiter(shared,
 				new LocalSlidingWindow(properties.limit(), properties.window(), System::nanoTime), meters);

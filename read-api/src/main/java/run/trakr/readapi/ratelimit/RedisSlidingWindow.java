@@ -10,14 +10,8 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +25,7 @@ class RedisSlidingWindow implements AutoCloseable {
 
 	private static final Logger log = LoggerFactory.getLogger(RedisSlidingWindow.class);
 
-	private final RedisClient client;
+	private final SharedRedis redis;
 
 	private final String script;
 
@@ -43,18 +37,10 @@ class RedisSlidingWindow implements AutoCloseable {
 
 	private final int limit;
 
-	private volatile StatefulRedisConnection<String, String> connection;
+	private volatile SharedRedis.Link link;
 
-	RedisSlidingWindow(RateLimitProperties properties) {
-		RedisURI uri = RedisURI.create(properties.redisUrl());
-		uri.setTimeout(properties.redisTimeout());
-		this.client = RedisClient.create(uri);
-		this.client.setOptions(ClientOptions.builder()
-			.autoReconnect(true)
-			.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-			.timeoutOptions(TimeoutOptions.enabled(properties.redisTimeout()))
-			.socketOptions(SocketOptions.builder().connectTimeout(properties.redisTimeout()).build())
-			.build());
+	RedisSlidingWindow(RateLimitProperties properties, SharedRedis.Endpoint endpoint) {
+		this.redis = SharedRedis.create(endpoint, properties.redisTimeout());
 		this.script = loadScript();
 		this.scriptSha = sha1Hex(this.script);
 		this.limit = properties.limit();
@@ -68,18 +54,19 @@ class RedisSlidingWindow implements AutoCloseable {
 	 * Lettuce exception when Redis does not answer in time.
 	 */
 	RateLimitDecision tryAcquire(String tokenId) {
-		StatefulRedisConnection<String, String> current = this.connection;
-		if (current == null || !current.isOpen()) {
+		SharedRedis.Link current = this.link;
+		if (current == null || !current.connection().isOpen()) {
 			throw new RedisUnavailable();
 		}
+		// One hash slot for both (a cluster runs a script on one node only).
 		String[] keys = { SharedRevocations.windowKey(tokenId), SharedRevocations.markKey(tokenId) };
 		List<Long> reply;
 		try {
-			reply = current.sync().evalsha(this.scriptSha, ScriptOutputType.MULTI, keys, this.limitArgs);
+			reply = current.commands().evalsha(this.scriptSha, ScriptOutputType.MULTI, keys, this.limitArgs);
 		}
 		catch (RedisNoScriptException ex) {
-			// Redis restarted and lost its script cache: EVAL loads it again.
-			reply = current.sync().eval(this.script, ScriptOutputType.MULTI, keys, this.limitArgs);
+			// A restarted or promoted node lacks the script: EVAL loads it there.
+			reply = current.commands().eval(this.script, ScriptOutputType.MULTI, keys, this.limitArgs);
 		}
 		RateLimitDecision.Outcome outcome = switch (reply.get(0).intValue()) {
 			case 1 -> RateLimitDecision.Outcome.ACCEPTED;
@@ -91,8 +78,8 @@ class RedisSlidingWindow implements AutoCloseable {
 	}
 
 	boolean isConnected() {
-		StatefulRedisConnection<String, String> current = this.connection;
-		return current != null && current.isOpen();
+		SharedRedis.Link current = this.link;
+		return current != null && current.connection().isOpen();
 	}
 
 	/**
@@ -101,18 +88,18 @@ class RedisSlidingWindow implements AutoCloseable {
 	 * the answer is about Redis, not about the back-off.
 	 */
 	boolean answers() {
-		StatefulRedisConnection<String, String> current = this.connection;
-		if (current != null && !current.isOpen()) {
-			this.connection = null;
-			current.closeAsync();
+		SharedRedis.Link current = this.link;
+		if (current != null && !current.connection().isOpen()) {
+			this.link = null;
+			current.connection().closeAsync();
 			connectIfNeeded();
-			current = this.connection;
+			current = this.link;
 		}
 		if (current == null) {
 			return false;
 		}
 		try {
-			return "PONG".equals(current.sync().ping());
+			return this.redis.answers(current);
 		}
 		catch (RuntimeException ex) {
 			return false;
@@ -124,14 +111,14 @@ class RedisSlidingWindow implements AutoCloseable {
 	 * itself. Called on a schedule, never from a request.
 	 */
 	void connectIfNeeded() {
-		if (this.connection != null) {
+		if (this.link != null) {
 			return;
 		}
 		try {
-			StatefulRedisConnection<String, String> opened = this.client.connect();
-			opened.sync().scriptLoad(this.script);
-			this.connection = opened;
-			log.info("Rate limiter connected to Redis");
+			SharedRedis.Link opened = this.redis.connect();
+			opened.commands().scriptLoad(this.script);
+			this.link = opened;
+			log.info("Rate limiter connected to Redis ({})", this.redis.endpoint().describe());
 		}
 		catch (RuntimeException ex) {
 			log.debug("Redis not reachable yet: {}", ex.getMessage());
@@ -140,11 +127,11 @@ class RedisSlidingWindow implements AutoCloseable {
 
 	@Override
 	public void close() {
-		StatefulRedisConnection<String, String> current = this.connection;
+		SharedRedis.Link current = this.link;
 		if (current != null) {
-			current.close();
+			current.connection().close();
 		}
-		this.client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+		this.redis.close();
 	}
 
 	private static String loadScript() {

@@ -3,10 +3,7 @@ package run.trakr.readapi.ratelimit;
 import java.time.Duration;
 import java.util.UUID;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 
 /**
  * Revocation marks in Redis. Replicas cache token lookups for
@@ -24,27 +21,31 @@ public final class SharedRevocations {
 	private SharedRevocations() {
 	}
 
+	/**
+	 * A token's keys share the hash tag {@code {<token id>}}: one cluster slot, so the
+	 * rate-limit script may touch both.
+	 */
 	static String markKey(String tokenId) {
-		return "trakr:revoked:" + tokenId;
+		return "trakr:{" + tokenId + "}:revoked";
 	}
 
 	static String windowKey(String tokenId) {
-		return "trakr:rl:" + tokenId;
+		return "trakr:{" + tokenId + "}:rl";
 	}
 
 	/**
 	 * Marks a token revoked for every replica; throws if Redis does not answer within the
 	 * timeout.
 	 */
-	public static void mark(String redisUrl, UUID tokenId, Duration timeout) {
-		RedisURI uri = RedisURI.create(redisUrl);
-		uri.setTimeout(timeout);
-		RedisClient client = RedisClient.create(uri);
-		try (StatefulRedisConnection<String, String> connection = client.connect()) {
-			connection.sync().set(markKey(tokenId.toString()), "1", SetArgs.Builder.ex(MARK_LIFETIME));
-		}
-		finally {
-			client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+	public static void mark(SharedRedis.Endpoint endpoint, UUID tokenId, Duration timeout) {
+		try (SharedRedis redis = SharedRedis.create(endpoint, timeout)) {
+			SharedRedis.Link link = redis.connect();
+			try {
+				link.commands().set(markKey(tokenId.toString()), "1", SetArgs.Builder.ex(MARK_LIFETIME));
+			}
+			finally {
+				link.connection().close();
+			}
 		}
 	}
 

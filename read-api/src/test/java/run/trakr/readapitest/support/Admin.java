@@ -20,8 +20,17 @@ public final class Admin {
 
 	private final LocalStack stack;
 
+	/** Where Redis is, in Spring Boot's variables. */
+	private final Map<String, String> redis;
+
 	public Admin(LocalStack stack) {
+		this(stack, Map.of("SPRING_DATA_REDIS_URL", stack.redisUrl()));
+	}
+
+	/** An admin whose Redis is another form (a cluster, sentinels): Boot's variables. */
+	public Admin(LocalStack stack, Map<String, String> redis) {
 		this.stack = stack;
+		this.redis = Map.copyOf(redis);
 	}
 
 	/** An org and a token for it. */
@@ -57,9 +66,10 @@ public final class Admin {
 	}
 
 	private Map<String, String> environment() {
-		return Map.of("SPRING_DATASOURCE_URL", this.stack.jdbcUrl(), "SPRING_DATASOURCE_USERNAME",
-				this.stack.postgresUser(), "SPRING_DATASOURCE_PASSWORD", this.stack.postgresPassword(),
-				"SPRING_DATA_REDIS_URL", this.stack.redisUrl());
+		Map<String, String> environment = new java.util.HashMap<>(this.redis);
+		environment.putAll(Map.of("SPRING_DATASOURCE_URL", this.stack.jdbcUrl(), "SPRING_DATASOURCE_USERNAME",
+				this.stack.postgresUser(), "SPRING_DATASOURCE_PASSWORD", this.stack.postgresPassword()));
+		return environment;
 	}
 
 }
