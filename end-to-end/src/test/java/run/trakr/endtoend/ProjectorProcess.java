@@ -29,7 +29,13 @@ final class ProjectorProcess implements AutoCloseable {
 
 	/** Starts a projector on {@code topic}, writing to the stack's default database. */
 	static ProjectorProcess start(LocalStack stack, String topic) throws IOException {
+		return start(stack, topic, Map.of());
+	}
+
+	/** The same with more properties (another Kafka's bootstrap servers, say). */
+	static ProjectorProcess start(LocalStack stack, String topic, Map<String, String> overrides) throws IOException {
 		Map<String, String> properties = new HashMap<>(stack.springProperties());
+		properties.putAll(overrides);
 		properties.put("trakr.projector.topic", topic);
 		properties.put("trakr.projector.dead-letter-topic", topic + ".dlq");
 		properties.put("spring.kafka.consumer.group-id", "projector-" + topic);
@@ -55,6 +61,19 @@ final class ProjectorProcess implements AutoCloseable {
 				.fetchOne(0, Number.class);
 			return done != null && done.longValue() == total;
 		});
+	}
+
+	/**
+	 * Runs the packaged projector's {@code verify} on the stack's database; its output.
+	 */
+	static String verify(LocalStack stack) throws IOException, InterruptedException {
+		Process verify = JavaProcess.jar(Path.of(System.getProperty("trakr.projector.jar", "")))
+			.builder(List.of("-Xmx256m"), stack.environment(), List.of("verify"))
+			.redirectErrorStream(true)
+			.start();
+		String output = new String(verify.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+		verify.waitFor();
+		return output;
 	}
 
 	boolean isAlive() {

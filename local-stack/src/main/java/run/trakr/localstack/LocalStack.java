@@ -40,8 +40,11 @@ public final class LocalStack implements AutoCloseable {
 
 	private boolean closed;
 
-	/** Redis Clusters and sentinel groups started on demand, closed with the stack. */
-	private final List<AutoCloseable> redisGroups = new ArrayList<>();
+	/**
+	 * Kafka and Redis clusters and sentinel groups started on demand, closed with the
+	 * stack.
+	 */
+	private final List<AutoCloseable> clusters = new ArrayList<>();
 
 	private LocalStack(StackDirectory directory, KafkaBroker kafka, PostgresServer postgres, RedisServer redis,
 			Duration startupTime) {
@@ -222,12 +225,22 @@ public final class LocalStack implements AutoCloseable {
 	}
 
 	/**
+	 * Starts a three-node Kafka cluster (three brokers, three voting controllers) beside
+	 * the stack's broker; it stops with the stack, or earlier when closed.
+	 */
+	public synchronized KafkaCluster startKafkaCluster() {
+		KafkaCluster cluster = KafkaCluster.start(this.directory.resolve("kafka-cluster-" + System.nanoTime()));
+		this.clusters.add(cluster);
+		return cluster;
+	}
+
+	/**
 	 * Starts a Redis Cluster (three masters, three replicas) beside the standalone Redis;
 	 * it stops with the stack, or earlier when closed.
 	 */
 	public synchronized RedisCluster startRedisCluster() {
 		RedisCluster cluster = RedisCluster.start(this.directory, StackDirectory.defaultRoot().resolve("bin"));
-		this.redisGroups.add(cluster);
+		this.clusters.add(cluster);
 		return cluster;
 	}
 
@@ -237,7 +250,7 @@ public final class LocalStack implements AutoCloseable {
 	 */
 	public synchronized RedisSentinel startRedisSentinel() {
 		RedisSentinel group = RedisSentinel.start(this.directory, StackDirectory.defaultRoot().resolve("bin"));
-		this.redisGroups.add(group);
+		this.clusters.add(group);
 		return group;
 	}
 
@@ -284,7 +297,7 @@ public final class LocalStack implements AutoCloseable {
 			return;
 		}
 		this.closed = true;
-		this.redisGroups.forEach(LocalStack::closeQuietly);
+		this.clusters.forEach(LocalStack::closeQuietly);
 		closeQuietly(this.kafka);
 		closeQuietly(this.postgres);
 		closeQuietly(this.redis);

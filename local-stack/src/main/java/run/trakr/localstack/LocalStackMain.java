@@ -30,6 +30,10 @@ public final class LocalStackMain implements Callable<Integer> {
 	@Option(names = "--redis-port", paramLabel = "N", description = "Redis's port (default: a free one)")
 	private int redisPort;
 
+	@Option(names = "--kafka-brokers", paramLabel = "N", description = "1 (default) or 3: a cluster of three "
+			+ "brokers and three voting controllers, topics with three replicas, two in sync")
+	private int kafkaBrokers = 1;
+
 	@Option(names = "--redis-cluster", description = "Also a Redis Cluster (three masters, three replicas); "
 			+ "prints SPRING_DATA_REDIS_CLUSTER_NODES")
 	private boolean redisCluster;
@@ -72,6 +76,12 @@ public final class LocalStackMain implements Callable<Integer> {
 			stopped.countDown();
 		}, "local-stack-shutdown"));
 		Map<String, String> properties = new LinkedHashMap<>(stack.springProperties());
+		if (this.kafkaBrokers == KafkaCluster.NODES) {
+			properties.putAll(stack.startKafkaCluster().springProperties());
+		}
+		else if (this.kafkaBrokers != 1) {
+			throw new IllegalArgumentException("--kafka-brokers must be 1 or " + KafkaCluster.NODES);
+		}
 		if (this.redisCluster) {
 			properties.putAll(stack.startRedisCluster().springProperties());
 		}

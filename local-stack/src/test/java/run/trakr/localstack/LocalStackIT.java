@@ -109,6 +109,44 @@ class LocalStackIT {
 	}
 
 	@Test
+	void aKafkaClusterKeepsEveryRecordWhenTheLeaderOfMostPartitionsStops(LocalStack stack) throws Exception {
+		try (KafkaCluster cluster = stack.startKafkaCluster()) {
+			String topic = "replicated-" + System.nanoTime();
+			cluster.createTopic(topic, 3);
+			Map<String, Object> producer = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
+					ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+					ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+					ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+			List<String> sent = new ArrayList<>();
+			int leader = cluster.leaderOfMostPartitions(topic);
+			try (KafkaProducer<String, String> kafka = new KafkaProducer<>(producer)) {
+				for (int i = 0; i < 200; i++) {
+					if (i == 100) {
+						cluster.stop(leader);
+					}
+					kafka.send(new ProducerRecord<>(topic, "run-" + i, "event-" + i)).get(60, TimeUnit.SECONDS);
+					sent.add("event-" + i);
+				}
+			}
+			assertThat(cluster.leaderOfMostPartitions(topic)).as("the leaders moved").isNotEqualTo(leader);
+			cluster.restart(leader);
+			List<String> received = new ArrayList<>();
+			try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+					ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG,
+					"probe-" + System.nanoTime(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+					ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+					ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class))) {
+				consumer.subscribe(List.of(topic));
+				long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+				while (received.size() < sent.size() && System.nanoTime() < deadline) {
+					consumer.poll(Duration.ofMillis(200)).forEach(record -> received.add(record.value()));
+				}
+			}
+			assertThat(received).as("every record once").containsExactlyInAnyOrderElementsOf(sent);
+		}
+	}
+
+	@Test
 	void aRedisClusterServesEverySlotAndFailsOverAStoppedMaster(LocalStack stack) {
 		try (RedisCluster cluster = stack.startRedisCluster()) {
 			assertThat(cluster.nodes().split(",")).hasSize(6);

@@ -181,6 +181,11 @@ public final class IngestPopulation {
 	 * Publishes the records in order; returns the end offset of every partition written.
 	 */
 	public static Map<Integer, Long> publish(LocalStack stack, String topic, List<Record> records) {
+		return publish(stack.kafkaBootstrapServers(), topic, records);
+	}
+
+	/** {@link #publish(LocalStack, String, List)} to any brokers (a cluster's, say). */
+	public static Map<Integer, Long> publish(String bootstrapServers, String topic, List<Record> records) {
 		Map<Integer, Long> ends = new HashMap<>();
 		// A produce request the broker leaves unanswered is retried only after
 		// request.timeout.ms (30 s), so the wait must outlast a retry:
@@ -191,8 +196,7 @@ public final class IngestPopulation {
 		// producer the id an earlier one had used, and every send then failed with
 		// OutOfOrderSequenceException until the delivery timeout. One request in flight
 		// keeps the order through retries instead; the projector drops any duplicate.
-		Map<String, Object> config = Map.ofEntries(
-				Map.entry(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers()),
+		Map<String, Object> config = Map.ofEntries(Map.entry(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers),
 				Map.entry(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class),
 				Map.entry(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class),
 				Map.entry(ProducerConfig.LINGER_MS_CONFIG, 5),
