@@ -8,8 +8,9 @@
 #        [--durable true (fsync and synchronous commit on; false = the tests' stack)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./mvnw -q -B -pl demo -am package -DskipTests -Dmaven.test.skip=false
-./mvnw -q -B -o -pl demo test-compile dependency:build-classpath \
+# One reactor build (-am): from a fresh clone, this project's own artifacts are in no
+# repository yet, only in the reactor.
+./mvnw -q -B -pl demo -am package dependency:build-classpath -DskipTests -Dmaven.test.skip=false \
   -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=test
 jar=$(ls ingest-projector/target/ingest-projector-*-exec.jar | head -n 1)
 exec java -Xmx2g -Dtrakr.projector.jar="$jar" \
