@@ -119,7 +119,7 @@ public final class RouteBenchmark {
 			}
 			String token = createToken(dataset);
 			Instant end = dataEnd(dataset);
-			run(port, token, dataset, end, rate, seconds, warmUp, connections);
+			run(port, token, dataset, end, runs, rate, seconds, warmUp, connections);
 			api.close();
 		}
 		finally {
@@ -139,7 +139,7 @@ public final class RouteBenchmark {
 		return orgs;
 	}
 
-	private static void run(int port, String token, BenchDataset dataset, Instant end, int rate, int seconds,
+	private static void run(int port, String token, BenchDataset dataset, Instant end, long runs, int rate, int seconds,
 			int warmUp, int connections) throws Exception {
 		Instant from = end.minus(Duration.ofDays(30)).plusSeconds(137);
 		Instant to = end.minusSeconds(61);
@@ -160,7 +160,7 @@ public final class RouteBenchmark {
 		routes.put("/api/runs?workflow&status (first page, 10 workflows, status=error)",
 				someWorkflows.stream().map(w -> "/api/runs?workflow=" + w + "&status=error").toList());
 		routes.put("/api/runs?cursor (later pages 2..101)", laterPages(port, token));
-		routes.put("/api/runs/[runId] (1,000 runs, half with calls and tools)", runDetails());
+		routes.put("/api/runs/[runId] (1,000 runs, half with calls and tools)", runDetails(runs));
 		System.out.printf("%nfixed window: %s .. %s; data ends %s; %d req/s per route, %d s warm-up, %d s measured%n",
 				from, to, end, rate, warmUp, seconds);
 		System.out.printf("%-72s %9s %9s %9s%n", "route", "p50 ms", "p99 ms", "max ms");
@@ -292,12 +292,14 @@ public final class RouteBenchmark {
 		return pages;
 	}
 
-	private static List<String> runDetails() {
+	/** Runs among the first 90% of the large org's (at 10 M runs, the same as ever). */
+	private static List<String> runDetails(long runs) {
 		List<String> paths = new ArrayList<>();
 		java.util.Random random = new java.util.Random(5);
+		int among = (int) Math.max(BenchDataset.DETAIL_EVERY, runs * 9 / 10);
 		for (int i = 0; i < 1000; i++) {
-			long n = (i % 2 == 0) ? BenchDataset.DETAIL_EVERY * (1 + random.nextInt(90_000))
-					: 1 + random.nextInt(9_000_000);
+			long n = (i % 2 == 0) ? BenchDataset.DETAIL_EVERY * (1 + random.nextInt(among / BenchDataset.DETAIL_EVERY))
+					: 1 + random.nextInt(among);
 			paths.add("/api/runs/" + BenchDataset.runId(LARGE_ORG, n));
 		}
 		return paths;
