@@ -225,6 +225,17 @@ public final class LocalStack implements AutoCloseable {
 	}
 
 	/**
+	 * Starts a streaming-replication standby of the stack's PostgreSQL (the primary stops
+	 * for a moment while its data is copied); it stops with the stack, or earlier when
+	 * closed.
+	 */
+	public synchronized PostgresStandby startPostgresStandby() {
+		PostgresStandby standby = PostgresStandby.start(this.directory, this.postgres);
+		this.clusters.add(standby);
+		return standby;
+	}
+
+	/**
 	 * Starts a three-node Kafka cluster (three brokers, three voting controllers) beside
 	 * the stack's broker; it stops with the stack, or earlier when closed.
 	 */

@@ -34,6 +34,10 @@ public final class LocalStackMain implements Callable<Integer> {
 			+ "brokers and three voting controllers, topics with three replicas, two in sync")
 	private int kafkaBrokers = 1;
 
+	@Option(names = "--postgres-standby", description = "Also a streaming-replication standby of PostgreSQL; "
+			+ "prints its JDBC URL as TRAKR_READREPLICA_URL")
+	private boolean postgresStandby;
+
 	@Option(names = "--redis-cluster", description = "Also a Redis Cluster (three masters, three replicas); "
 			+ "prints SPRING_DATA_REDIS_CLUSTER_NODES")
 	private boolean redisCluster;
@@ -81,6 +85,9 @@ public final class LocalStackMain implements Callable<Integer> {
 		}
 		else if (this.kafkaBrokers != 1) {
 			throw new IllegalArgumentException("--kafka-brokers must be 1 or " + KafkaCluster.NODES);
+		}
+		if (this.postgresStandby) {
+			properties.put("trakr.read-replica.url", stack.startPostgresStandby().jdbcUrl());
 		}
 		if (this.redisCluster) {
 			properties.putAll(stack.startRedisCluster().springProperties());

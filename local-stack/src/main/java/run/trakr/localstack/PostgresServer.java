@@ -173,7 +173,7 @@ final class PostgresServer implements AutoCloseable {
 	/**
 	 * The binary and arguments in postmaster.opts: {@code /x/postgres "-D" "/data" …}.
 	 */
-	private List<String> commandLine() {
+	List<String> commandLine() {
 		try {
 			String line = Files.readString(dataDirectory().resolve("postmaster.opts")).strip();
 			List<String> words = new ArrayList<>();
@@ -188,7 +188,7 @@ final class PostgresServer implements AutoCloseable {
 		}
 	}
 
-	private Path dataDirectory() {
+	Path dataDirectory() {
 		return this.stack.path().resolve("postgres");
 	}
 

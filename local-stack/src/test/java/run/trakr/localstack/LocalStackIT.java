@@ -147,6 +147,44 @@ class LocalStackIT {
 	}
 
 	@Test
+	void aPostgresStandbyReplaysThePrimaryAndFallsBehindWhilePaused(LocalStack stack) throws SQLException {
+		try (PostgresStandby standby = stack.startPostgresStandby()) {
+			try (Connection primary = connect(stack.jdbcUrl(), stack);
+					Connection replica = connect(standby.jdbcUrl(), stack);
+					Statement writes = primary.createStatement();
+					Statement reads = replica.createStatement()) {
+				writes.execute("CREATE TABLE IF NOT EXISTS replicated (id int primary key)");
+				writes.execute("INSERT INTO replicated VALUES (1)");
+				standby.awaitCaughtUp(Duration.ofSeconds(30));
+				assertThat(count(reads, "SELECT count(*) FROM pg_class WHERE relname = 'replicated'"))
+					.as(standby.describe() + "; primary port " + stack.postgresPort() + ", on the primary: "
+							+ count(writes, "SELECT count(*) FROM pg_class WHERE relname = 'replicated'")
+							+ ", primary db " + primary.getCatalog() + ", replica db " + replica.getCatalog()
+							+ ", replica recovery "
+							+ count(reads, "SELECT CASE WHEN pg_is_in_recovery() THEN 1 ELSE 0 END"))
+					.isEqualTo(1);
+				assertThat(count(reads, "SELECT count(*) FROM replicated")).isEqualTo(1);
+				assertThat(count(reads, "SELECT CASE WHEN pg_is_in_recovery() THEN 1 ELSE 0 END")).isEqualTo(1);
+
+				standby.pauseReplay();
+				writes.execute("INSERT INTO replicated VALUES (2)");
+				standby.awaitReceived(Duration.ofSeconds(30));
+				assertThat(count(reads, "SELECT count(*) FROM replicated")).as("received, not replayed").isEqualTo(1);
+				standby.resumeReplay();
+				standby.awaitCaughtUp(Duration.ofSeconds(30));
+				assertThat(count(reads, "SELECT count(*) FROM replicated")).isEqualTo(2);
+			}
+		}
+	}
+
+	private static long count(Statement statement, String sql) throws SQLException {
+		try (ResultSet rows = statement.executeQuery(sql)) {
+			rows.next();
+			return rows.getLong(1);
+		}
+	}
+
+	@Test
 	void aRedisClusterServesEverySlotAndFailsOverAStoppedMaster(LocalStack stack) {
 		try (RedisCluster cluster = stack.startRedisCluster()) {
 			assertThat(cluster.nodes().split(",")).hasSize(6);
