@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import run.trakr.projector.system.ProjectorProperties;
 import run.trakr.schema.event.Rejection;
@@ -70,7 +72,20 @@ public class DeadLetters {
 			.set(DEAD_LETTERS.RECORD_VALUE, record.value())
 			.set(DEAD_LETTERS.REASON, rejection.describe())
 			.execute();
-		this.mayBeWaiting.set(true);
+		// Raised once the letter is visible: raised before, another consumer's relay
+		// could
+		// lower it without seeing the letter, which would then wait for the schedule.
+		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+				@Override
+				public void afterCommit() {
+					DeadLetters.this.mayBeWaiting.set(true);
+				}
+			});
+		}
+		else {
+			this.mayBeWaiting.set(true);
+		}
 		this.deadLetters.increment();
 	}
 
