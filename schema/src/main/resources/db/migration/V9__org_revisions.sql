@@ -1,5 +1,5 @@
--- A revision per (org, shard) for what no time bucket bounds, drawn from the
--- rollup_revision sequence in the batch's transaction: runs_revision moves with any change
+-- A revision per (org, shard) for what no time bucket bounds, counted up by the batch
+-- that changes it, in its transaction: runs_revision moves with any change
 -- to one of the org's started runs (a run's detail shows its descendants and calls, which
 -- can start at any time), alerts_revision with any alert event. With the bucket revisions
 -- of rollup_revisions they let the read API decide a 304 without computing the answer

@@ -41,7 +41,8 @@ public class OrgRevisions {
 
 	}
 
-	private static final Field<Long> NEXT_REVISION = DSL.field("nextval('rollup_revision')", Long.class);
+	/** A revision counts its row's changes, as rollup revisions do. */
+	private static final Field<Long> FIRST_REVISION = DSL.inline(1L);
 
 	private final DSLContext db;
 
@@ -83,10 +84,10 @@ public class OrgRevisions {
 		columns.add(revision);
 		this.db.insertInto(ORG_REVISIONS)
 			.columns(columns)
-			.select(rows.selectWith(NEXT_REVISION))
+			.select(rows.selectWith(FIRST_REVISION))
 			.onConflict(ORG_REVISIONS.ORG_ID, ORG_REVISIONS.SHARD)
 			.doUpdate()
-			.set(revision, DSL.excluded(revision))
+			.set(revision, revision.plus(1))
 			.execute();
 	}
 
