@@ -146,7 +146,7 @@ public final class KafkaCluster implements AutoCloseable {
 
 	private void awaitNodes(int count, Duration timeout) {
 		try (Admin admin = admin()) {
-			RedisCluster.await(timeout, count + " Kafka nodes", () -> {
+			LocalStack.await(timeout, count + " Kafka nodes", () -> {
 				try {
 					return admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size() >= count;
 				}

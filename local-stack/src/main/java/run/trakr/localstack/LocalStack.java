@@ -338,6 +338,17 @@ public final class LocalStack implements AutoCloseable {
 		}
 	}
 
+	/** Waits, polling every 50 ms, until {@code condition} holds; else throws. */
+	static void await(Duration timeout, String what, java.util.function.BooleanSupplier condition) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (!condition.getAsBoolean()) {
+			if (System.nanoTime() > deadline) {
+				throw new IllegalStateException("Timed out after " + timeout + " waiting for " + what);
+			}
+			pause(50);
+		}
+	}
+
 	static void pause(long millis) {
 		try {
 			Thread.sleep(millis);

@@ -111,7 +111,7 @@ public final class PostgresStandby implements AutoCloseable {
 	 */
 	public void awaitReceived(Duration timeout) {
 		String target = String.valueOf(query(this.primaryPort, "SELECT pg_current_wal_insert_lsn()"));
-		RedisCluster.await(timeout, "the standby to receive up to " + target, () -> Boolean.TRUE.equals(
+		LocalStack.await(timeout, "the standby to receive up to " + target, () -> Boolean.TRUE.equals(
 				queryOrNull(this.port, "SELECT pg_wal_lsn_diff('" + target + "', pg_last_wal_receive_lsn()) <= 0")));
 	}
 
@@ -120,7 +120,7 @@ public final class PostgresStandby implements AutoCloseable {
 		// Inserted, not written: with synchronous_commit off a commit can sit in the WAL
 		// buffers for up to the WAL writer's delay.
 		String target = String.valueOf(query(this.primaryPort, "SELECT pg_current_wal_insert_lsn()"));
-		RedisCluster.await(timeout, "the standby to replay up to " + target, () -> {
+		LocalStack.await(timeout, "the standby to replay up to " + target, () -> {
 			Object behind = queryOrNull(this.port,
 					"SELECT pg_wal_lsn_diff('" + target + "', pg_last_wal_replay_lsn()) <= 0");
 			return Boolean.TRUE.equals(behind);
@@ -162,7 +162,7 @@ public final class PostgresStandby implements AutoCloseable {
 				.redirectOutput(this.stack.path().resolve("postgres-standby.log").toFile())
 				.start();
 			this.stack.recordProcess("postgres-standby", this.process.pid());
-			RedisCluster.await(Duration.ofSeconds(30), "the standby to accept connections", () -> {
+			LocalStack.await(Duration.ofSeconds(30), "the standby to accept connections", () -> {
 				if (!this.process.isAlive()) {
 					throw new IllegalStateException("the standby exited");
 				}

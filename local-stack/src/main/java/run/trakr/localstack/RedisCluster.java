@@ -71,12 +71,12 @@ public final class RedisCluster implements AutoCloseable {
 			RespClient.command(ports.get(m), command.toArray(String[]::new));
 		}
 		List<String> ids = ports.stream().map(port -> (String) RespClient.command(port, "CLUSTER", "MYID")).toList();
-		await(Duration.ofSeconds(20), "every node to know the others",
+		LocalStack.await(Duration.ofSeconds(20), "every node to know the others",
 				() -> ports.stream().allMatch(port -> knownNodes(port) == NODES));
 		for (int r = 3; r < NODES; r++) {
 			RespClient.command(ports.get(r), "CLUSTER", "REPLICATE", ids.get(r - 3));
 		}
-		await(Duration.ofSeconds(30), "the replicas to be in sync",
+		LocalStack.await(Duration.ofSeconds(30), "the replicas to be in sync",
 				() -> ports.subList(3, NODES)
 					.stream()
 					.allMatch(port -> String.valueOf(RespClient.commandOrNull(port, "INFO", "replication"))
@@ -121,7 +121,7 @@ public final class RedisCluster implements AutoCloseable {
 	 * failover done.
 	 */
 	public void awaitHealthy(Duration timeout) {
-		await(timeout, "cluster_state:ok on every running node",
+		LocalStack.await(timeout, "cluster_state:ok on every running node",
 				() -> this.servers.entrySet()
 					.stream()
 					.filter(entry -> entry.getValue().isRunning())
@@ -132,7 +132,7 @@ public final class RedisCluster implements AutoCloseable {
 	/** Waits until a running master serves the slot of {@code key} again after a stop. */
 	public int awaitMasterOf(String key, Duration timeout) {
 		int[] master = new int[1];
-		await(timeout, "a running master for " + key, () -> {
+		LocalStack.await(timeout, "a running master for " + key, () -> {
 			try {
 				master[0] = masterOf(key);
 				return this.servers.get(master[0]).isRunning();
@@ -161,16 +161,6 @@ public final class RedisCluster implements AutoCloseable {
 	private static int knownNodes(int port) {
 		Object nodes = RespClient.commandOrNull(port, "CLUSTER", "NODES");
 		return (nodes == null) ? 0 : (int) ((String) nodes).lines().filter(line -> !line.isBlank()).count();
-	}
-
-	static void await(Duration timeout, String what, java.util.function.BooleanSupplier condition) {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		while (!condition.getAsBoolean()) {
-			if (System.nanoTime() > deadline) {
-				throw new IllegalStateException("Timed out after " + timeout + " waiting for " + what);
-			}
-			LocalStack.pause(50);
-		}
 	}
 
 }

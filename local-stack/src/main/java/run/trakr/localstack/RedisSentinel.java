@@ -43,11 +43,11 @@ public final class RedisSentinel implements AutoCloseable {
 				group.sentinels.put(port,
 						RedisServer.startSentinel(stack, binaryCache, "redis-sentinel-" + i, port, configuration));
 			}
-			RedisCluster.await(Duration.ofSeconds(30), "the replica to be in sync",
+			LocalStack.await(Duration.ofSeconds(30), "the replica to be in sync",
 					() -> String.valueOf(RespClient.commandOrNull(replicaPort, "INFO", "replication"))
 						.contains("master_link_status:up"));
 			// Sentinels find each other through the master; a failover needs them to.
-			RedisCluster.await(Duration.ofSeconds(30), "the sentinels to know each other",
+			LocalStack.await(Duration.ofSeconds(30), "the sentinels to know each other",
 					() -> group.sentinels.keySet()
 						.stream()
 						.allMatch(port -> String.valueOf(RespClient.commandOrNull(port, "SENTINEL", "CKQUORUM", MASTER))
@@ -95,7 +95,7 @@ public final class RedisSentinel implements AutoCloseable {
 	/** Waits until the sentinels name a master other than {@code formerPort}. */
 	public int awaitFailover(int formerPort, Duration timeout) {
 		int[] master = new int[1];
-		RedisCluster.await(timeout, "a failover from port " + formerPort, () -> {
+		LocalStack.await(timeout, "a failover from port " + formerPort, () -> {
 			try {
 				master[0] = masterPort();
 				return master[0] != formerPort

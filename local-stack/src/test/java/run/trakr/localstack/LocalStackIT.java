@@ -220,7 +220,7 @@ class LocalStackIT {
 			int promoted = group.awaitFailover(master, Duration.ofSeconds(30));
 			assertThat(RespClient.command(promoted, "GET", "probe")).isEqualTo("1");
 			group.restart(master);
-			RedisCluster.await(Duration.ofSeconds(30), "the former master to follow the new one",
+			LocalStack.await(Duration.ofSeconds(30), "the former master to follow the new one",
 					() -> String.valueOf(RespClient.commandOrNull(master, "ROLE")).startsWith("[slave"));
 		}
 	}

@@ -114,22 +114,24 @@ public final class SharedRedis implements AutoCloseable {
 	}
 
 	public static SharedRedis create(Endpoint endpoint, Duration timeout) {
-		SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).build();
+		// The bounds every form shares; a cluster adds following its topology.
+		ClientOptions bounded = ClientOptions.builder()
+			.autoReconnect(true)
+			.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+			.timeoutOptions(TimeoutOptions.enabled(timeout))
+			.socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+			.build();
 		if (endpoint.cluster()) {
 			List<RedisURI> nodes = new ArrayList<>();
 			for (String node : endpoint.clusterNodes()) {
 				nodes.add(withPassword(hostAndPort(node, RedisURI.builder()), endpoint).withTimeout(timeout).build());
 			}
 			RedisClusterClient client = RedisClusterClient.create(nodes);
-			client.setOptions(ClusterClientOptions.builder()
+			client.setOptions(ClusterClientOptions.builder(bounded)
 				.topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
 					.enablePeriodicRefresh(Duration.ofSeconds(2))
 					.enableAllAdaptiveRefreshTriggers()
 					.build())
-				.autoReconnect(true)
-				.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-				.timeoutOptions(TimeoutOptions.enabled(timeout))
-				.socketOptions(socket)
 				.build());
 			return new SharedRedis(endpoint, client, () -> {
 				StatefulRedisClusterConnection<String, String> connection = client.connect();
@@ -138,12 +140,9 @@ public final class SharedRedis implements AutoCloseable {
 		}
 		RedisURI uri;
 		if (endpoint.sentinel()) {
-			RedisURI.Builder builder = null;
+			RedisURI.Builder builder = RedisURI.builder().withSentinelMasterId(endpoint.sentinelMaster());
 			for (String node : endpoint.sentinelNodes()) {
-				String[] parts = node.split(":");
-				builder = (builder == null)
-						? RedisURI.Builder.sentinel(parts[0], Integer.parseInt(parts[1]), endpoint.sentinelMaster())
-						: builder.withSentinel(parts[0], Integer.parseInt(parts[1]));
+				builder.withSentinel(hostAndPort(node, RedisURI.builder()).build());
 			}
 			uri = withPassword(builder, endpoint).withTimeout(timeout).build();
 		}
@@ -152,12 +151,7 @@ public final class SharedRedis implements AutoCloseable {
 			uri.setTimeout(timeout);
 		}
 		RedisClient client = RedisClient.create();
-		client.setOptions(ClientOptions.builder()
-			.autoReconnect(true)
-			.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-			.timeoutOptions(TimeoutOptions.enabled(timeout))
-			.socketOptions(socket)
-			.build());
+		client.setOptions(bounded);
 		return new SharedRedis(endpoint, client, () -> {
 			StatefulRedisConnection<String, String> connection = client.connect(uri);
 			return new Link(connection, connection.sync());
