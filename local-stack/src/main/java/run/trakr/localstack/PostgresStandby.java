@@ -65,7 +65,10 @@ public final class PostgresStandby implements AutoCloseable {
 			Files.writeString(target.resolve("postgresql.auto.conf"),
 					"primary_conninfo = 'host=127.0.0.1 port=" + primary.port()
 							+ " user=postgres application_name=local_stack_standby'\n" + "primary_slot_name = '" + SLOT
-							+ "'\n" + "hot_standby = on\n",
+							+ "'\n" + "hot_standby = on\n"
+							// A long export on the standby is not cancelled by the
+							// replay of a vacuum of rows it still reads.
+							+ "hot_standby_feedback = on\n",
 					java.nio.file.StandardOpenOption.APPEND);
 		}
 		catch (IOException ex) {
