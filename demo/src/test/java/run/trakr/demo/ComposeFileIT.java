@@ -82,7 +82,7 @@ class ComposeFileIT {
 		assertThat(host.find()).as("a listener advertised as localhost").isTrue();
 		String port = host.group(2);
 		assertThat(kafka.at("/environment/KAFKA_LISTENERS").asString()).contains(host.group(1) + "://:" + port);
-		assertThat(publishedPorts(kafka)).contains("127.0.0.1:" + port + "->" + port);
+		assertThat(RealCompose.publishedPorts(kafka)).contains("127.0.0.1:" + port + "->" + port);
 		assertThat(kafka.at("/environment/KAFKA_INTER_BROKER_LISTENER_NAME").asString()).isEqualTo("PLAINTEXT");
 	}
 
@@ -240,68 +240,33 @@ class ComposeFileIT {
 			.contains("path: /var/lib/grafana/dashboards");
 	}
 
-	/** A mount: a named volume or a bind-mounted path, and where it lands. */
-	private record Mount(String source, String target) {
-
-		boolean named() {
-			return !this.source.startsWith("/") && !this.source.startsWith(".");
-		}
-
-	}
-
-	/** The service's mounts, in the short ("source:target:mode") or the long syntax. */
-	private static List<Mount> mounts(JsonNode service) {
-		List<Mount> mounts = new ArrayList<>();
-		service.path("volumes").forEach(volume -> {
-			if (volume.isString()) {
-				String[] parts = volume.asString().split(":");
-				mounts.add(new Mount(parts[0], parts[1]));
-			}
-			else {
-				mounts.add(new Mount(volume.path("source").asString(), volume.path("target").asString()));
-			}
-		});
-		return mounts;
-	}
-
 	/** Targets of the service's named volumes (not bind mounts). */
 	private static List<String> volumeTargets(JsonNode service) {
-		return mounts(service).stream().filter(Mount::named).map(Mount::target).toList();
+		return RealCompose.mounts(service)
+			.stream()
+			.filter(RealCompose.Mount::named)
+			.map(RealCompose.Mount::target)
+			.toList();
 	}
 
 	/** The named volume mounted at {@code target}, or null. */
 	private static String volumeAt(JsonNode service, String target) {
-		return mounts(service).stream()
+		return RealCompose.mounts(service)
+			.stream()
 			.filter((mount) -> mount.target().equals(target))
-			.map(Mount::source)
+			.map(RealCompose.Mount::source)
 			.findFirst()
 			.orElse(null);
 	}
 
 	/** Where a bind mount of the repository file {@code source} lands, or null. */
 	private static String volumeAtSource(JsonNode service, String source) {
-		return mounts(service).stream()
+		return RealCompose.mounts(service)
+			.stream()
 			.filter((mount) -> mount.source().endsWith(source))
-			.map(Mount::target)
+			.map(RealCompose.Mount::target)
 			.findFirst()
 			.orElse(null);
-	}
-
-	/** {@code host_ip:published->target} for each published port, in either syntax. */
-	private static List<String> publishedPorts(JsonNode service) {
-		List<String> ports = new ArrayList<>();
-		service.path("ports").forEach(port -> {
-			if (port.isString()) {
-				String[] parts = port.asString().replaceAll("/tcp$", "").split(":");
-				ports.add((parts.length == 3) ? parts[0] + ":" + parts[1] + "->" + parts[2]
-						: "0.0.0.0:" + parts[0] + "->" + parts[1]);
-			}
-			else {
-				String hostIp = port.path("host_ip").asString("0.0.0.0");
-				ports.add(hostIp + ":" + port.path("published").asString() + "->" + port.path("target").asString());
-			}
-		});
-		return ports;
 	}
 
 	/**

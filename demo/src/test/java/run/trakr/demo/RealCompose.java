@@ -25,28 +25,82 @@ import static org.assertj.core.api.Assertions.assertThat;
 final class RealCompose {
 
 	/**
-	 * The model of the one compose file the tests read: running Compose once is enough.
+	 * The models read so far, by their files: running Compose once for each is enough.
 	 */
-	private static JsonNode model;
+	private static final Map<List<String>, JsonNode> MODELS = new java.util.HashMap<>();
 
 	private RealCompose() {
 	}
 
 	/** The interpolated model ({@code services}, {@code volumes}, ...). */
-	static synchronized JsonNode config(Path repository) throws IOException, InterruptedException {
+	static JsonNode config(Path repository) throws IOException, InterruptedException {
+		return config(repository, List.of("docker-compose.yml"));
+	}
+
+	/**
+	 * The model of several files, each merged over the ones before it
+	 * ({@code --file a --file b}).
+	 */
+	static synchronized JsonNode config(Path repository, List<String> files) throws IOException, InterruptedException {
+		JsonNode model = MODELS.get(files);
 		if (model == null) {
-			model = run(repository);
+			model = run(repository, files);
+			MODELS.put(List.copyOf(files), model);
 		}
 		return model;
 	}
 
-	private static JsonNode run(Path repository) throws IOException, InterruptedException {
+	/** A mount: a named volume or a bind-mounted path, and where it lands. */
+	record Mount(String source, String target) {
+
+		boolean named() {
+			return !this.source.startsWith("/") && !this.source.startsWith(".");
+		}
+
+	}
+
+	/** The service's mounts, in the short ("source:target:mode") or the long syntax. */
+	static List<Mount> mounts(JsonNode service) {
+		List<Mount> mounts = new ArrayList<>();
+		service.path("volumes").forEach(volume -> {
+			if (volume.isString()) {
+				String[] parts = volume.asString().split(":");
+				mounts.add(new Mount(parts[0], parts[1]));
+			}
+			else {
+				mounts.add(new Mount(volume.path("source").asString(), volume.path("target").asString()));
+			}
+		});
+		return mounts;
+	}
+
+	/** {@code host_ip:published->target} for each published port, in either syntax. */
+	static List<String> publishedPorts(JsonNode service) {
+		List<String> ports = new ArrayList<>();
+		service.path("ports").forEach(port -> {
+			if (port.isString()) {
+				String[] parts = port.asString().replaceAll("/tcp$", "").split(":");
+				ports.add((parts.length == 3) ? parts[0] + ":" + parts[1] + "->" + parts[2]
+						: "0.0.0.0:" + parts[0] + "->" + parts[1]);
+			}
+			else {
+				String hostIp = port.path("host_ip").asString("0.0.0.0");
+				ports.add(hostIp + ":" + port.path("published").asString() + "->" + port.path("target").asString());
+			}
+		});
+		return ports;
+	}
+
+	private static JsonNode run(Path repository, List<String> files) throws IOException, InterruptedException {
 		List<String> command = command();
 		Path emptyEnv = Files.createTempFile("compose", ".env");
 		try {
 			List<String> arguments = new ArrayList<>(command);
-			arguments.addAll(List.of("--env-file", emptyEnv.toString(), "--file",
-					repository.resolve("docker-compose.yml").toString(), "config"));
+			arguments.addAll(List.of("--env-file", emptyEnv.toString()));
+			for (String file : files) {
+				arguments.addAll(List.of("--file", repository.resolve(file).toString()));
+			}
+			arguments.add("config");
 			ProcessBuilder builder = new ProcessBuilder(arguments).directory(repository.toFile());
 			Map<String, String> environment = builder.environment();
 			String path = environment.get("PATH");
