@@ -6,6 +6,7 @@
 # Usage: bench/projector-throughput.sh [--events 2000000] [--partitions 6] [--concurrency 2]
 #        [--max-poll-records 2000] [--heap 1g] [--latency-rate 0 (= half the drain rate)] [--latency-seconds 60]
 #        [--durable true (fsync and synchronous commit on; false = the tests' stack)]
+#        [--kafka-brokers 1 (or 3: a replicated cluster, replication factor 3, two in sync)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # One reactor build (-am): from a fresh clone, this project's own artifacts are in no

@@ -32,6 +32,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import run.trakr.demo.simulator.AgentRuns;
 import run.trakr.demo.simulator.AgentRuns.Workflow;
 import run.trakr.demo.simulator.TimedEvent;
+import run.trakr.localstack.KafkaCluster;
 import run.trakr.localstack.LocalStack;
 
 /**
@@ -65,6 +66,9 @@ final class ProjectorBenchmark {
 
 	private final Map<String, String> options;
 
+	/** The stack's broker, or the three-broker cluster's. */
+	private String bootstrapServers;
+
 	private ProjectorBenchmark(LocalStack stack, Map<String, String> options) {
 		this.stack = stack;
 		this.options = options;
@@ -74,6 +78,7 @@ final class ProjectorBenchmark {
 		Map<String, String> options = new HashMap<>(
 				Map.of("--events", "2000000", "--partitions", "6", "--concurrency", "2", "--max-poll-records", "2000",
 						"--heap", "1g", "--latency-rate", "0", "--latency-seconds", "60", "--durable", "true"));
+		options.put("--kafka-brokers", "1");
 		for (int i = 0; i + 1 < args.length; i += 2) {
 			if (!options.containsKey(args[i])) {
 				System.err.println("Unknown option " + args[i] + "; known: " + options.keySet());
@@ -91,14 +96,30 @@ final class ProjectorBenchmark {
 
 	private void run() throws Exception {
 		int partitions = Integer.parseInt(this.options.get("--partitions"));
-		try (Admin admin = Admin
-			.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.stack.kafkaBootstrapServers()))) {
+		int brokers = Integer.parseInt(this.options.get("--kafka-brokers"));
+		if (brokers == 3) {
+			// Replication factor 3, two in sync: what the producers' acks=all wait for.
+			KafkaCluster cluster = this.stack.startKafkaCluster();
+			cluster.createTopic(TOPIC, partitions);
+			this.bootstrapServers = cluster.bootstrapServers();
+			run(partitions);
+			return;
+		}
+		if (brokers != 1) {
+			throw new IllegalArgumentException("--kafka-brokers is 1 or 3");
+		}
+		this.bootstrapServers = this.stack.kafkaBootstrapServers();
+		try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrapServers))) {
 			admin
 				.createTopics(
 						List.of(new NewTopic(TOPIC, partitions, (short) 1), new NewTopic(TOPIC + ".dlq", 1, (short) 1)))
 				.all()
 				.get();
 		}
+		run(partitions);
+	}
+
+	private void run(int partitions) throws Exception {
 		long events = Long.parseLong(this.options.get("--events"));
 		Random random = new Random(20261129);
 		List<AgentRuns> orgs = new ArrayList<>();
@@ -116,6 +137,7 @@ final class ProjectorBenchmark {
 			Path logs = Files.createDirectories(Path.of("target", "bench"));
 			Map<String, String> environment = new HashMap<>(this.stack.environment());
 			environment.put("PORT", String.valueOf(Demo.freePort()));
+			environment.put("SPRING_KAFKA_BOOTSTRAPSERVERS", this.bootstrapServers);
 			environment.put("SPRING_KAFKA_LISTENER_CONCURRENCY", this.options.get("--concurrency"));
 			environment.put("SPRING_KAFKA_CONSUMER_MAXPOLLRECORDS", this.options.get("--max-poll-records"));
 			try (ServiceProcess projector = ServiceProcess.start("ingest-projector", jar(),
@@ -123,7 +145,9 @@ final class ProjectorBenchmark {
 					logs.resolve("projector.log"));
 					Connection db = DriverManager.getConnection(this.stack.jdbcUrl(), this.stack.postgresUser(),
 							this.stack.postgresPassword())) {
-				double throughput = drain(db, published);
+				CpuTime cpu = new CpuTime(projector.javaPids(), postmaster(db));
+				double throughput = drain(db, published, cpu);
+				bytesPerRow(db);
 				latency(producer, orgs, random, db, throughput);
 				System.out.printf("Projector peak RSS (VmHWM): %s; heap fixed at -Xmx%s%n", peakRss(projector),
 						this.options.get("--heap"));
@@ -131,8 +155,12 @@ final class ProjectorBenchmark {
 		}
 	}
 
-	/** Waits until the backlog is applied; prints and returns events per second. */
-	private double drain(Connection db, long total) throws SQLException, InterruptedException {
+	/**
+	 * Waits until the backlog is applied; prints and returns events per second, and the
+	 * events per CPU second the projector and PostgreSQL spent meanwhile.
+	 */
+	private double drain(Connection db, long total, CpuTime cpu)
+			throws SQLException, InterruptedException, IOException {
 		Instant first = null;
 		long firstApplied = 0;
 		Instant lastReport = Instant.now();
@@ -142,6 +170,7 @@ final class ProjectorBenchmark {
 			if (first == null && applied > 0) {
 				first = now;
 				firstApplied = applied;
+				cpu.start();
 			}
 			if (Duration.between(lastReport, now).toSeconds() >= 10) {
 				System.out.printf("  applied %,d of %,d%n", applied, total);
@@ -152,6 +181,12 @@ final class ProjectorBenchmark {
 				double rate = (applied - firstApplied) / seconds;
 				System.out.printf("Drain: %,d events applied in %.1f s after the first commit: %,.0f events/s%n",
 						applied - firstApplied, seconds, rate);
+				double[] used = cpu.secondsSinceStart();
+				System.out.printf(
+						"CPU during the drain: projector %.1f s (%,.0f events per CPU second, %.2f cores busy),"
+								+ " PostgreSQL %.1f s (%,.0f events per CPU second, %.2f cores busy)%n",
+						used[0], (applied - firstApplied) / used[0], used[0] / seconds, used[1],
+						(applied - firstApplied) / used[1], used[1] / seconds);
 				return rate;
 			}
 			Thread.sleep(100);
@@ -268,6 +303,35 @@ final class ProjectorBenchmark {
 		return published;
 	}
 
+	/** The PostgreSQL server's main process: the parent of this connection's backend. */
+	private static long postmaster(Connection db) throws SQLException {
+		try (var statement = db.createStatement(); var rows = statement.executeQuery("SELECT pg_backend_pid()")) {
+			rows.next();
+			return ProcessHandle.of(rows.getLong(1)).flatMap(ProcessHandle::parent).orElseThrow().pid();
+		}
+	}
+
+	/**
+	 * What the projection stores per row: each table with its indexes and TOAST, over its
+	 * rows (the live ones; bloat from updates counts, as on a real server).
+	 */
+	private static void bytesPerRow(Connection db) throws SQLException {
+		try (var statement = db.createStatement()) {
+			statement.execute("VACUUM ANALYZE");
+			for (String table : List.of("runs", "llm_calls", "tool_uses", "workflow_rollups", "tool_rollups",
+					"rollup_revisions")) {
+				try (var rows = statement.executeQuery("SELECT count(*), pg_table_size('" + table
+						+ "'), pg_indexes_size('" + table + "') FROM " + table)) {
+					rows.next();
+					long count = rows.getLong(1);
+					System.out.printf("Bytes per row, %s: %,d rows, %.0f table + %.0f indexes = %.0f%n", table, count,
+							rows.getLong(2) / (double) count, rows.getLong(3) / (double) count,
+							(rows.getLong(2) + rows.getLong(3)) / (double) count);
+				}
+			}
+		}
+	}
+
 	private static Map<Integer, Long> applied(Connection db) throws SQLException {
 		return ProjectionProgress.projectedOffsets(db, TOPIC);
 	}
@@ -289,7 +353,7 @@ final class ProjectorBenchmark {
 
 	private KafkaProducer<byte[], byte[]> producer() {
 		Properties properties = new Properties();
-		properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, this.stack.kafkaBootstrapServers());
+		properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, this.bootstrapServers);
 		properties.put(ProducerConfig.ACKS_CONFIG, "all");
 		properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
 		properties.put(ProducerConfig.LINGER_MS_CONFIG, 5);
