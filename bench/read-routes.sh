@@ -5,6 +5,7 @@
 # (the same aggregates straight over the runs table).
 # Usage: bench/read-routes.sh [--runs 10000000] [--rate 100] [--seconds 20] [--warmup 10]
 #        [--connections 16] [--env-file PATH-of-a-running-local-stack]
+#        [--standby true: each route also through a read API whose routes read a streaming standby]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -q -B -pl read-api -am test-compile dependency:build-classpath \

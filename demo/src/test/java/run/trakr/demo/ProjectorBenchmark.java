@@ -28,6 +28,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
 
 import run.trakr.demo.simulator.AgentRuns;
 import run.trakr.demo.simulator.AgentRuns.Workflow;
@@ -148,6 +150,7 @@ final class ProjectorBenchmark {
 				CpuTime cpu = new CpuTime(projector.javaPids(), postmaster(db));
 				double throughput = drain(db, published, cpu);
 				bytesPerRow(db);
+				reference(db, published, throughput);
 				latency(producer, orgs, random, db, throughput);
 				System.out.printf("Projector peak RSS (VmHWM): %s; heap fixed at -Xmx%s%n", peakRss(projector),
 						this.options.get("--heap"));
@@ -301,6 +304,42 @@ final class ProjectorBenchmark {
 			runs[0]++;
 		}
 		return published;
+	}
+
+	/**
+	 * The same run's reference (issue 18): how fast this PostgreSQL takes the rows the
+	 * drain wrote (runs, calls, tool uses) with no projection logic at all, as one binary
+	 * {@code COPY} each into unlogged tables without indexes; printed as events per
+	 * second (the backlog's events over the copies' time) and the drain's ratio to it.
+	 */
+	private static void reference(Connection db, long events, double drained) throws SQLException, IOException {
+		CopyManager copies = db.unwrap(PGConnection.class).getCopyAPI();
+		Path dump = Files.createTempFile("projector-reference", ".bin");
+		long nanos = 0;
+		long rows = 0;
+		try (var statement = db.createStatement()) {
+			for (String table : List.of("runs", "llm_calls", "tool_uses")) {
+				try (var out = Files.newOutputStream(dump)) {
+					copies.copyOut("COPY " + table + " TO STDOUT (FORMAT binary)", out);
+				}
+				statement.execute("DROP TABLE IF EXISTS reference_" + table);
+				statement.execute("CREATE UNLOGGED TABLE reference_" + table + " (LIKE " + table + ")");
+				long started = System.nanoTime();
+				try (var in = Files.newInputStream(dump)) {
+					rows += copies.copyIn("COPY reference_" + table + " FROM STDIN (FORMAT binary)", in);
+				}
+				nanos += System.nanoTime() - started;
+				statement.execute("DROP TABLE reference_" + table);
+			}
+		}
+		finally {
+			Files.deleteIfExists(dump);
+		}
+		double reference = events / (nanos / 1e9);
+		System.out.printf(
+				"Reference: the drain's %,d rows (runs, calls, tool uses) by binary COPY into unlogged tables"
+						+ " without indexes in %.1f s: %,.0f events/s; the drain ran at %.3f of that%n",
+				rows, nanos / 1e9, reference, drained / reference);
 	}
 
 	/** The PostgreSQL server's main process: the parent of this connection's backend. */

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -24,13 +25,16 @@ import java.util.Map;
 import java.util.UUID;
 
 import run.trakr.localstack.LocalStack;
+import run.trakr.localstack.PostgresStandby;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.support.GenericApplicationContext;
 
 import run.trakr.readapi.ReadApiApplication;
 import run.trakr.readapi.auth.ReadToken;
@@ -55,6 +59,12 @@ public final class RouteBenchmark {
 	static final UUID LARGE_ORG = UUID.fromString("00000000-0000-4000-8000-00000000b001");
 
 	private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+	/**
+	 * The same-run reference: authenticated and rate-limited like every route, then
+	 * refused by parameter validation before any query.
+	 */
+	static final String REFERENCE = "/api/workflows?sort=reference";
 
 	private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -107,8 +117,9 @@ public final class RouteBenchmark {
 			stack = LocalStack.start(LocalStack.Settings.forTests());
 			spring.putAll(stack.springProperties());
 		}
+		MovableClock clock = new MovableClock();
 		try {
-			ConfigurableApplicationContext api = startApi(spring);
+			ConfigurableApplicationContext api = startApi(spring, clock);
 			int port = ((WebServerApplicationContext) api).getWebServer().getPort();
 			BenchDataset dataset = new BenchDataset(spring.get("spring.datasource.url"),
 					spring.get("spring.datasource.username"), spring.getOrDefault("spring.datasource.password", ""));
@@ -119,7 +130,26 @@ public final class RouteBenchmark {
 			}
 			String token = createToken(dataset);
 			Instant end = dataEnd(dataset);
-			run(port, token, dataset, end, runs, rate, seconds, warmUp, connections);
+			Map<String, Integer> ports = new LinkedHashMap<>(Map.of("primary", port));
+			ConfigurableApplicationContext onStandby = null;
+			if (Boolean.parseBoolean(options.getOrDefault("standby", "false"))) {
+				if (stack == null) {
+					throw new IllegalArgumentException("--standby needs the benchmark's own stack, not --env-file");
+				}
+				// Starting it restarts the primary (its data directory is copied).
+				long started = System.nanoTime();
+				PostgresStandby standby = stack.startPostgresStandby();
+				standby.awaitCaughtUp(Duration.ofMinutes(5));
+				System.out.printf("standby of the data set started in %.1f s%n", (System.nanoTime() - started) / 1e9);
+				Map<String, String> replica = new LinkedHashMap<>(spring);
+				replica.put("trakr.read-replica.url", standby.jdbcUrl());
+				onStandby = startApi(replica, clock);
+				ports.put("standby", ((WebServerApplicationContext) onStandby).getWebServer().getPort());
+			}
+			run(ports, clock, token, dataset, end, runs, rate, seconds, warmUp, connections);
+			if (onStandby != null) {
+				onStandby.close();
+			}
 			api.close();
 		}
 		finally {
@@ -139,8 +169,16 @@ public final class RouteBenchmark {
 		return orgs;
 	}
 
-	private static void run(int port, String token, BenchDataset dataset, Instant end, long runs, int rate, int seconds,
-			int warmUp, int connections) throws Exception {
+	/**
+	 * Each route at the fixed rate through each API of {@code ports} in turn (the
+	 * primary's, and with {@code --standby} one whose routes read the standby), each
+	 * measurement crossing a UTC midnight in its middle and beside a trivial
+	 * authenticated request measured just before (a 400 after the gate: token, Redis,
+	 * error body); then throughput and the baseline through the first.
+	 */
+	private static void run(Map<String, Integer> ports, MovableClock clock, String token, BenchDataset dataset,
+			Instant end, long runs, int rate, int seconds, int warmUp, int connections) throws Exception {
+		int port = ports.values().iterator().next();
 		Instant from = end.minus(Duration.ofDays(30)).plusSeconds(137);
 		Instant to = end.minusSeconds(61);
 		String window = "from=" + encode(from.toString()) + "&to=" + encode(to.toString());
@@ -163,16 +201,27 @@ public final class RouteBenchmark {
 		routes.put("/api/runs/[runId] (1,000 runs, half with calls and tools)", runDetails(runs));
 		System.out.printf("%nfixed window: %s .. %s; data ends %s; %d req/s per route, %d s warm-up, %d s measured%n",
 				from, to, end, rate, warmUp, seconds);
-		System.out.printf("%-72s %9s %9s %9s%n", "route", "p50 ms", "p99 ms", "max ms");
+		System.out.printf("%-72s %-8s %9s %9s %9s %9s %9s %9s %9s%n", "route", "reads", "p50 ms", "p99 ms", "max ms",
+				"ref p50", "ref p99", "p50/ref", "p99/ref");
 		for (Map.Entry<String, List<String>> route : routes.entrySet()) {
 			if (seconds == 0) {
 				break;
 			}
-			FixedRateLoad load = new FixedRateLoad(port, route.getValue(), List.of(token), connections);
-			load.run(rate, warmUp);
-			long[] latencies = load.run(rate, seconds);
-			System.out.printf("%-72s %9.2f %9.2f %9.2f%n", route.getKey(), percentile(latencies, 0.5) / 1e6,
-					percentile(latencies, 0.99) / 1e6, latencies[latencies.length - 1] / 1e6);
+			for (Map.Entry<String, Integer> api : ports.entrySet()) {
+				FixedRateLoad reference = new FixedRateLoad(api.getValue(), REFERENCE, List.of(token), connections)
+					.expecting(400);
+				reference.run(rate, Math.min(warmUp, 2));
+				long[] trivial = reference.run(rate, seconds);
+				FixedRateLoad load = new FixedRateLoad(api.getValue(), route.getValue(), List.of(token), connections);
+				load.run(rate, warmUp);
+				clock.crossMidnightIn(Duration.ofSeconds(seconds).dividedBy(2));
+				long[] latencies = load.run(rate, seconds);
+				System.out.printf("%-72s %-8s %9.2f %9.2f %9.2f %9.2f %9.2f %9.1f %9.1f%n", route.getKey(),
+						api.getKey(), percentile(latencies, 0.5) / 1e6, percentile(latencies, 0.99) / 1e6,
+						latencies[latencies.length - 1] / 1e6, percentile(trivial, 0.5) / 1e6,
+						percentile(trivial, 0.99) / 1e6, percentile(latencies, 0.5) / (double) percentile(trivial, 0.5),
+						percentile(latencies, 0.99) / (double) percentile(trivial, 0.99));
+			}
 		}
 		throughput(port, token, routes, warmUp, Math.max(seconds, 20), connections);
 		baseline(port, token, dataset, from, to, window);
@@ -344,11 +393,21 @@ public final class RouteBenchmark {
 		return startApi(spring, 100_000);
 	}
 
+	/** The API as {@link #startApi(Map)}, its clock {@code clock}. */
+	static ConfigurableApplicationContext startApi(Map<String, String> spring, Clock clock) {
+		return startApi(spring, 100_000, clock);
+	}
+
+	static ConfigurableApplicationContext startApi(Map<String, String> spring, int concurrentRequestsPerOrg) {
+		return startApi(spring, concurrentRequestsPerOrg, null);
+	}
+
 	/**
 	 * The API with no rate limit, and at most so many requests of one org at once (of
 	 * them one expensive, unless 100,000: no bound).
 	 */
-	static ConfigurableApplicationContext startApi(Map<String, String> spring, int concurrentRequestsPerOrg) {
+	static ConfigurableApplicationContext startApi(Map<String, String> spring, int concurrentRequestsPerOrg,
+			Clock clock) {
 		List<String> arguments = new ArrayList<>();
 		spring.forEach((key, value) -> arguments.add("--" + key + "=" + value));
 		arguments.addAll(List.of("--server.port=0", "--management.server.port=0", "--logging.level.root=WARN",
@@ -358,7 +417,12 @@ public final class RouteBenchmark {
 				"--trakr.rate-limit.concurrent-expensive-requests-per-org="
 						+ ((concurrentRequestsPerOrg >= 100_000) ? concurrentRequestsPerOrg : 1),
 				"--spring.profiles.active=local"));
-		return new SpringApplicationBuilder(ReadApiApplication.class).run(arguments.toArray(String[]::new));
+		SpringApplicationBuilder builder = new SpringApplicationBuilder(ReadApiApplication.class);
+		if (clock != null) {
+			builder.initializers((ApplicationContextInitializer<GenericApplicationContext>) context -> context
+				.registerBean("benchmarkClock", Clock.class, () -> clock, definition -> definition.setPrimary(true)));
+		}
+		return builder.run(arguments.toArray(String[]::new));
 	}
 
 	static long percentile(long[] sorted, double q) {
