@@ -87,11 +87,21 @@ public class RollupReader {
 	 */
 	public <V> V byWorkflowDerived(String name, UUID orgId, TimeWindow window,
 			Function<Map<String, WorkflowTotals>, V> derive, ToIntFunction<V> weigher) {
-		WindowPlan plan = WindowPlan.of(window);
+		return byWorkflowDerived(name, revisions(orgId, window), derive, weigher);
+	}
+
+	/**
+	 * {@link #byWorkflowDerived(String, UUID, TimeWindow, Function, ToIntFunction)} at
+	 * revisions already read (for the request's version): one statement fewer.
+	 */
+	public <V> V byWorkflowDerived(String name, WindowRevisions read, Function<Map<String, WorkflowTotals>, V> derive,
+			ToIntFunction<V> weigher) {
+		UUID orgId = read.orgId;
+		WindowPlan plan = read.plan;
 		if (plan.buckets().isEmpty() || !plan.edgesCached()) {
-			return derive.apply(byWorkflow(orgId, null, window));
+			return derive.apply(byWorkflow(orgId, null, read.window));
 		}
-		Revisions revisions = this.sql.revisions(orgId, plan.buckets(), List.copyOf(plan.edgesByBucket().keySet()));
+		Revisions revisions = read.revisions;
 		List<Long> content = new ArrayList<>();
 		plan.edgesByBucket().forEach((start, intervals) -> {
 			BucketRuns runs = edgeRuns(orgId, start, revisions);
@@ -179,9 +189,43 @@ public class RollupReader {
 	 * unchanged; one statement, no rollup or run rows read.
 	 */
 	public long version(UUID orgId, TimeWindow window) {
+		return revisions(orgId, window).version();
+	}
+
+	/**
+	 * The revisions a read of the window depends on, in one statement: its
+	 * {@link #version}, and what the workflow list checks its cached values against.
+	 */
+	public WindowRevisions revisions(UUID orgId, TimeWindow window) {
 		WindowPlan plan = WindowPlan.of(window);
-		Revisions revisions = this.sql.revisions(orgId, plan.buckets(), List.copyOf(plan.edgesByBucket().keySet()));
-		return revisions.wholeBuckets() + revisions.edgeBuckets().values().stream().mapToLong(Long::longValue).sum();
+		return new WindowRevisions(orgId, window, plan,
+				this.sql.revisions(orgId, plan.buckets(), List.copyOf(plan.edgesByBucket().keySet())));
+	}
+
+	/** The revisions of one org's window as read at one moment. */
+	public static final class WindowRevisions {
+
+		private final UUID orgId;
+
+		private final TimeWindow window;
+
+		private final WindowPlan plan;
+
+		private final Revisions revisions;
+
+		WindowRevisions(UUID orgId, TimeWindow window, WindowPlan plan, Revisions revisions) {
+			this.orgId = orgId;
+			this.window = window;
+			this.plan = plan;
+			this.revisions = revisions;
+		}
+
+		/** The sum of every revision read: grows with any change the window shows. */
+		public long version() {
+			return this.revisions.wholeBuckets()
+					+ this.revisions.edgeBuckets().values().stream().mapToLong(Long::longValue).sum();
+		}
+
 	}
 
 	/** Whether the org ever had a started run of this workflow. */

@@ -193,8 +193,37 @@ class ConditionalRequestsIT {
 		assertThat(refused.headers().firstValue("ETag")).isEmpty();
 	}
 
+	@Test
+	void aCachedWorkflowListReadsTheRevisionsOnceForItsVersionAndItsCache() throws Exception {
+		OrgToken caller = admin.createOrgWithToken("pro");
+		RollupRows.insertDay(db, caller.orgId(), "triage", DAY, 0, 4);
+		RollupRows.bump(db, caller.orgId(), 0, 86400, DAY);
+		ReadApiInstance cached = replicas.first();
+		HttpResponse<String> first = send(cached, caller, null);
+		assertThat(first.statusCode()).isEqualTo(200);
+
+		double before = statements(cached, "/api/workflows");
+		HttpResponse<String> again = send(cached, caller, null);
+		assertThat(again.statusCode()).isEqualTo(200);
+		assertThat(again.body()).isEqualTo(first.body());
+		assertThat(statements(cached, "/api/workflows") - before)
+			.as("one read of the revisions: the version, then the cached aggregates' check")
+			.isEqualTo(1);
+
+		// Read once, yet checked: a change is seen by the very next 200.
+		RollupRows.bump(db, caller.orgId(), 1, 86400, DAY);
+		RollupRows.insertDay(db, caller.orgId(), "triage", DAY, 1, 4);
+		HttpResponse<String> changed = send(cached, caller, null);
+		assertThat(changed.body()).isNotEqualTo(first.body());
+		assertThat(changed.headers().firstValue("ETag")).isNotEqualTo(first.headers().firstValue("ETag"));
+	}
+
 	private static double statements(String route) {
-		Counter counter = uncached.context()
+		return statements(uncached, route);
+	}
+
+	private static double statements(ReadApiInstance instance, String route) {
+		Counter counter = instance.context()
 			.getBean(MeterRegistry.class)
 			.find("trakr.db.statements")
 			.tag("route", route)
