@@ -74,6 +74,23 @@ final class RealCompose {
 		return mounts;
 	}
 
+	/**
+	 * The services' memory limits added up, in MiB; every long-running service must have
+	 * one (the one-shot secret writer needs none).
+	 */
+	static long memoryLimitMiB(JsonNode services) {
+		long total = 0;
+		for (String service : services.propertyNames()) {
+			if (service.equals("cursor-secret")) {
+				continue;
+			}
+			String limit = services.path(service).path("mem_limit").asString();
+			assertThat(limit).as(service + " mem_limit").matches("\\d+[mg]");
+			total += Long.parseLong(limit.substring(0, limit.length() - 1)) * (limit.endsWith("g") ? 1024 : 1);
+		}
+		return total;
+	}
+
 	/** {@code host_ip:published->target} for each published port, in either syntax. */
 	static List<String> publishedPorts(JsonNode service) {
 		List<String> ports = new ArrayList<>();
