@@ -24,6 +24,7 @@ import run.trakr.schema.rollup.WindowCover.BucketSpan;
 import run.trakr.schema.rollup.WindowCover.Interval;
 import run.trakr.schema.rollup.WorkflowTotals;
 
+import static org.jooq.impl.DSL.falseCondition;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.lateral;
 import static org.jooq.impl.DSL.name;
@@ -121,6 +122,27 @@ final class RollupSql {
 			edges.put(edgeBuckets.get(i), revisionOrZero(bySlot.get(BucketLevel.values().length + i)));
 		}
 		return new Revisions(levels, edges);
+	}
+
+	/**
+	 * The revision of each bucket of one level in the spans, by bucket start; a bucket
+	 * never written has none.
+	 */
+	Map<Instant, Long> bucketRevisions(UUID orgId, BucketLevel level, List<BucketSpan> spans) {
+		Condition within = falseCondition();
+		for (BucketSpan span : spans) {
+			within = within.or(ROLLUP_REVISIONS.BUCKET_START.between(span.start().atOffset(ZoneOffset.UTC),
+					span.lastStart().atOffset(ZoneOffset.UTC)));
+		}
+		Map<Instant, Long> revisions = new HashMap<>();
+		this.db.select(ROLLUP_REVISIONS.BUCKET_START, sum(ROLLUP_REVISIONS.REVISION).cast(Long.class))
+			.from(ROLLUP_REVISIONS)
+			.where(ROLLUP_REVISIONS.ORG_ID.eq(orgId))
+			.and(ROLLUP_REVISIONS.BUCKET_SECONDS.eq(level.seconds()))
+			.and(within)
+			.groupBy(ROLLUP_REVISIONS.BUCKET_START)
+			.forEach((row) -> revisions.put(row.value1().toInstant(), row.value2()));
+		return revisions;
 	}
 
 	private static long revisionOrZero(Long revision) {

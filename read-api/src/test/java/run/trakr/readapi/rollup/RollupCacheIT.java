@@ -140,6 +140,35 @@ class RollupCacheIT {
 		assertThat(runCount(org, window)).as("the hour's new revision").isEqualTo(10);
 	}
 
+	/**
+	 * A window of whole days moved by one day (a default window at midnight): the days it
+	 * kept come from their own cached values, only the day it gained is read. A row
+	 * changed without a new revision in a kept day stays unseen (so that day was not read
+	 * again), while the gained day's rows and a kept day's new revision are seen.
+	 */
+	@Test
+	void aWindowMovedByADayReadsOnlyTheDayItGained(LocalStack stack) {
+		OrgToken org = new Admin(stack).createOrgWithToken("pro");
+		for (int day = 0; day < 4; day++) {
+			RollupRows.insertDay(db, org.orgId(), "triage", DAY.plusDays(day), 0, 1L << day);
+			bump(org, 0, 86400, DAY.plusDays(day));
+		}
+		String firstThree = "/api/workflows?from=2026-11-01T00:00:00Z&to=2026-11-03T23:59:59.999999Z";
+		String lastThree = "/api/workflows?from=2026-11-02T00:00:00Z&to=2026-11-04T23:59:59.999999Z";
+		assertThat(runCount(org, firstThree)).isEqualTo(1 + 2 + 4);
+
+		db.update(WORKFLOW_ROLLUPS)
+			.set(WORKFLOW_ROLLUPS.RUN_COUNT, 100L)
+			.set(WORKFLOW_ROLLUPS.SUCCESS_COUNT, 100L)
+			.where(WORKFLOW_ROLLUPS.ORG_ID.eq(org.orgId()))
+			.and(WORKFLOW_ROLLUPS.BUCKET_START.eq(DAY.plusDays(1)))
+			.execute();
+		assertThat(runCount(org, lastThree)).as("days 2 and 3 as cached, day 4 read").isEqualTo(2 + 4 + 8);
+
+		bump(org, 0, 86400, DAY.plusDays(1));
+		assertThat(runCount(org, lastThree)).as("day 2's new revision").isEqualTo(100 + 4 + 8);
+	}
+
 	@Test
 	void orgsWithTheSameWindowAndWorkflowGetTheirOwnCachedValues(LocalStack stack) {
 		Admin admin = new Admin(stack);
