@@ -220,7 +220,9 @@ class LocalStackIT {
 			int promoted = group.awaitFailover(master, Duration.ofSeconds(30));
 			assertThat(RespClient.command(promoted, "GET", "probe")).isEqualTo("1");
 			group.restart(master);
-			LocalStack.await(Duration.ofSeconds(30), "the former master to follow the new one",
+			// Sentinel waits a few of its 10 s INFO periods before it reconfigures a
+			// master that came back (a CI run on a slow machine passed 30 s).
+			LocalStack.await(Duration.ofSeconds(90), "the former master to follow the new one",
 					() -> String.valueOf(RespClient.commandOrNull(master, "ROLE")).startsWith("[slave"));
 		}
 	}
