@@ -168,17 +168,7 @@ class ComposeFileIT {
 				"prometheus")) {
 			assertThat(services.path(service).path("healthcheck").path("test").isArray()).as(service).isTrue();
 		}
-		for (String service : services.propertyNames()) {
-			for (String dependency : services.path(service).path("depends_on").propertyNames()) {
-				assertThat(services.has(dependency)).as(service + " -> " + dependency).isTrue();
-				// A server waits for health; a one-shot job (cursor-secret) has none, so
-				// for its completion.
-				assertThat(services.path(service).path("depends_on").path(dependency).path("condition").asString())
-					.as(service + " -> " + dependency)
-					.isEqualTo(services.path(dependency).has("healthcheck") ? "service_healthy"
-							: "service_completed_successfully");
-			}
-		}
+		RealCompose.assertDependenciesWaitForHealth(services);
 	}
 
 	@Test

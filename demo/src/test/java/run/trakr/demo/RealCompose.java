@@ -91,6 +91,22 @@ final class RealCompose {
 		return total;
 	}
 
+	/**
+	 * Every dependency is a service of the model, and a service waits for it to be
+	 * healthy, or for a one-shot job (which has no health check) to complete.
+	 */
+	static void assertDependenciesWaitForHealth(JsonNode services) {
+		for (String service : services.propertyNames()) {
+			for (String dependency : services.path(service).path("depends_on").propertyNames()) {
+				assertThat(services.has(dependency)).as(service + " -> " + dependency).isTrue();
+				assertThat(services.path(service).path("depends_on").path(dependency).path("condition").asString())
+					.as(service + " -> " + dependency)
+					.isEqualTo(services.path(dependency).has("healthcheck") ? "service_healthy"
+							: "service_completed_successfully");
+			}
+		}
+	}
+
 	/** {@code host_ip:published->target} for each published port, in either syntax. */
 	static List<String> publishedPorts(JsonNode service) {
 		List<String> ports = new ArrayList<>();
