@@ -21,7 +21,10 @@ class RateLimitHealthIndicator implements HealthIndicator {
 	@Override
 	public Health health() {
 		if (this.limiter.isDegraded()) {
-			return Health.status(DEGRADED).withDetail("mode", "per-replica").build();
+			return Health.status(DEGRADED)
+				.withDetail("mode", "per-replica")
+				.withDetail("reason", this.limiter.degradedReason())
+				.build();
 		}
 		return Health.up().withDetail("mode", "shared").build();
 	}

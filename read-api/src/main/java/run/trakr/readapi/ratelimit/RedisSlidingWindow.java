@@ -37,7 +37,14 @@ class RedisSlidingWindow implements AutoCloseable {
 
 	private final int limit;
 
+	private static final int PROBES_BEFORE_NEW_CONNECTION = 5;
+
 	private volatile SharedRedis.Link link;
+
+	/** Probes run on one scheduler thread; the health endpoint reads the reason. */
+	private int failedProbes;
+
+	private volatile String lastProbeFailure;
 
 	RedisSlidingWindow(RateLimitProperties properties, SharedRedis.Endpoint endpoint) {
 		this.redis = SharedRedis.create(endpoint, properties.redisTimeout());
@@ -83,14 +90,18 @@ class RedisSlidingWindow implements AutoCloseable {
 	}
 
 	/**
-	 * Whether Redis answers a {@code PING} within the timeout. A connection Lettuce has
-	 * not yet reconnected (its back-off grows to 30 s) is replaced by a new one, so that
-	 * the answer is about Redis, not about the back-off.
+	 * Whether Redis answers within the timeout (see {@link SharedRedis#probe}). A
+	 * connection Lettuce has not yet reconnected (its back-off grows to 30 s) is replaced
+	 * by a new one, and so is an open one that failed
+	 * {@value #PROBES_BEFORE_NEW_CONNECTION} probes in a row (a cluster client's default
+	 * connection or topology can stay on a node that went away), so that the answer is
+	 * about Redis, not about the client's state.
 	 */
 	boolean answers() {
 		SharedRedis.Link current = this.link;
-		if (current != null && !current.connection().isOpen()) {
+		if (current != null && (!current.connection().isOpen() || this.failedProbes >= PROBES_BEFORE_NEW_CONNECTION)) {
 			this.link = null;
+			this.failedProbes = 0;
 			current.connection().closeAsync();
 			connectIfNeeded();
 			current = this.link;
@@ -99,11 +110,21 @@ class RedisSlidingWindow implements AutoCloseable {
 			return false;
 		}
 		try {
-			return this.redis.answers(current);
+			this.redis.probe(current);
+			this.failedProbes = 0;
+			this.lastProbeFailure = null;
+			return true;
 		}
 		catch (RuntimeException ex) {
+			this.failedProbes++;
+			this.lastProbeFailure = ex.getClass().getSimpleName() + ": " + ex.getMessage();
 			return false;
 		}
+	}
+
+	/** Why the last probe failed, for the health details; null after one succeeded. */
+	String lastProbeFailure() {
+		return this.lastProbeFailure;
 	}
 
 	/**
@@ -121,6 +142,7 @@ class RedisSlidingWindow implements AutoCloseable {
 			log.info("Rate limiter connected to Redis ({})", this.redis.endpoint().describe());
 		}
 		catch (RuntimeException ex) {
+			this.lastProbeFailure = "cannot connect: " + ex.getMessage();
 			log.debug("Redis not reachable yet: {}", ex.getMessage());
 		}
 	}

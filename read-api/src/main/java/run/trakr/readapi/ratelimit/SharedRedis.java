@@ -3,6 +3,7 @@ package run.trakr.readapi.ratelimit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -14,12 +15,14 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag;
 
 /**
@@ -166,25 +169,33 @@ public final class SharedRedis implements AutoCloseable {
 	}
 
 	/**
-	 * Whether every part of Redis that holds keys answers: the server, the master the
-	 * sentinels name, or every cluster master (a cluster with one master away would
-	 * otherwise look healthy from the others).
+	 * Checks that every part of Redis that holds keys answers: the server, the master the
+	 * sentinels name, or every cluster master, each saying {@code cluster_state:ok}
+	 * itself (a cluster with one master away would otherwise look healthy from the
+	 * others, and the client's default connection may be to the node that went away).
+	 * @throws RuntimeException saying what did not answer
 	 */
-	boolean answers(Link link) {
+	void probe(Link link) {
 		if (link.commands() instanceof RedisAdvancedClusterCommands<String, String> cluster) {
-			int masters = 0;
 			// Masters that serve slots: a failed-over one keeps its flag but loses them.
-			for (String pong : cluster.nodes((node) -> node.is(NodeFlag.UPSTREAM) && !node.getSlots().isEmpty())
-				.commands()
-				.ping()) {
-				if (!"PONG".equals(pong)) {
-					return false;
-				}
-				masters++;
+			Map<RedisClusterNode, RedisCommands<String, String>> masters = cluster
+				.nodes((node) -> node.is(NodeFlag.UPSTREAM) && !node.getSlots().isEmpty())
+				.asMap();
+			if (masters.isEmpty()) {
+				throw new IllegalStateException("no cluster master serves slots");
 			}
-			return masters > 0 && cluster.clusterInfo().contains("cluster_state:ok");
+			masters.forEach((master, commands) -> {
+				if (!commands.clusterInfo().contains("cluster_state:ok")) {
+					throw new IllegalStateException("cluster master " + master.getUri().getHost() + ":"
+							+ master.getUri().getPort() + " says the cluster is not ok");
+				}
+			});
+			return;
 		}
-		return "PONG".equals(link.commands().ping());
+		String pong = link.commands().ping();
+		if (!"PONG".equals(pong)) {
+			throw new IllegalStateException("PING answered " + pong);
+		}
 	}
 
 	public Endpoint endpoint() {

@@ -87,6 +87,12 @@ public class TokenRateLimiter implements AutoCloseable {
 		return this.degraded.get() || !this.shared.isConnected();
 	}
 
+	/** Why Redis is not in use, while degraded, as far as the last probe saw. */
+	public String degradedReason() {
+		String reason = this.shared.lastProbeFailure();
+		return (reason != null) ? reason : "not connected";
+	}
+
 	/**
 	 * Off the request path: connects, and while degraded probes Redis, sharing limits
 	 * again once it answers (within one interval of its return, not after Lettuce's
