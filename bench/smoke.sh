@@ -26,4 +26,5 @@ run bench/read-routes.sh --runs 20000 --seconds 1 --warmup 1
 run bench/hostile-input.sh --runs 20000 --seconds 1 --warmup 1 --flood 100 --repeats 1
 run bench/export.sh --runs 20000 --repeats 1
 run bench/conditional.sh --runs 20000 --seconds 1 --warmup 1 --rounds 1
+run bench/retention.sh --runs-per-day 2000
 echo "bench smoke: every benchmark ran"

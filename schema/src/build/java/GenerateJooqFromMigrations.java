@@ -49,7 +49,8 @@ public class GenerateJooqFromMigrations {
 					.withDatabase(new Database().withName("org.jooq.meta.postgres.PostgresDatabase")
 						.withInputSchema("public")
 						.withOutputSchemaToDefault(true)
-						.withExcludes("flyway_schema_history"))
+						// Partitions are reached through their parent table.
+						.withExcludes("flyway_schema_history|.*_expire_(never|\\d{8})|create_expiry_partitions"))
 					.withGenerate(new Generate().withJavaTimeTypes(true).withPojos(false).withDaos(false))
 					.withTarget(new Target().withPackageName(packageName).withDirectory(target.toString()))));
 			}

@@ -61,6 +61,11 @@ class ConditionalRequestsEndToEndIT {
 			Admin admin = new Admin(stack);
 			caller = admin.createOrgWithToken("pro");
 			other = admin.createOrgWithToken("pro");
+			// The events are dated (HOUR): kept however far the calendar has moved.
+			for (OrgToken org : List.of(caller, other)) {
+				admin.run("org", "set-retention", "--org", org.orgId().toString(), "--days",
+						Integer.toString(IngestPopulation.RETENTION_DAYS));
+			}
 			UUID edgeRun = UUID.randomUUID();
 			UUID wholeRun = UUID.randomUUID();
 			published += publish(stack, topic, started(caller, edgeRun, "triage", HOUR.plusSeconds(123)),

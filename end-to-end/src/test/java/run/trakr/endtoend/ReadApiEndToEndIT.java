@@ -89,9 +89,10 @@ class ReadApiEndToEndIT {
 		// The rate limit is not under test here; the paging checks send many requests.
 		api = ReadApiInstance.start(stack, Map.of("trakr.rate-limit.limit", "1000000"));
 		DSLContext db = api.context().getBean(DSLContext.class);
-		db.insertInto(ORGANIZATIONS, ORGANIZATIONS.ORG_ID, ORGANIZATIONS.NAME, ORGANIZATIONS.PLAN)
-			.values(proOrg, "Pro org", "pro")
-			.values(starterOrg, "Starter org", "starter")
+		db.insertInto(ORGANIZATIONS, ORGANIZATIONS.ORG_ID, ORGANIZATIONS.NAME, ORGANIZATIONS.PLAN,
+				ORGANIZATIONS.RETENTION_DAYS)
+			.values(proOrg, "Pro org", "pro", IngestPopulation.RETENTION_DAYS)
+			.values(starterOrg, "Starter org", "starter", IngestPopulation.RETENTION_DAYS)
 			.execute();
 		Admin admin = new Admin(stack);
 		proToken = admin.run("token", "create", "--org", proOrg.toString(), "--name", "e2e", "--quiet").trim();

@@ -63,8 +63,10 @@ class ReadReplicaIT {
 					ProjectorProcess projector = ProjectorProcess.start(stack, topic)) {
 				DSLContext primary = primaryApi.context().getBean(DSLContext.class);
 				UUID org = population.orgs().get(0);
-				primary.insertInto(ORGANIZATIONS, ORGANIZATIONS.ORG_ID, ORGANIZATIONS.NAME, ORGANIZATIONS.PLAN)
-					.values(org, "Replica org", "pro")
+				primary
+					.insertInto(ORGANIZATIONS, ORGANIZATIONS.ORG_ID, ORGANIZATIONS.NAME, ORGANIZATIONS.PLAN,
+							ORGANIZATIONS.RETENTION_DAYS)
+					.values(org, "Replica org", "pro", IngestPopulation.RETENTION_DAYS)
 					.execute();
 				String token = new Admin(stack)
 					.run("token", "create", "--org", org.toString(), "--name", "replica", "--quiet")

@@ -63,8 +63,9 @@ class ZoneStatsIT {
 		Admin admin = new Admin(stack);
 		for (IngestPopulation population : List.of(spring, autumn)) {
 			for (UUID org : population.orgs()) {
-				db.insertInto(ORGANIZATIONS, ORGANIZATIONS.ORG_ID, ORGANIZATIONS.NAME, ORGANIZATIONS.PLAN)
-					.values(org, "zones", "pro")
+				db.insertInto(ORGANIZATIONS, ORGANIZATIONS.ORG_ID, ORGANIZATIONS.NAME, ORGANIZATIONS.PLAN,
+						ORGANIZATIONS.RETENTION_DAYS)
+					.values(org, "zones", "pro", IngestPopulation.RETENTION_DAYS)
 					.execute();
 				tokens.put(org,
 						admin.run("token", "create", "--org", org.toString(), "--name", "zones", "--quiet").trim());

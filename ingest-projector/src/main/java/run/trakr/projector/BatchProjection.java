@@ -1,6 +1,9 @@
 package run.trakr.projector;
 
+import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Collections;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -25,10 +28,12 @@ import run.trakr.projector.revision.OrgRevisions;
 import run.trakr.projector.rollup.RollupRevisions;
 import run.trakr.projector.rollup.ToolRollups;
 import run.trakr.projector.rollup.WorkflowRollups;
+import run.trakr.projector.run.RunHomes;
 import run.trakr.projector.run.RunProjection;
 import run.trakr.schema.event.DecodeResult;
 import run.trakr.schema.event.IngestEvent;
 import run.trakr.schema.event.IngestEventDecoder;
+import run.trakr.schema.event.Rejection;
 
 /**
  * One polled batch, one PostgreSQL transaction: lock the partitions' offsets and drop
@@ -45,6 +50,8 @@ class BatchProjection {
 
 	private final IngestEventDecoder decoder;
 
+	private final RunHomes homes;
+
 	private final RunProjection runs;
 
 	private final AlertProjection alerts;
@@ -59,6 +66,8 @@ class BatchProjection {
 
 	private final DeadLetters deadLetters;
 
+	private final Clock clock;
+
 	private final Counter projected;
 
 	private final Counter fenced;
@@ -68,11 +77,13 @@ class BatchProjection {
 	private final DistributionSummary batchSizes;
 
 	BatchProjection(TransactionTemplate transaction, PartitionOffsets offsets, IngestEventDecoder decoder,
-			RunProjection runs, AlertProjection alerts, WorkflowRollups rollups, ToolRollups toolRollups,
-			RollupRevisions revisions, OrgRevisions orgRevisions, DeadLetters deadLetters, MeterRegistry meters) {
+			RunHomes homes, RunProjection runs, AlertProjection alerts, WorkflowRollups rollups,
+			ToolRollups toolRollups, RollupRevisions revisions, OrgRevisions orgRevisions, DeadLetters deadLetters,
+			Clock clock, MeterRegistry meters) {
 		this.transaction = transaction;
 		this.offsets = offsets;
 		this.decoder = decoder;
+		this.homes = homes;
 		this.runs = runs;
 		this.alerts = alerts;
 		this.rollups = rollups;
@@ -80,6 +91,7 @@ class BatchProjection {
 		this.revisions = revisions;
 		this.orgRevisions = orgRevisions;
 		this.deadLetters = deadLetters;
+		this.clock = clock;
 		this.projected = Counter.builder("trakr.projector.records").description("Records projected").register(meters);
 		this.fenced = Counter.builder("trakr.projector.records.fenced")
 			.description("Redelivered records dropped because their offset was already projected")
@@ -130,6 +142,7 @@ class BatchProjection {
 		Map<Integer, Long> stored = this.offsets.lock(topic, next.keySet());
 		List<IngestEvent> events = new ArrayList<>();
 		Map<IngestEvent, Integer> partitionOf = new IdentityHashMap<>();
+		Map<IngestEvent, ConsumerRecord<byte[], byte[]>> recordOf = new IdentityHashMap<>();
 		Map<Integer, Long> fencedBelow = new HashMap<>();
 		for (ConsumerRecord<byte[], byte[]> record : records) {
 			if (record.offset() < stored.get(record.partition())) {
@@ -141,12 +154,23 @@ class BatchProjection {
 			if (result instanceof DecodeResult.Accepted accepted) {
 				events.add(accepted.event());
 				partitionOf.put(accepted.event(), record.partition());
+				recordOf.put(accepted.event(), record);
 			}
 			else if (result instanceof DecodeResult.Rejected rejected) {
 				this.deadLetters.keep(record, rejected.rejection());
 			}
 		}
-		RunProjection.Outcome outcome = this.runs.apply(events, partitionOf);
+		RunHomes.Resolved homes = this.homes.resolve(events, LocalDate.now(this.clock));
+		if (!homes.expired().isEmpty()) {
+			Set<IngestEvent> expired = Collections.newSetFromMap(new IdentityHashMap<>());
+			for (IngestEvent event : homes.expired()) {
+				expired.add(event);
+				this.deadLetters.keep(recordOf.get(event), new Rejection(Rejection.Reason.BEYOND_RETENTION,
+						"its run is past the retention horizon of org " + event.envelope().orgId()));
+			}
+			events.removeIf(expired::contains);
+		}
+		RunProjection.Outcome outcome = this.runs.apply(events, partitionOf, homes);
 		this.rollups.apply(outcome.changes());
 		this.toolRollups.apply(outcome.changes(), outcome.newToolUses());
 		this.revisions.bump(outcome.changes());

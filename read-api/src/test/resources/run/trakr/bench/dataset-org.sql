@@ -1,18 +1,21 @@
 -- Runs ${first}..${last} of one organization for the read benchmark, with LLM call and tool
 -- rows for every ${detail_every}th run and an alert for every 500th. Other placeholders:
 -- ${org} (uuid), ${runs} (the org's total, which spreads them over the window), ${workflows},
--- ${days}, ${end} (the window's end). Run i is md5(org:i); run i (i % 10 = 3) is a child of i-1.
+-- ${days}, ${end} (the window's end), ${raw_days} (the org's retention: each run's rows expire
+-- as the projector would set it, and its key goes into run_keys). Run i is md5(org:i); run
+-- i (i % 10 = 3) is a child of i-1.
 -- A detailed run's cost and tokens are split over its calls (the last takes the remainder),
 -- so the run row stays the sum of its calls.
 WITH inserted AS (
     INSERT INTO runs (org_id, run_id, workflow_name, started_at, run_id_external, parent_run_id, status, ended_at,
                       duration_ms, cost_usd, input_tokens, output_tokens, total_tokens, llm_call_count,
-                      tool_use_count)
+                      tool_use_count, expires_on)
     SELECT '${org}', md5('${org}:' || i)::uuid, workflow, started_at, 'ext-' || i,
            CASE WHEN i % 10 = 3 THEN md5('${org}:' || (i - 1))::uuid END,
            status, CASE WHEN status <> 'running' THEN started_at + duration_ms * interval '1 ms' END,
            CASE WHEN status <> 'running' THEN duration_ms END,
-           cost, input_tokens, output_tokens, input_tokens + output_tokens, llm_calls, tools
+           cost, input_tokens, output_tokens, input_tokens + output_tokens, llm_calls, tools,
+           (started_at AT TIME ZONE 'UTC')::date + ${raw_days} + 1
     FROM (
         SELECT i,
                'workflow-' || lpad(floor(${workflows} * power(random(), 2))::int::text, 2, '0') AS workflow,
@@ -32,14 +35,17 @@ WITH inserted AS (
               FROM generate_series(${first}, ${last}) AS i) AS spread
     ) AS generated
     RETURNING org_id, run_id, workflow_name, started_at, substr(run_id_external, 5)::bigint AS i, cost_usd,
-              input_tokens, output_tokens, llm_call_count, tool_use_count
+              input_tokens, output_tokens, llm_call_count, tool_use_count, expires_on
+),
+keys AS (
+    INSERT INTO run_keys (org_id, run_id, expires_on) SELECT org_id, run_id, expires_on FROM inserted
 ),
 detailed AS (
     SELECT * FROM inserted WHERE i % ${detail_every} = 0
 ),
 calls AS (
     INSERT INTO llm_calls (org_id, call_id, run_id, model, provider, input_tokens, output_tokens, cost_usd,
-                           latency_ms, status, started_at)
+                           latency_ms, status, started_at, expires_on)
     SELECT r.org_id, md5(r.run_id::text || ':call:' || c)::uuid, r.run_id,
            (ARRAY['gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4', 'claude-haiku-4'])[1 + (c % 4)],
            CASE WHEN c % 4 < 2 THEN 'openai' ELSE 'anthropic' END,
@@ -50,16 +56,17 @@ calls AS (
            CASE WHEN c < r.llm_call_count THEN round(r.cost_usd / r.llm_call_count, 10)
                 ELSE r.cost_usd - (r.llm_call_count - 1) * round(r.cost_usd / r.llm_call_count, 10) END,
            100 + floor(random() * 5000)::bigint, CASE WHEN random() < 0.03 THEN 'error' ELSE 'success' END,
-           r.started_at + c * interval '1 second'
+           r.started_at + c * interval '1 second', r.expires_on
     FROM detailed r, generate_series(1, r.llm_call_count) AS c
 ),
 tools AS (
-    INSERT INTO tool_uses (org_id, tool_event_id, run_id, tool_name, status, duration_ms, started_at)
+    INSERT INTO tool_uses (org_id, tool_event_id, run_id, tool_name, status, duration_ms, started_at,
+                           expires_on)
     SELECT r.org_id, md5(r.run_id::text || ':tool:' || t)::uuid, r.run_id,
            (ARRAY['web_search', 'sql_query', 'http_get', 'code_exec', 'file_read', 'vector_lookup',
                   'send_email', 'calculator'])[1 + floor(8 * power(random(), 1.5))::int],
            CASE WHEN random() < 0.05 THEN 'error' ELSE 'success' END,
-           floor(exp(random() * 7 + 2))::bigint, r.started_at + t * interval '1500 ms'
+           floor(exp(random() * 7 + 2))::bigint, r.started_at + t * interval '1500 ms', r.expires_on
     FROM detailed r, generate_series(1, r.tool_use_count) AS t
 )
 INSERT INTO alert_events (org_id, alert_event_id, alert_rule_id, alert_rule_name, run_id, workflow_name,

@@ -2,6 +2,7 @@ package run.trakr.projector.rollup;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -71,14 +72,25 @@ public final class RollupCheck {
 		return verify(db, RollupScope.EVERYTHING, Progress.NONE);
 	}
 
-	/** The buckets of the scope that differ, from one snapshot and without a lock. */
+	/**
+	 * {@link #verify(DSLContext, RollupScope, Progress, LocalDate)} as of today (UTC).
+	 */
 	public static List<Difference> verify(DSLContext db, RollupScope scope, Progress progress) {
+		return verify(db, scope, progress, LocalDate.now(ZoneOffset.UTC));
+	}
+
+	/**
+	 * The buckets of the scope that differ, from one snapshot and without a lock. Only
+	 * what each org still retains on {@code today} is checked: the rollups of expired
+	 * runs outlive their rows by design.
+	 */
+	public static List<Difference> verify(DSLContext db, RollupScope scope, Progress progress, LocalDate today) {
 		return db.transactionResult(transaction -> {
 			DSLContext snapshot = transaction.dsl();
 			snapshot.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-			long runs = snapshot.fetchCount(RUNS, scope.runs());
-			Map<BucketKey, WorkflowTotals> recomputed = recompute(snapshot, scope.runs(), runs, progress);
-			Map<BucketKey, WorkflowTotals> stored = stored(snapshot, scope.workflowRollups());
+			long runs = snapshot.fetchCount(RUNS, scope.runs(today));
+			Map<BucketKey, WorkflowTotals> recomputed = recompute(snapshot, scope.runs(today), runs, progress);
+			Map<BucketKey, WorkflowTotals> stored = stored(snapshot, scope.workflowRollups(today));
 			Set<BucketKey> keys = new HashSet<>(recomputed.keySet());
 			keys.addAll(stored.keySet());
 			List<Difference> differences = new ArrayList<>();
@@ -89,8 +101,8 @@ public final class RollupCheck {
 					differences.add(new Difference(key, key.toString(), have, want));
 				}
 			}
-			Map<ToolBucket, ToolTotals> toolsRecomputed = recomputeTools(snapshot, scope.runs());
-			Map<ToolBucket, ToolTotals> toolsStored = storedTools(snapshot, scope.toolRollups());
+			Map<ToolBucket, ToolTotals> toolsRecomputed = recomputeTools(snapshot, scope.runs(today));
+			Map<ToolBucket, ToolTotals> toolsStored = storedTools(snapshot, scope.toolRollups(today));
 			Set<ToolBucket> toolKeys = new HashSet<>(toolsRecomputed.keySet());
 			toolKeys.addAll(toolsStored.keySet());
 			for (ToolBucket key : toolKeys) {
@@ -128,7 +140,9 @@ public final class RollupCheck {
 					RUNS.WORKFLOW_NAME, RUNS.STARTED_AT)
 			.from(TOOL_USES)
 			.join(RUNS)
-			.on(RUNS.ORG_ID.eq(TOOL_USES.ORG_ID).and(RUNS.RUN_ID.eq(TOOL_USES.RUN_ID)))
+			.on(RUNS.ORG_ID.eq(TOOL_USES.ORG_ID)
+				.and(RUNS.RUN_ID.eq(TOOL_USES.RUN_ID))
+				.and(RUNS.EXPIRES_ON.eq(TOOL_USES.EXPIRES_ON)))
 			.where(runs)
 			.fetchSize(5000)
 			.fetchLazy()) {

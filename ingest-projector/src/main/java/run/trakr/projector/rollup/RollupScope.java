@@ -1,15 +1,19 @@
 package run.trakr.projector.rollup;
 
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.UUID;
 
 import org.jooq.Condition;
+import org.jooq.Field;
 import org.jooq.impl.DSL;
 
 import run.trakr.schema.rollup.BucketLevel;
 
+import static run.trakr.schema.jooq.Tables.ORGANIZATIONS;
+import static run.trakr.schema.jooq.Tables.RETENTION_PLANS;
 import static run.trakr.schema.jooq.Tables.RUNS;
 import static run.trakr.schema.jooq.Tables.TOOL_ROLLUPS;
 import static run.trakr.schema.jooq.Tables.WORKFLOW_ROLLUPS;
@@ -27,22 +31,27 @@ public record RollupScope(UUID org, Instant from, Instant to) {
 				(to != null) ? BucketLevel.DAY.startOf(to.minusNanos(1)).plus(BucketLevel.DAY.width()) : null);
 	}
 
-	Condition runs() {
-		Condition condition = RUNS.STARTED_AT.isNotNull();
+	/**
+	 * Runs in scope that are still retained on {@code today}: an expired run's rows go
+	 * while its rollups stay, so it cannot be checked.
+	 */
+	Condition runs(LocalDate today) {
+		Condition condition = RUNS.STARTED_AT.isNotNull().and(RUNS.EXPIRES_ON.gt(today));
 		condition = (this.org != null) ? condition.and(RUNS.ORG_ID.eq(this.org)) : condition;
 		condition = (this.from != null) ? condition.and(RUNS.STARTED_AT.ge(utc(this.from))) : condition;
 		return (this.to != null) ? condition.and(RUNS.STARTED_AT.lt(utc(this.to))) : condition;
 	}
 
-	Condition workflowRollups() {
-		Condition condition = DSL.trueCondition();
+	/** Buckets in scope from the first retained day of their org on {@code today}. */
+	Condition workflowRollups(LocalDate today) {
+		Condition condition = WORKFLOW_ROLLUPS.BUCKET_START.ge(retainedFrom(WORKFLOW_ROLLUPS.ORG_ID, today));
 		condition = (this.org != null) ? condition.and(WORKFLOW_ROLLUPS.ORG_ID.eq(this.org)) : condition;
 		condition = (this.from != null) ? condition.and(WORKFLOW_ROLLUPS.BUCKET_START.ge(utc(this.from))) : condition;
 		return (this.to != null) ? condition.and(WORKFLOW_ROLLUPS.BUCKET_START.lt(utc(this.to))) : condition;
 	}
 
-	Condition toolRollups() {
-		Condition condition = DSL.trueCondition();
+	Condition toolRollups(LocalDate today) {
+		Condition condition = TOOL_ROLLUPS.BUCKET_START.ge(retainedFrom(TOOL_ROLLUPS.ORG_ID, today));
 		condition = (this.org != null) ? condition.and(TOOL_ROLLUPS.ORG_ID.eq(this.org)) : condition;
 		condition = (this.from != null) ? condition.and(TOOL_ROLLUPS.BUCKET_START.ge(utc(this.from))) : condition;
 		return (this.to != null) ? condition.and(TOOL_ROLLUPS.BUCKET_START.lt(utc(this.to))) : condition;
@@ -53,6 +62,22 @@ public record RollupScope(UUID org, Instant from, Instant to) {
 		return ((this.org != null) ? "org " + this.org : "every org") + ", "
 				+ ((this.from != null) ? "from " + this.from : "from the first run") + " "
 				+ ((this.to != null) ? "to " + this.to : "to the last");
+	}
+
+	/**
+	 * The start of the first UTC day the org keeps raw rows of on {@code today} (the runs
+	 * {@code expires_on > today} selects), or -infinity for an org without horizon.
+	 */
+	private static Field<OffsetDateTime> retainedFrom(Field<UUID> org, LocalDate today) {
+		Field<Integer> rawDays = DSL
+			.field(DSL.select(DSL.coalesce(ORGANIZATIONS.RETENTION_DAYS, RETENTION_PLANS.RAW_DAYS))
+				.from(ORGANIZATIONS)
+				.join(RETENTION_PLANS)
+				.on(RETENTION_PLANS.PLAN.eq(ORGANIZATIONS.PLAN))
+				.where(ORGANIZATIONS.ORG_ID.eq(org)));
+		return DSL.coalesce(
+				DSL.field("({0} - {1})::timestamp AT TIME ZONE 'UTC'", OffsetDateTime.class, DSL.val(today), rawDays),
+				DSL.field("'-infinity'::timestamptz", OffsetDateTime.class));
 	}
 
 	private static OffsetDateTime utc(Instant instant) {

@@ -1,6 +1,7 @@
 package run.trakr.projector.run;
 
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -70,14 +71,14 @@ public class RunProjection {
 	}
 
 	/**
-	 * Applies the batch's run events. {@code partitionOf} tells which partition each
-	 * event came from.
+	 * Applies the batch's run events, each run in its home ({@link RunHomes}, which
+	 * admitted them). {@code partitionOf} tells which partition each event came from.
 	 */
-	public Outcome apply(List<IngestEvent> events, Map<IngestEvent, Integer> partitionOf) {
+	public Outcome apply(List<IngestEvent> events, Map<IngestEvent, Integer> partitionOf, RunHomes.Resolved homes) {
 		List<LlmCallRecorded> calls = ofType(events, LlmCallRecorded.class);
 		List<ToolUsed> tools = ofType(events, ToolUsed.class);
-		Set<CallKey> newCalls = insertCalls(calls);
-		Set<CallKey> newTools = insertToolUses(tools);
+		Set<CallKey> newCalls = insertCalls(calls, homes);
+		Set<CallKey> newTools = insertToolUses(tools, homes);
 		List<ToolUsed> addedToolUses = new ArrayList<>();
 		Set<CallKey> pendingTools = new HashSet<>(newTools);
 		for (ToolUsed tool : tools) {
@@ -86,38 +87,41 @@ public class RunProjection {
 			}
 		}
 
-		Map<RunKey, RunState> before = lockRuns(events, calls, newCalls, tools, newTools);
+		Map<RunKey, RunState> before = readRuns(events, calls, newCalls, tools, newTools, homes);
 		RunFold.Result folded = RunFold.fold(events, before, newCalls, newTools, partitionOf);
 		this.conflicts.increment(folded.conflicts());
 		List<RunChange> changes = folded.changes();
-		upsertRuns(changes);
+		upsertRuns(changes, homes);
 		return new Outcome(changes, addedToolUses);
 	}
 
 	/**
 	 * Where an event's row lives and how it is compared, for {@link #insertNew}: the
-	 * table, its natural key and the test that a stored row holds the event's content.
+	 * table, its natural key, its run's partition column and the test that a stored row
+	 * holds the event's content.
 	 */
-	private record RowsOf<E, R extends Record>(Table<R> table, TableField<R, UUID> org, TableField<R, UUID> id,
-			Function<E, CallKey> keyOf, BiPredicate<R, E> same) {
+	private record RowsOf<E extends RunEvent, R extends Record>(Table<R> table, TableField<R, UUID> org,
+			TableField<R, UUID> id, TableField<R, LocalDate> expiresOn, Function<E, CallKey> keyOf,
+			BiPredicate<R, E> same) {
 	}
 
 	private static final RowsOf<LlmCallRecorded, LlmCallsRecord> CALL_ROWS = new RowsOf<>(LLM_CALLS, LLM_CALLS.ORG_ID,
-			LLM_CALLS.CALL_ID, (call) -> new CallKey(call.envelope().orgId(), call.callId()), SameContent::call);
+			LLM_CALLS.CALL_ID, LLM_CALLS.EXPIRES_ON, (call) -> new CallKey(call.envelope().orgId(), call.callId()),
+			SameContent::call);
 
 	private static final RowsOf<ToolUsed, ToolUsesRecord> TOOL_USES_ROWS = new RowsOf<>(TOOL_USES, TOOL_USES.ORG_ID,
-			TOOL_USES.TOOL_EVENT_ID, (tool) -> new CallKey(tool.envelope().orgId(), tool.toolEventId()),
-			SameContent::toolUse);
+			TOOL_USES.TOOL_EVENT_ID, TOOL_USES.EXPIRES_ON,
+			(tool) -> new CallKey(tool.envelope().orgId(), tool.toolEventId()), SameContent::toolUse);
 
 	/**
 	 * Inserts calls not seen before; returns the keys inserted now. Duplicates are
 	 * compared and counted.
 	 */
-	private Set<CallKey> insertCalls(List<LlmCallRecorded> calls) {
+	private Set<CallKey> insertCalls(List<LlmCallRecorded> calls, RunHomes.Resolved homes) {
 		if (calls.isEmpty()) {
 			return Set.of();
 		}
-		Set<CallKey> inserted = insertNew(CALL_ROWS, calls,
+		Set<CallKey> inserted = insertNew(CALL_ROWS, calls, homes,
 				UnnestedRows.of(calls)
 					.column(LLM_CALLS.ORG_ID, call -> call.envelope().orgId())
 					.column(LLM_CALLS.CALL_ID, LlmCallRecorded::callId)
@@ -129,16 +133,17 @@ public class RunProjection {
 					.column(LLM_CALLS.COST_USD, LlmCallRecorded::costUsd)
 					.column(LLM_CALLS.LATENCY_MS, LlmCallRecorded::latencyMs)
 					.column(LLM_CALLS.STATUS, call -> call.status().name().toLowerCase(Locale.ROOT))
-					.column(LLM_CALLS.STARTED_AT, call -> utc(call.startedAt())));
+					.column(LLM_CALLS.STARTED_AT, call -> utc(call.startedAt()))
+					.column(LLM_CALLS.EXPIRES_ON, call -> homes.of(RunKey.of(call))));
 		countWithinBatchConflicts(calls, inserted);
 		return inserted;
 	}
 
-	private Set<CallKey> insertToolUses(List<ToolUsed> tools) {
+	private Set<CallKey> insertToolUses(List<ToolUsed> tools, RunHomes.Resolved homes) {
 		if (tools.isEmpty()) {
 			return Set.of();
 		}
-		return insertNew(TOOL_USES_ROWS, tools,
+		return insertNew(TOOL_USES_ROWS, tools, homes,
 				UnnestedRows.of(tools)
 					.column(TOOL_USES.ORG_ID, tool -> tool.envelope().orgId())
 					.column(TOOL_USES.TOOL_EVENT_ID, ToolUsed::toolEventId)
@@ -146,7 +151,8 @@ public class RunProjection {
 					.column(TOOL_USES.TOOL_NAME, ToolUsed::toolName)
 					.column(TOOL_USES.STATUS, tool -> tool.status().name().toLowerCase(Locale.ROOT))
 					.column(TOOL_USES.DURATION_MS, ToolUsed::durationMs)
-					.column(TOOL_USES.STARTED_AT, tool -> utc(tool.startedAt())));
+					.column(TOOL_USES.STARTED_AT, tool -> utc(tool.startedAt()))
+					.column(TOOL_USES.EXPIRES_ON, tool -> homes.of(RunKey.of(tool))));
 	}
 
 	/**
@@ -154,7 +160,8 @@ public class RunProjection {
 	 * now. An event whose key was stored before is compared with the stored row and
 	 * counted when its content differs.
 	 */
-	private <E, R extends Record> Set<CallKey> insertNew(RowsOf<E, R> of, List<E> events, UnnestedRows<E> rows) {
+	private <E extends RunEvent, R extends Record> Set<CallKey> insertNew(RowsOf<E, R> of, List<E> events,
+			RunHomes.Resolved homes, UnnestedRows<E> rows) {
 		Set<CallKey> inserted = this.db.insertInto(of.table())
 			.columns(rows.targets())
 			.select(rows.select())
@@ -168,6 +175,7 @@ public class RunProjection {
 			Map<CallKey, R> stored = UnnestedRows.of(repeated)
 				.column(of.org(), event -> of.keyOf().apply(event).orgId())
 				.column(of.id(), event -> of.keyOf().apply(event).id())
+				.column(of.expiresOn(), event -> homes.of(RunKey.of(event)))
 				.lookup(this.db, of.table())
 				.intoMap(r -> new CallKey(r.get(of.org()), r.get(of.id())));
 			for (E event : repeated) {
@@ -179,11 +187,11 @@ public class RunProjection {
 	}
 
 	/**
-	 * Locks every run the batch touches (sorted, so two projectors cannot deadlock); null
-	 * for runs not yet stored.
+	 * Reads every run the batch changes, in its home; null for runs not yet stored. No
+	 * row lock: {@link RunHomes} holds the runs' key rows.
 	 */
-	private Map<RunKey, RunState> lockRuns(List<IngestEvent> events, List<LlmCallRecorded> calls, Set<CallKey> newCalls,
-			List<ToolUsed> tools, Set<CallKey> newTools) {
+	private Map<RunKey, RunState> readRuns(List<IngestEvent> events, List<LlmCallRecorded> calls, Set<CallKey> newCalls,
+			List<ToolUsed> tools, Set<CallKey> newTools, RunHomes.Resolved homes) {
 		Set<RunKey> keys = new TreeSet<>(RunKey.LOCK_ORDER);
 		for (IngestEvent event : events) {
 			if (event instanceof RunStarted || event instanceof RunEnded) {
@@ -204,12 +212,13 @@ public class RunProjection {
 		UnnestedRows.of(List.copyOf(keys))
 			.column(RUNS.ORG_ID, RunKey::orgId)
 			.column(RUNS.RUN_ID, RunKey::runId)
-			.lock(this.db, RUNS)
+			.column(RUNS.EXPIRES_ON, homes::of)
+			.lookup(this.db, RUNS)
 			.forEach(row -> locked.put(new RunKey(row.getOrgId(), row.getRunId()), RunState.of(row)));
 		return locked;
 	}
 
-	private void upsertRuns(List<RunChange> changes) {
+	private void upsertRuns(List<RunChange> changes, RunHomes.Resolved homes) {
 		if (changes.isEmpty()) {
 			return;
 		}
@@ -228,9 +237,10 @@ public class RunProjection {
 			.column(RUNS.OUTPUT_TOKENS, RunState::outputTokens)
 			.column(RUNS.TOTAL_TOKENS, RunState::totalTokens)
 			.column(RUNS.LLM_CALL_COUNT, RunState::llmCallCount)
-			.column(RUNS.TOOL_USE_COUNT, RunState::toolUseCount);
+			.column(RUNS.TOOL_USE_COUNT, RunState::toolUseCount)
+			.column(RUNS.EXPIRES_ON, run -> homes.of(new RunKey(run.orgId(), run.runId())));
 		var insert = this.db.insertInto(RUNS).columns(rows.targets()).select(rows.select());
-		insert.onConflict(RUNS.ORG_ID, RUNS.RUN_ID)
+		insert.onConflict(RUNS.ORG_ID, RUNS.RUN_ID, RUNS.EXPIRES_ON)
 			.doUpdate()
 			.set(RUNS.WORKFLOW_NAME, DSL.excluded(RUNS.WORKFLOW_NAME))
 			.set(RUNS.STARTED_AT, DSL.excluded(RUNS.STARTED_AT))

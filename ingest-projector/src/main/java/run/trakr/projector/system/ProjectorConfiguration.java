@@ -18,11 +18,12 @@ import org.springframework.kafka.listener.RetryListener;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.util.backoff.ExponentialBackOff;
 
+import run.trakr.projector.retention.RetentionProperties;
 import run.trakr.schema.event.IngestEventDecoder;
 
 /** The decoder, the clock, and how a failed batch is retried. */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(ProjectorProperties.class)
+@EnableConfigurationProperties({ ProjectorProperties.class, RetentionProperties.class })
 @EnableScheduling
 class ProjectorConfiguration {
 

@@ -1,17 +1,11 @@
 package run.trakr.projector.deadletter;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import run.trakr.localstack.LocalStack;
@@ -60,7 +54,7 @@ class DeadLetterIT {
 			assertThat(row.getStatus()).isEqualTo("timeout");
 			assertThat(row.getDurationMs()).isEqualTo(120_000L);
 
-			List<String> reasons = deadLetterReasons(stack, topic + ".dlq", 7);
+			List<String> reasons = projector.deadLetterReasons(stack, 7);
 			assertThat(reasons).hasSize(7);
 			assertThat(reasons).anySatisfy(r -> assertThat(r).startsWith("invalid_json"))
 				.anySatisfy(r -> assertThat(r).startsWith("unknown_type"))
@@ -71,26 +65,6 @@ class DeadLetterIT {
 				.anySatisfy(r -> assertThat(r).startsWith("timestamp_without_offset: data.ended_at"));
 			await().atMost(Duration.ofSeconds(15)).until(() -> projector.db().fetchCount(DEAD_LETTERS) == 0);
 		}
-	}
-
-	private static List<String> deadLetterReasons(LocalStack stack, String topic, int expected) {
-		List<String> reasons = new ArrayList<>();
-		try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-				ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG,
-				"dlq-reader-" + System.nanoTime(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-				ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-				ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class))) {
-			consumer.subscribe(List.of(topic));
-			long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-			while (reasons.size() < expected && System.nanoTime() < deadline) {
-				for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-					reasons.add(new String(record.headers().lastHeader(DeadLetters.REASON_HEADER).value(),
-							StandardCharsets.UTF_8));
-					assertThat(record.headers().lastHeader(DeadLetters.ORIGIN_HEADER)).isNotNull();
-				}
-			}
-		}
-		return reasons;
 	}
 
 }

@@ -1,22 +1,32 @@
 package run.trakr.projectortest.support;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jooq.DSLContext;
 import run.trakr.localstack.LocalStack;
 import run.trakr.schematest.support.IngestPopulation;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 
 import run.trakr.projector.IngestProjectorApplication;
+import run.trakr.projector.deadletter.DeadLetters;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static run.trakr.schema.jooq.Tables.PROJECTOR_OFFSETS;
 
 /**
@@ -52,6 +62,19 @@ public final class ProjectorInstance implements AutoCloseable {
 		return new ProjectorInstance(
 				new SpringApplicationBuilder(IngestProjectorApplication.class).run(arguments.toArray(String[]::new)),
 				topic);
+	}
+
+	/**
+	 * As {@link #start(LocalStack, String, String)}, on {@code clock} instead of the
+	 * system's (the decoder's "future" check, retention, freshness).
+	 */
+	public static ProjectorInstance start(LocalStack stack, String topic, String jdbcUrl, Clock clock) {
+		List<String> arguments = new ArrayList<>();
+		properties(stack, topic, jdbcUrl).forEach((key, value) -> arguments.add("--" + key + "=" + value));
+		return new ProjectorInstance(new SpringApplicationBuilder(IngestProjectorApplication.class)
+			.initializers((GenericApplicationContext context) -> context.registerBean("settableClock", Clock.class,
+					() -> clock, definition -> definition.setPrimary(true)))
+			.run(arguments.toArray(String[]::new)), topic);
 	}
 
 	/**
@@ -97,6 +120,31 @@ public final class ProjectorInstance implements AutoCloseable {
 			var assigned = consumer.getAssignedPartitions();
 			return assigned != null && !assigned.isEmpty();
 		});
+	}
+
+	/**
+	 * The reasons of the first {@code expected} records on this projector's dead-letter
+	 * topic (fewer if they do not come within 30 s), each checked to name its origin.
+	 */
+	public List<String> deadLetterReasons(LocalStack stack, int expected) {
+		String topic = this.topic + ".dlq";
+		List<String> reasons = new ArrayList<>();
+		try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+				ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG,
+				"dlq-reader-" + System.nanoTime(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+				ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+				ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class))) {
+			consumer.subscribe(List.of(topic));
+			long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+			while (reasons.size() < expected && System.nanoTime() < deadline) {
+				for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+					reasons.add(new String(record.headers().lastHeader(DeadLetters.REASON_HEADER).value(),
+							StandardCharsets.UTF_8));
+					assertThat(record.headers().lastHeader(DeadLetters.ORIGIN_HEADER)).isNotNull();
+				}
+			}
+		}
+		return reasons;
 	}
 
 	public DSLContext db() {

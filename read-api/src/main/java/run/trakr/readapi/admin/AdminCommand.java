@@ -30,6 +30,7 @@ import run.trakr.schema.DatabaseSettings;
 
 import static run.trakr.schema.jooq.Tables.API_TOKENS;
 import static run.trakr.schema.jooq.Tables.ORGANIZATIONS;
+import static run.trakr.schema.jooq.Tables.RETENTION_PLANS;
 
 /**
  * {@code trakr-admin ...} ({@code read-api admin ...}): manages organizations and read
@@ -49,6 +50,9 @@ import static run.trakr.schema.jooq.Tables.ORGANIZATIONS;
 public final class AdminCommand {
 
 	private static final DateTimeFormatter TIME = DateTimeFormatter.ISO_INSTANT;
+
+	/** The longest horizon the schema allows (V10). */
+	static final int MAX_RETENTION_DAYS = 1100;
 
 	@Option(names = { "-h", "--help" }, usageHelp = true, scope = ScopeType.INHERIT,
 			description = "Show this help and exit")
@@ -70,7 +74,9 @@ public final class AdminCommand {
 	 * Runs one command; returns the process exit code (0 done, 1 failed, 2 bad usage).
 	 */
 	public int run(String... args) {
-		CommandLine line = new CommandLine(this).addSubcommand(new Organizations()).addSubcommand(new Tokens());
+		CommandLine line = new CommandLine(this).addSubcommand(new Organizations())
+			.addSubcommand(new Tokens())
+			.addSubcommand(new Retention());
 		line.setOut(new PrintWriter(this.out, true));
 		line.setErr(new PrintWriter(this.err, true));
 		line.setExecutionExceptionHandler((ex, command, parsed) -> {
@@ -126,14 +132,96 @@ public final class AdminCommand {
 						.execute(), "Organization now on " + plan.stored()));
 		}
 
-		@Command(name = "list", description = "Lists the organizations: id, plan, name.")
+		@Command(name = "set-retention",
+				description = "Sets how many days of raw data (runs, calls, tool uses, alerts, 5-minute rollups) "
+						+ "an organization keeps, overriding its plan's default; applies to runs that start from now "
+						+ "on (docs/retention.md).")
+		int setRetention(@Option(names = "--org", required = true, paramLabel = "ORG_ID") UUID org,
+				@Option(names = "--days", paramLabel = "DAYS", description = "1 to " + MAX_RETENTION_DAYS) Integer days,
+				@Option(names = "--plan-default", description = "back to the plan's default") boolean planDefault,
+				@Mixin Database database) throws SQLException {
+			if ((days == null) == !planDefault) {
+				AdminCommand.this.err.println("Give either --days or --plan-default");
+				return 2;
+			}
+			if (days != null && (days < 1 || days > MAX_RETENTION_DAYS)) {
+				AdminCommand.this.err.println("--days must be 1 to " + MAX_RETENTION_DAYS);
+				return 2;
+			}
+			return withDatabase(database, db -> {
+				int changed = db.update(ORGANIZATIONS)
+					.set(ORGANIZATIONS.RETENTION_DAYS, days)
+					.where(ORGANIZATIONS.ORG_ID.eq(org))
+					.execute();
+				if (days != null && changed > 0) {
+					// The weeks its new runs expire into, before the projector needs
+					// them.
+					db.execute("SELECT create_expiry_partitions(current_date, current_date + ? + 15)", days);
+				}
+				return found(changed, "Organization now keeps raw data for "
+						+ ((days != null) ? days + " days" : "its plan's default"));
+			});
+		}
+
+		@Command(name = "list", description = "Lists the organizations: id, plan, raw days kept, name.")
 		int list(@Mixin Database database) throws SQLException {
 			return withDatabase(database, db -> {
-				db.selectFrom(ORGANIZATIONS)
+				db.select(ORGANIZATIONS.ORG_ID, ORGANIZATIONS.PLAN, ORGANIZATIONS.RETENTION_DAYS,
+						RETENTION_PLANS.RAW_DAYS, ORGANIZATIONS.NAME)
+					.from(ORGANIZATIONS)
+					.join(RETENTION_PLANS)
+					.on(RETENTION_PLANS.PLAN.eq(ORGANIZATIONS.PLAN))
 					.orderBy(ORGANIZATIONS.CREATED_AT)
-					.forEach(
-							o -> AdminCommand.this.out.printf("%s  %-8s %s%n", o.getOrgId(), o.getPlan(), o.getName()));
+					.forEach(o -> AdminCommand.this.out.printf("%s  %-8s %-13s %s%n", o.value1(), o.value2(),
+							(o.value3() != null) ? o.value3() + "d (own)" : o.value4() + "d", o.value5()));
 				return 0;
+			});
+		}
+
+	}
+
+	@Command(name = "retention", description = "Each plan's default retention.", usageHelpAutoWidth = true)
+	final class Retention {
+
+		@Command(name = "list", description = "Lists the plans: raw days kept, hour and day rollup days kept.")
+		int list(@Mixin Database database) throws SQLException {
+			return withDatabase(database, db -> {
+				db.selectFrom(RETENTION_PLANS)
+					.orderBy(RETENTION_PLANS.RAW_DAYS)
+					.forEach(p -> AdminCommand.this.out.printf("%-8s raw %dd, rollups %dd%n", p.getPlan(),
+							p.getRawDays(), p.getRollupDays()));
+				return 0;
+			});
+		}
+
+		@Command(name = "set-plan",
+				description = "Sets a plan's default days of raw data and of hour and day rollups; applies to runs "
+						+ "that start from now on.")
+		int setPlan(
+				@Option(names = "--plan", required = true, paramLabel = "PLAN", converter = PlanConverter.class,
+						description = "starter, pro or scale") Plan plan,
+				@Option(names = "--raw-days", paramLabel = "DAYS") Integer rawDays,
+				@Option(names = "--rollup-days", paramLabel = "DAYS") Integer rollupDays, @Mixin Database database)
+				throws SQLException {
+			for (Integer days : new Integer[] { rawDays, rollupDays }) {
+				if (days != null && (days < 1 || days > MAX_RETENTION_DAYS)) {
+					AdminCommand.this.err.println("Days must be 1 to " + MAX_RETENTION_DAYS);
+					return 2;
+				}
+			}
+			if (rawDays == null && rollupDays == null) {
+				AdminCommand.this.err.println("Give --raw-days, --rollup-days or both");
+				return 2;
+			}
+			return withDatabase(database, db -> {
+				var update = db.update(RETENTION_PLANS)
+					.set(RETENTION_PLANS.RAW_DAYS, DSL.coalesce(DSL.val(rawDays), RETENTION_PLANS.RAW_DAYS))
+					.set(RETENTION_PLANS.ROLLUP_DAYS, DSL.coalesce(DSL.val(rollupDays), RETENTION_PLANS.ROLLUP_DAYS))
+					.where(RETENTION_PLANS.PLAN.eq(plan.stored()));
+				int changed = update.execute();
+				db.execute("SELECT create_expiry_partitions(current_date, current_date + max(raw_days) + 15) "
+						+ "FROM retention_plans");
+				return found(changed, "Plan " + plan.stored() + " updated");
 			});
 		}
 

@@ -30,7 +30,12 @@ public record Rejection(Reason reason, String detail) {
 		/** An ISO 8601 timestamp without {@code Z} or an offset. */
 		TIMESTAMP_WITHOUT_OFFSET("timestamp_without_offset"),
 		/** A timestamp more than 24 hours ahead of the projector's clock. */
-		TIMESTAMP_IN_FUTURE("timestamp_in_future");
+		TIMESTAMP_IN_FUTURE("timestamp_in_future"),
+		/**
+		 * A valid event for a run already past its org's retention horizon (its rows are
+		 * gone or going): applying it would bring back part of an expired run.
+		 */
+		BEYOND_RETENTION("beyond_retention");
 
 		private final String code;
 

@@ -37,7 +37,10 @@ class MigrationsIT {
 
 	private static final List<String> TABLES = List.of("organizations", "api_tokens", "runs", "llm_calls", "tool_uses",
 			"alert_events", "workflow_rollups", "tool_rollups", "rollup_revisions", "org_revisions",
-			"projector_offsets", "dead_letters");
+			"projector_offsets", "dead_letters", "retention_plans", "run_keys");
+
+	/** Partitions of runs, llm_calls and tool_uses (reached through their parents). */
+	private static final String PARTITION = ".*_expire_(never|\\d{8})";
 
 	@Test
 	void migrationsApplyToAnEmptyDatabase(LocalStack stack) throws SQLException {
@@ -46,8 +49,8 @@ class MigrationsIT {
 		MigrateResult result = flyway(url, stack).migrate();
 
 		assertThat(result.success).isTrue();
-		// V1 to V9.
-		assertThat(result.migrationsExecuted).isEqualTo(9);
+		// V1 to V10.
+		assertThat(result.migrationsExecuted).isEqualTo(10);
 		try (Connection connection = connect(url, stack)) {
 			assertThat(liveTables(connection).keySet()).containsExactlyInAnyOrderElementsOf(TABLES);
 		}
@@ -87,9 +90,9 @@ class MigrationsIT {
 	@Test
 	void everyOrganizationTableIsKeyedByOrgIdFirst() {
 		for (Table<?> table : DefaultSchema.DEFAULT_SCHEMA.getTables()) {
-			if (table.getName().equals("projector_offsets") || table.getName().equals("dead_letters")) {
-				continue; // the projector's own position and undecodable records: no org
-							// to key by
+			if (List.of("projector_offsets", "dead_letters", "retention_plans").contains(table.getName())) {
+				continue; // the projector's own position, undecodable records and the
+							// plans' defaults: no org to key by
 			}
 			assertThat(table.getPrimaryKey().getFields().get(0).getName()).as(table.getName()).isEqualTo("org_id");
 		}
@@ -141,6 +144,71 @@ class MigrationsIT {
 		}
 	}
 
+	/**
+	 * V10 partitions the raw tables of a database that has data: every row is kept, each
+	 * with the expiry of its run (started day + the org's raw days + 1; never for a run
+	 * not started or an org not registered), in the partition of its week.
+	 */
+	@Test
+	void partitioningKeepsEveryRowOfAPopulatedDatabase(LocalStack stack) throws SQLException {
+		String url = stack.createDatabase();
+		Flyway.configure()
+			.dataSource(url, stack.postgresUser(), stack.postgresPassword())
+			.locations("classpath:db/migration")
+			.target("9")
+			.load()
+			.migrate();
+		UUID registered = UUID.randomUUID();
+		UUID unregistered = UUID.randomUUID();
+		UUID started = UUID.randomUUID();
+		UUID pending = UUID.randomUUID();
+		UUID elsewhere = UUID.randomUUID();
+		try (Connection connection = connect(url, stack)) {
+			DSLContext db = DSL.using(connection, SQLDialect.POSTGRES);
+			db.execute("INSERT INTO organizations (org_id, name, plan) VALUES (?, 'Acme', 'pro')", registered);
+			db.execute("""
+					INSERT INTO runs (org_id, run_id, workflow_name, started_at, cost_usd, llm_call_count)
+					VALUES (?, ?, 'triage', '2026-11-28T23:30:00Z', 0.5, 1), (?, ?, null, null, 0.25, 1),
+					       (?, ?, 'triage', '2026-11-28T23:30:00Z', 0, 0)""", registered, started, registered, pending,
+					unregistered, elsewhere);
+			for (UUID run : List.of(started, pending)) {
+				db.execute("""
+						INSERT INTO llm_calls (org_id, call_id, run_id, model, input_tokens, output_tokens, cost_usd,
+						                       latency_ms, status, started_at)
+						VALUES (?, ?, ?, 'gpt', 1, 2, 0.5, 10, 'success', '2026-11-29T00:10:00Z')""", registered,
+						UUID.randomUUID(), run);
+			}
+			db.execute("""
+					INSERT INTO tool_uses (org_id, tool_event_id, run_id, tool_name, status, duration_ms, started_at)
+					VALUES (?, ?, ?, 'search', 'success', 40, '2026-11-29T00:10:00Z')""", registered, UUID.randomUUID(),
+					started);
+		}
+
+		flyway(url, stack).migrate();
+
+		try (Connection connection = connect(url, stack)) {
+			DSLContext db = DSL.using(connection, SQLDialect.POSTGRES);
+			// Started 2026-11-28 (UTC), pro keeps 90 days: gone from 2026-02-27 on.
+			String expiry = "2027-02-27";
+			assertThat(db.fetch("SELECT run_id, expires_on::text, tableoid::regclass::text, cost_usd FROM runs")
+				.intoMap(r -> r.get(0, UUID.class), r -> r.get(1, String.class) + " " + r.get(2, String.class)))
+				.containsOnly(Map.entry(started, expiry + " runs_expire_20270222"),
+						Map.entry(pending, "9999-12-31 runs_expire_never"),
+						Map.entry(elsewhere, "9999-12-31 runs_expire_never"));
+			assertThat(db.fetch("SELECT run_id, expires_on::text, tableoid::regclass::text FROM llm_calls")
+				.intoMap(r -> r.get(0, UUID.class), r -> r.get(1, String.class) + " " + r.get(2, String.class)))
+				.containsOnly(Map.entry(started, expiry + " llm_calls_expire_20270222"),
+						Map.entry(pending, "9999-12-31 llm_calls_expire_never"));
+			assertThat(db.fetchValue("SELECT expires_on::text FROM tool_uses")).isEqualTo(expiry);
+			assertThat(db.fetch("SELECT run_id, expires_on::text FROM run_keys")
+				.intoMap(r -> r.get(0, UUID.class), r -> r.get(1, String.class)))
+				.containsOnly(Map.entry(started, expiry), Map.entry(pending, "9999-12-31"),
+						Map.entry(elsewhere, "9999-12-31"));
+			assertThat(db.fetchOne("SELECT sum(cost_usd) FROM runs").get(0, java.math.BigDecimal.class))
+				.isEqualByComparingTo("0.75");
+		}
+	}
+
 	private static List<String> describe(Table<?> table) {
 		return Arrays.stream(table.fields())
 			.map(field -> field.getName() + " " + field.getDataType().getSQLDataType().getTypeName()
@@ -155,7 +223,7 @@ class MigrationsIT {
 			.get(0)
 			.getTables()
 			.stream()
-			.filter(table -> !table.getName().equals("flyway_schema_history"))
+			.filter(table -> !table.getName().equals("flyway_schema_history") && !table.getName().matches(PARTITION))
 			.collect(Collectors.toMap(Named::getName, Function.identity()));
 	}
 

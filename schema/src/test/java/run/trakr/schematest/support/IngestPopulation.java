@@ -104,6 +104,14 @@ public final class IngestPopulation {
 	private IngestPopulation() {
 	}
 
+	/**
+	 * The raw days an org registered for a population's events keeps: the longest horizon
+	 * the schema allows. The populations are dated (2026), so on a plan's default horizon
+	 * the projector would turn their events away as expired once the calendar has moved
+	 * on (docs/retention.md).
+	 */
+	public static final int RETENTION_DAYS = 1100;
+
 	/** {@code runCount} runs per org in two orgs that share some run ids. */
 	public static IngestPopulation generate(long seed, int runCount) {
 		return generate(seed, runCount, Instant.parse("2026-11-20T00:00:00Z"));

@@ -1,0 +1,4 @@
+/**
+ * How long raw rows are kept: the expiry rule the projector, the read API and V10 share.
+ */
+package run.trakr.schema.retention;
