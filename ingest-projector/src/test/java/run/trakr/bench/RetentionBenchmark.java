@@ -133,7 +133,7 @@ public final class RetentionBenchmark {
 	/** One day of the org's runs, calls and tool uses, as the projector writes them. */
 	private static long load(Statement sql, LocalDate day, int runs, int calls, int tools) throws SQLException {
 		String expires = "date '" + expiry(day) + "'";
-		String start = "timestamptz '" + day + "T00:00:00Z' + (i * 86400.0 / " + runs + ") * interval '1 second'";
+		String start = "timestamptz '" + day + "T00:00:00Z' + ((i - 1) * 86400.0 / " + runs + ") * interval '1 second'";
 		sql.execute("INSERT INTO runs (org_id, run_id, workflow_name, started_at, status, ended_at, duration_ms, "
 				+ "cost_usd, input_tokens, output_tokens, total_tokens, llm_call_count, tool_use_count, expires_on) "
 				+ "SELECT '" + ORG + "', md5('" + day + ":' || i)::uuid, 'workflow-' || (i % 50), " + start
@@ -179,10 +179,14 @@ public final class RetentionBenchmark {
 						+ "coalesce(sum(pg_indexes_size(relid)), 0) FROM pg_partition_tree('" + table
 						+ "') WHERE isleaf")) {
 					rows.next();
-					tables.put(table, new long[] { rows.getLong(1) >> 20, rows.getLong(2) >> 20 });
+					tables.put(table, new long[] { rows.getLong(1), rows.getLong(2) });
 				}
 			}
 			return new Sizes(tables);
+		}
+
+		private static String megabytes(long bytes) {
+			return String.format("%.1f", bytes / 1048576.0);
 		}
 
 		static String header() {
@@ -196,7 +200,8 @@ public final class RetentionBenchmark {
 		@Override
 		public String toString() {
 			StringBuilder line = new StringBuilder();
-			this.tables.values().forEach(size -> line.append(String.format("%-22s", size[0] + " + " + size[1])));
+			this.tables.values()
+				.forEach(size -> line.append(String.format("%-22s", megabytes(size[0]) + " + " + megabytes(size[1]))));
 			return line.toString();
 		}
 
