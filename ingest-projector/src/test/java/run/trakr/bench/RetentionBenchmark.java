@@ -76,19 +76,31 @@ public final class RetentionBenchmark {
 				long wal = walPosition(sql);
 				long started = System.nanoTime();
 				long deleted = 0;
-				String from = "'" + expiring + "T00:00:00Z'";
-				String to = "'" + expiring.plusDays(1) + "T00:00:00Z'";
-				for (String table : TABLES) {
-					String where = "org_id = '" + ORG + "' AND started_at >= " + from + " AND started_at < " + to;
-					int rows;
-					do {
-						rows = sql.executeUpdate(
-								"DELETE FROM " + table + " WHERE (tableoid, ctid) IN (SELECT tableoid, ctid FROM "
-										+ table + " WHERE " + where + " LIMIT " + batch + ")");
-						deleted += rows;
+				// A batch is one transaction: a few hundred runs of the day with their
+				// calls
+				// and tool uses (about batch rows), found through the run, as the
+				// projector
+				// keeps them.
+				int runsPerBatch = Math.max(1, batch / (1 + calls + tools));
+				String day = "org_id = '" + ORG + "' AND started_at >= '" + expiring + "T00:00:00Z' AND started_at < '"
+						+ expiring.plusDays(1) + "T00:00:00Z'";
+				int runs;
+				do {
+					try (ResultSet counts = sql.executeQuery("WITH batch AS (SELECT org_id, run_id FROM runs WHERE "
+							+ day + " LIMIT " + runsPerBatch + "), "
+							+ "c AS (DELETE FROM llm_calls x USING batch b WHERE x.org_id = b.org_id AND x.run_id = b.run_id"
+							+ " RETURNING 1), "
+							+ "t AS (DELETE FROM tool_uses x USING batch b WHERE x.org_id = b.org_id AND x.run_id = b.run_id"
+							+ " RETURNING 1), "
+							+ "r AS (DELETE FROM runs x USING batch b WHERE x.org_id = b.org_id AND x.run_id = b.run_id"
+							+ " RETURNING 1) "
+							+ "SELECT (SELECT count(*) FROM r), (SELECT count(*) FROM c) + (SELECT count(*) FROM t)")) {
+						counts.next();
+						runs = counts.getInt(1);
+						deleted += runs + counts.getLong(2);
 					}
-					while (rows == batch);
 				}
+				while (runs == runsPerBatch);
 				double deleteSeconds = (System.nanoTime() - started) / 1e9;
 				long deleteWal = walPosition(sql) - wal;
 				Sizes afterDelete = Sizes.of(sql);
