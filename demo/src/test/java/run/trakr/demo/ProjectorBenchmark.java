@@ -320,7 +320,8 @@ final class ProjectorBenchmark {
 		try (var statement = db.createStatement()) {
 			for (String table : List.of("runs", "llm_calls", "tool_uses")) {
 				try (var out = Files.newOutputStream(dump)) {
-					copies.copyOut("COPY " + table + " TO STDOUT (FORMAT binary)", out);
+					// A partitioned table is copied out through a query.
+					copies.copyOut("COPY (SELECT * FROM " + table + ") TO STDOUT (FORMAT binary)", out);
 				}
 				statement.execute("DROP TABLE IF EXISTS reference_" + table);
 				statement.execute("CREATE UNLOGGED TABLE reference_" + table + " (LIKE " + table + ")");
@@ -359,8 +360,12 @@ final class ProjectorBenchmark {
 			statement.execute("VACUUM ANALYZE");
 			for (String table : List.of("runs", "llm_calls", "tool_uses", "workflow_rollups", "tool_rollups",
 					"rollup_revisions")) {
-				try (var rows = statement.executeQuery("SELECT count(*), pg_table_size('" + table
-						+ "'), pg_indexes_size('" + table + "') FROM " + table)) {
+				// A partitioned table's size is its partitions' (pg_partition_tree lists
+				// a
+				// plain table alone).
+				try (var rows = statement.executeQuery("SELECT (SELECT count(*) FROM " + table
+						+ "), sum(pg_table_size(relid)), sum(pg_indexes_size(relid)) FROM pg_partition_tree('" + table
+						+ "') WHERE isleaf")) {
 					rows.next();
 					long count = rows.getLong(1);
 					System.out.printf("Bytes per row, %s: %,d rows, %.0f table + %.0f indexes = %.0f%n", table, count,
