@@ -360,12 +360,12 @@ final class ProjectorBenchmark {
 			statement.execute("VACUUM ANALYZE");
 			for (String table : List.of("runs", "llm_calls", "tool_uses", "workflow_rollups", "tool_rollups",
 					"rollup_revisions")) {
-				// A partitioned table's size is its partitions' (pg_partition_tree lists
-				// a
-				// plain table alone).
+				// A partitioned table's size is its partitions'; pg_partition_tree has no
+				// leaf for a plain table.
 				try (var rows = statement.executeQuery("SELECT (SELECT count(*) FROM " + table
-						+ "), sum(pg_table_size(relid)), sum(pg_indexes_size(relid)) FROM pg_partition_tree('" + table
-						+ "') WHERE isleaf")) {
+						+ "), coalesce(sum(pg_table_size(relid)), pg_table_size('" + table
+						+ "')), coalesce(sum(pg_indexes_size(relid)), pg_indexes_size('" + table
+						+ "')) FROM pg_partition_tree('" + table + "') WHERE isleaf")) {
 					rows.next();
 					long count = rows.getLong(1);
 					System.out.printf("Bytes per row, %s: %,d rows, %.0f table + %.0f indexes = %.0f%n", table, count,
