@@ -18,6 +18,12 @@ VALUES ('starter', 30, 396), ('pro', 90, 396), ('scale', 400, 400);
 
 ALTER TABLE organizations ADD COLUMN retention_days integer CHECK (retention_days BETWEEN 1 AND 1100);
 
+-- The shortest and longest raw horizons any stored run of the org was given (null: none
+-- yet). The projector widens them, in the transaction that first writes a run under a new
+-- horizon, so that a reader who sees the run also sees them: the read API bounds a time
+-- window's runs to the partitions their expiry can be in.
+ALTER TABLE organizations ADD COLUMN raw_days_min integer, ADD COLUMN raw_days_max integer;
+
 -- Partitions. Every raw row carries expires_on: the first UTC day on which it is past its
 -- org's horizon (the day its run started + the org's raw days + 1), fixed when the run's
 -- start is known. Rows are partitioned by it, a week per partition, so rows of orgs with
@@ -155,6 +161,10 @@ SELECT r.org_id, r.run_id,
 FROM runs_unpartitioned r
 LEFT JOIN organizations o ON o.org_id = r.org_id
 LEFT JOIN retention_plans p ON p.plan = o.plan;
+
+UPDATE organizations o SET raw_days_min = coalesce(o.retention_days, p.raw_days),
+                           raw_days_max = coalesce(o.retention_days, p.raw_days)
+FROM retention_plans p WHERE p.plan = o.plan;
 
 -- Keys of calls and tool uses whose run row is missing (rows written by hand): never expire.
 INSERT INTO run_keys (org_id, run_id, expires_on)

@@ -172,7 +172,7 @@ class BatchProjection {
 		}
 		RunProjection.Outcome outcome = this.runs.apply(events, partitionOf, homes);
 		this.rollups.apply(outcome.changes());
-		this.toolRollups.apply(outcome.changes(), outcome.newToolUses());
+		this.toolRollups.apply(outcome.changes(), outcome.newToolUses(), homes);
 		this.revisions.bump(outcome.changes());
 		this.alerts.apply(events);
 		this.orgRevisions.bump(outcome.changes(), events, partitionOf);

@@ -88,8 +88,11 @@ final class BenchDataset {
 		try (Connection connection = connect(); Statement statement = connection.createStatement()) {
 			rebuild = phase("drop indexes and keys", () -> dropIndexes(statement));
 			for (Org org : orgs) {
-				statement.execute("INSERT INTO organizations (org_id, name, plan) VALUES ('" + org.orgId() + "', '"
-						+ org.name() + "', '" + org.plan() + "')");
+				// With the horizon its runs are written under (as the projector records
+				// it).
+				statement.execute("INSERT INTO organizations (org_id, name, plan, raw_days_min, raw_days_max) "
+						+ "SELECT '" + org.orgId() + "', '" + org.name() + "', plan, raw_days, raw_days "
+						+ "FROM retention_plans WHERE plan = '" + org.plan() + "'");
 			}
 			// The weekly partitions the rows expire into, as the projector's retention
 			// job

@@ -53,6 +53,7 @@ public class RetentionHorizons {
 			return entry == null || entry.readAt().plus(TTL).isBefore(now);
 		}).collect(Collectors.toSet());
 		if (!stale.isEmpty()) {
+			widen(stale);
 			Field<Integer> rawDays = DSL.coalesce(ORGANIZATIONS.RETENTION_DAYS, RETENTION_PLANS.RAW_DAYS)
 				.as("raw_days");
 			Map<UUID, Integer> read = this.db.select(ORGANIZATIONS.ORG_ID, rawDays)
@@ -71,6 +72,25 @@ public class RetentionHorizons {
 			days.put(org, this.known.get(org).rawDays());
 		}
 		return days;
+	}
+
+	/**
+	 * Records each org's current horizon in its {@code raw_days_min}/{@code _max}, when
+	 * outside them, in the batch's transaction: the runs about to be written under it are
+	 * then never outside the partitions the read API searches. Writes only on a change.
+	 */
+	private void widen(Set<UUID> orgs) {
+		Field<Integer> current = DSL.coalesce(ORGANIZATIONS.RETENTION_DAYS, RETENTION_PLANS.RAW_DAYS);
+		this.db.update(ORGANIZATIONS)
+			.set(ORGANIZATIONS.RAW_DAYS_MIN, DSL.least(DSL.coalesce(ORGANIZATIONS.RAW_DAYS_MIN, current), current))
+			.set(ORGANIZATIONS.RAW_DAYS_MAX, DSL.greatest(DSL.coalesce(ORGANIZATIONS.RAW_DAYS_MAX, current), current))
+			.from(RETENTION_PLANS)
+			.where(RETENTION_PLANS.PLAN.eq(ORGANIZATIONS.PLAN))
+			.and(ORGANIZATIONS.ORG_ID.in(orgs))
+			.and(ORGANIZATIONS.RAW_DAYS_MIN.isNull()
+				.or(ORGANIZATIONS.RAW_DAYS_MIN.gt(current))
+				.or(ORGANIZATIONS.RAW_DAYS_MAX.lt(current)))
+			.execute();
 	}
 
 }

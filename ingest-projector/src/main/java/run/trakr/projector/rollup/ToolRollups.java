@@ -13,6 +13,7 @@ import org.jooq.DSLContext;
 import org.springframework.stereotype.Component;
 
 import run.trakr.projector.run.RunChange;
+import run.trakr.projector.run.RunHomes;
 import run.trakr.projector.run.RunState;
 import run.trakr.projector.sql.UnnestedRows;
 import run.trakr.schema.event.IngestEvent;
@@ -43,7 +44,7 @@ public class ToolRollups {
 	}
 
 	/** {@code newToolUses}: the tool uses first inserted by this batch. */
-	public void apply(List<RunChange> changes, List<ToolUsed> newToolUses) {
+	public void apply(List<RunChange> changes, List<ToolUsed> newToolUses, RunHomes.Resolved homes) {
 		Map<RunKey, List<ToolUsed>> newByRun = new HashMap<>();
 		newToolUses.forEach(use -> newByRun
 			.computeIfAbsent(new RunKey(use.envelope().orgId(), use.runId()), key -> new ArrayList<>())
@@ -56,7 +57,7 @@ public class ToolRollups {
 		if (relevant.isEmpty()) {
 			return;
 		}
-		Map<RunKey, Map<String, ToolTotals>> current = toolUsesOf(relevant, newByRun);
+		Map<RunKey, Map<String, ToolTotals>> current = toolUsesOf(relevant, newByRun, homes);
 		Map<ToolBucket, ToolTotals> deltas = new TreeMap<>(ToolBucket.LOCK_ORDER);
 		for (RunChange change : relevant) {
 			RunKey key = new RunKey(change.after().orgId(), change.after().runId());
@@ -90,7 +91,7 @@ public class ToolRollups {
 	 * only the others are read back.
 	 */
 	private Map<RunKey, Map<String, ToolTotals>> toolUsesOf(List<RunChange> changes,
-			Map<RunKey, List<ToolUsed>> newByRun) {
+			Map<RunKey, List<ToolUsed>> newByRun, RunHomes.Resolved homes) {
 		Map<RunKey, Map<String, ToolTotals>> uses = new HashMap<>();
 		List<RunChange> usedToolsBefore = new ArrayList<>();
 		for (RunChange change : changes) {
@@ -110,6 +111,7 @@ public class ToolRollups {
 		UnnestedRows.of(usedToolsBefore)
 			.column(TOOL_USES.ORG_ID, change -> change.after().orgId())
 			.column(TOOL_USES.RUN_ID, change -> change.after().runId())
+			.column(TOOL_USES.EXPIRES_ON, change -> homes.of(change.after().orgId(), change.after().runId()))
 			.lookup(this.db, TOOL_USES)
 			.forEach(r -> add(uses, new RunKey(r.getOrgId(), r.getRunId()), r.getToolName(), failed(r.getStatus()),
 					r.getDurationMs()));

@@ -68,6 +68,11 @@ public class RunHomes {
 			return this.expiresOn.get(run);
 		}
 
+		/** The expiry of the rows of the org's run, which the batch admitted. */
+		public LocalDate of(UUID orgId, UUID runId) {
+			return of(new RunKey(orgId, runId));
+		}
+
 	}
 
 	/** Locks, reads and where needed creates or moves the home of every run in events. */

@@ -45,7 +45,10 @@ final class ToolRollupSql {
 		this.db.select(TOOL_USES.TOOL_NAME, TOOL_USES.STATUS, TOOL_USES.DURATION_MS, TOOL_USES.RUN_ID)
 			.from(RUNS)
 			.join(TOOL_USES)
-			.on(TOOL_USES.ORG_ID.eq(RUNS.ORG_ID).and(TOOL_USES.RUN_ID.eq(RUNS.RUN_ID)))
+			// The run's partition too: without it every week's tool uses are searched.
+			.on(TOOL_USES.ORG_ID.eq(RUNS.ORG_ID)
+				.and(TOOL_USES.RUN_ID.eq(RUNS.RUN_ID))
+				.and(TOOL_USES.EXPIRES_ON.eq(RUNS.EXPIRES_ON)))
 			.where(RUNS.ORG_ID.eq(orgId))
 			.and(RUNS.WORKFLOW_NAME.eq(workflow))
 			.and(RollupSql.startedWithin(edges))

@@ -154,8 +154,9 @@ class RunController {
 		UUID parent = run.get(RUNS.PARENT_RUN_ID);
 		return new RunDetail(
 				new RunDetail.Run(RunSummary.of(run), (parent != null) ? parent.toString() : null,
-						run.get(RUNS.INPUT_TOKENS), run.get(RUNS.OUTPUT_TOKENS), this.runs.llmCalls(caller.orgId(), id),
-						this.runs.toolEvents(caller.orgId(), id)),
+						run.get(RUNS.INPUT_TOKENS), run.get(RUNS.OUTPUT_TOKENS),
+						this.runs.llmCalls(caller.orgId(), id, run.get(RUNS.EXPIRES_ON)),
+						this.runs.toolEvents(caller.orgId(), id, run.get(RUNS.EXPIRES_ON))),
 				children, children.size(), Formats.money(combined), this.runs.latestAlerts(caller.orgId(), id));
 	}
 
@@ -192,8 +193,9 @@ class RunController {
 	}
 
 	private RunComparison.Side side(Caller caller, Record run, UUID id) {
-		return new RunComparison.Side(RunSummary.of(run), this.runs.models(caller.orgId(), id),
-				this.runs.tools(caller.orgId(), id));
+		return new RunComparison.Side(RunSummary.of(run),
+				this.runs.models(caller.orgId(), id, run.get(RUNS.EXPIRES_ON)),
+				this.runs.tools(caller.orgId(), id, run.get(RUNS.EXPIRES_ON)));
 	}
 
 	/** The response of GET /api/runs. */

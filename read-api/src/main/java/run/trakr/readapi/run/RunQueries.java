@@ -2,6 +2,7 @@ package run.trakr.readapi.run;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -24,11 +25,13 @@ import org.springframework.transaction.annotation.Transactional;
 import run.trakr.readapi.query.Formats;
 import run.trakr.readapi.rollup.RollupReader;
 import run.trakr.schema.RunStatus;
+import run.trakr.schema.retention.Expiry;
 import run.trakr.schema.rollup.WorkflowTotals;
 
 import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.count;
 import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.noCondition;
 import static org.jooq.impl.DSL.row;
@@ -37,7 +40,9 @@ import static org.jooq.impl.DSL.sum;
 import static org.jooq.impl.DSL.table;
 import static run.trakr.schema.jooq.Tables.ALERT_EVENTS;
 import static run.trakr.schema.jooq.Tables.LLM_CALLS;
+import static run.trakr.schema.jooq.Tables.ORGANIZATIONS;
 import static run.trakr.schema.jooq.Tables.RUNS;
+import static run.trakr.schema.jooq.Tables.RUN_KEYS;
 import static run.trakr.schema.jooq.Tables.TOOL_USES;
 
 /** Reads runs, one org at a time; a run is visible once its start is known. */
@@ -122,17 +127,25 @@ class RunQueries {
 		return total;
 	}
 
+	/**
+	 * The run, from the one partition its key names (a run without a key, written by
+	 * hand, is in the "never" one; a run whose key has expired is not found).
+	 */
 	Record run(UUID orgId, UUID runId) {
+		Field<LocalDate> home = coalesce(field(select(RUN_KEYS.EXPIRES_ON).from(RUN_KEYS)
+			.where(RUN_KEYS.ORG_ID.eq(orgId))
+			.and(RUN_KEYS.RUN_ID.eq(runId))), inline(Expiry.NEVER));
 		return this.db.select(RunSummary.COLUMNS)
-			.select(RUNS.PARENT_RUN_ID, RUNS.INPUT_TOKENS, RUNS.OUTPUT_TOKENS)
+			.select(RUNS.PARENT_RUN_ID, RUNS.INPUT_TOKENS, RUNS.OUTPUT_TOKENS, RUNS.EXPIRES_ON)
 			.from(RUNS)
 			.where(RUNS.ORG_ID.eq(orgId))
 			.and(RUNS.RUN_ID.eq(runId))
+			.and(RUNS.EXPIRES_ON.eq(home))
 			.and(RUNS.STARTED_AT.isNotNull())
 			.fetchOne();
 	}
 
-	List<RunDetail.LlmCall> llmCalls(UUID orgId, UUID runId) {
+	List<RunDetail.LlmCall> llmCalls(UUID orgId, UUID runId, LocalDate expiresOn) {
 		return this.db
 			.select(LLM_CALLS.CALL_ID, LLM_CALLS.MODEL, LLM_CALLS.PROVIDER, LLM_CALLS.INPUT_TOKENS,
 					LLM_CALLS.OUTPUT_TOKENS, LLM_CALLS.COST_USD, LLM_CALLS.LATENCY_MS, LLM_CALLS.STATUS,
@@ -140,19 +153,21 @@ class RunQueries {
 			.from(LLM_CALLS)
 			.where(LLM_CALLS.ORG_ID.eq(orgId))
 			.and(LLM_CALLS.RUN_ID.eq(runId))
+			.and(LLM_CALLS.EXPIRES_ON.eq(expiresOn))
 			.orderBy(LLM_CALLS.STARTED_AT, LLM_CALLS.CALL_ID)
 			.fetch((row) -> new RunDetail.LlmCall(row.value1().toString(), row.value2(), row.value3(), row.value4(),
 					row.value5(), row.value4() + row.value5(), Formats.money(row.value6()), row.value7(), row.value8(),
 					Formats.timestamp(row.value9())));
 	}
 
-	List<RunDetail.ToolEvent> toolEvents(UUID orgId, UUID runId) {
+	List<RunDetail.ToolEvent> toolEvents(UUID orgId, UUID runId, LocalDate expiresOn) {
 		return this.db
 			.select(TOOL_USES.TOOL_EVENT_ID, TOOL_USES.TOOL_NAME, TOOL_USES.STATUS, TOOL_USES.DURATION_MS,
 					TOOL_USES.STARTED_AT)
 			.from(TOOL_USES)
 			.where(TOOL_USES.ORG_ID.eq(orgId))
 			.and(TOOL_USES.RUN_ID.eq(runId))
+			.and(TOOL_USES.EXPIRES_ON.eq(expiresOn))
 			.orderBy(TOOL_USES.STARTED_AT, TOOL_USES.TOOL_EVENT_ID)
 			.fetch((row) -> new RunDetail.ToolEvent(row.value1().toString(), row.value2(), row.value3(), row.value4(),
 					Formats.timestamp(row.value5())));
@@ -209,35 +224,38 @@ class RunQueries {
 					Formats.timestamp(row.value8())));
 	}
 
-	List<RunComparison.ModelUse> models(UUID orgId, UUID runId) {
+	List<RunComparison.ModelUse> models(UUID orgId, UUID runId, LocalDate expiresOn) {
 		return this.db
 			.select(LLM_CALLS.MODEL, count(), sum(LLM_CALLS.INPUT_TOKENS.plus(LLM_CALLS.OUTPUT_TOKENS)),
 					sum(LLM_CALLS.COST_USD))
 			.from(LLM_CALLS)
 			.where(LLM_CALLS.ORG_ID.eq(orgId))
 			.and(LLM_CALLS.RUN_ID.eq(runId))
+			.and(LLM_CALLS.EXPIRES_ON.eq(expiresOn))
 			.groupBy(LLM_CALLS.MODEL)
 			.orderBy(LLM_CALLS.MODEL)
 			.fetch((row) -> new RunComparison.ModelUse(row.value1(), row.value2(), row.value3().longValue(),
 					Formats.money(row.value4())));
 	}
 
-	List<RunComparison.ToolUse> tools(UUID orgId, UUID runId) {
+	List<RunComparison.ToolUse> tools(UUID orgId, UUID runId, LocalDate expiresOn) {
 		return this.db
 			.select(TOOL_USES.TOOL_NAME, count(), count().filterWhere(TOOL_USES.STATUS.eq("error")),
 					sum(TOOL_USES.DURATION_MS))
 			.from(TOOL_USES)
 			.where(TOOL_USES.ORG_ID.eq(orgId))
 			.and(TOOL_USES.RUN_ID.eq(runId))
+			.and(TOOL_USES.EXPIRES_ON.eq(expiresOn))
 			.groupBy(TOOL_USES.TOOL_NAME)
 			.orderBy(TOOL_USES.TOOL_NAME)
 			.fetch((row) -> new RunComparison.ToolUse(row.value1(), row.value2(), row.value3(),
 					row.value4().longValue()));
 	}
 
-	private static Condition matching(UUID orgId, RunFilter filter) {
+	private Condition matching(UUID orgId, RunFilter filter) {
 		Condition condition = RUNS.ORG_ID.eq(orgId)
-			.and(RUNS.STARTED_AT.between(utc(filter.window().from()), utc(filter.window().to())));
+			.and(RUNS.STARTED_AT.between(utc(filter.window().from()), utc(filter.window().to())))
+			.and(partitionsOf(orgId, filter.window().from(), filter.window().to()));
 		if (!filter.workflows().isEmpty()) {
 			condition = condition.and(RUNS.WORKFLOW_NAME.in(filter.workflows()));
 		}
@@ -251,6 +269,29 @@ class RunQueries {
 			condition = condition.and(RUNS.COST_USD.le(filter.costMax()));
 		}
 		return condition;
+	}
+
+	/**
+	 * The partitions the org's runs started from..to can be in: their expiry is their
+	 * start day + one of the org's raw horizons + 1, and the org records the shortest and
+	 * longest it used (read in the caller's transaction, so they cover every run it
+	 * sees), else the "never" partition. Without this bound a window's query reads every
+	 * week's partition.
+	 */
+	private Condition partitionsOf(UUID orgId, Instant from, Instant to) {
+		Condition never = RUNS.EXPIRES_ON.eq(Expiry.NEVER);
+		Record2<Integer, Integer> days = this.db.select(ORGANIZATIONS.RAW_DAYS_MIN, ORGANIZATIONS.RAW_DAYS_MAX)
+			.from(ORGANIZATIONS)
+			.where(ORGANIZATIONS.ORG_ID.eq(orgId))
+			.fetchOne();
+		if (days == null || days.value1() == null || days.value2() == null) {
+			return never;
+		}
+		LocalDate last = Expiry.NEVER.minusDays(1);
+		LocalDate first = Expiry.of(from, days.value1());
+		LocalDate through = Expiry.of(to, days.value2());
+		return never
+			.or(RUNS.EXPIRES_ON.between(first.isAfter(last) ? last : first, through.isAfter(last) ? last : through));
 	}
 
 	private static List<SortField<?>> order(RunSort sort) {
