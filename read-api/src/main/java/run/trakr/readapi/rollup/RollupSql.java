@@ -17,6 +17,7 @@ import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Table;
 
+import run.trakr.readapi.query.RunPartitions;
 import run.trakr.schema.RunStatus;
 import run.trakr.schema.rollup.BucketLevel;
 import run.trakr.schema.rollup.WindowCover;
@@ -179,6 +180,7 @@ final class RollupSql {
 			.where(RUNS.ORG_ID.eq(orgId))
 			.and((workflow != null) ? RUNS.WORKFLOW_NAME.eq(workflow) : noCondition())
 			.and(startedWithin(intervals))
+			.and(partitionsOf(this.db, orgId, intervals))
 			.fetch((row) -> new BucketRuns.Run(row.value1(), RunStatus.of(row.value2()), row.value3(), row.value4(),
 					row.value5(), row.value6(), row.value7(), row.value8(), row.value9().toInstant()));
 	}
@@ -196,6 +198,16 @@ final class RollupSql {
 			.map((span) -> seconds.eq(span.level().seconds())
 				.and(start.between(span.start().atOffset(ZoneOffset.UTC), span.lastStart().atOffset(ZoneOffset.UTC))))
 			.toList());
+	}
+
+	/** The partitions that can hold the org's runs started in the intervals. */
+	static Condition partitionsOf(DSLContext db, UUID orgId, List<Interval> intervals) {
+		if (intervals.isEmpty()) {
+			return noCondition();
+		}
+		Instant from = intervals.stream().map(Interval::from).min(Comparator.naturalOrder()).orElseThrow();
+		Instant until = intervals.stream().map(Interval::until).max(Comparator.naturalOrder()).orElseThrow();
+		return RunPartitions.startedBetween(db, orgId, from, until);
 	}
 
 	/** Runs whose start falls in one of the half-open intervals. */

@@ -23,6 +23,7 @@ import org.springframework.transaction.annotation.Isolation;
 import org.springframework.transaction.annotation.Transactional;
 
 import run.trakr.readapi.query.Formats;
+import run.trakr.readapi.query.RunPartitions;
 import run.trakr.readapi.rollup.RollupReader;
 import run.trakr.schema.RunStatus;
 import run.trakr.schema.retention.Expiry;
@@ -40,7 +41,6 @@ import static org.jooq.impl.DSL.sum;
 import static org.jooq.impl.DSL.table;
 import static run.trakr.schema.jooq.Tables.ALERT_EVENTS;
 import static run.trakr.schema.jooq.Tables.LLM_CALLS;
-import static run.trakr.schema.jooq.Tables.ORGANIZATIONS;
 import static run.trakr.schema.jooq.Tables.RUNS;
 import static run.trakr.schema.jooq.Tables.RUN_KEYS;
 import static run.trakr.schema.jooq.Tables.TOOL_USES;
@@ -255,7 +255,7 @@ class RunQueries {
 	private Condition matching(UUID orgId, RunFilter filter) {
 		Condition condition = RUNS.ORG_ID.eq(orgId)
 			.and(RUNS.STARTED_AT.between(utc(filter.window().from()), utc(filter.window().to())))
-			.and(partitionsOf(orgId, filter.window().from(), filter.window().to()));
+			.and(RunPartitions.startedBetween(this.db, orgId, filter.window().from(), filter.window().to()));
 		if (!filter.workflows().isEmpty()) {
 			condition = condition.and(RUNS.WORKFLOW_NAME.in(filter.workflows()));
 		}
@@ -269,29 +269,6 @@ class RunQueries {
 			condition = condition.and(RUNS.COST_USD.le(filter.costMax()));
 		}
 		return condition;
-	}
-
-	/**
-	 * The partitions the org's runs started from..to can be in: their expiry is their
-	 * start day + one of the org's raw horizons + 1, and the org records the shortest and
-	 * longest it used (read in the caller's transaction, so they cover every run it
-	 * sees), else the "never" partition. Without this bound a window's query reads every
-	 * week's partition.
-	 */
-	private Condition partitionsOf(UUID orgId, Instant from, Instant to) {
-		Condition never = RUNS.EXPIRES_ON.eq(Expiry.NEVER);
-		Record2<Integer, Integer> days = this.db.select(ORGANIZATIONS.RAW_DAYS_MIN, ORGANIZATIONS.RAW_DAYS_MAX)
-			.from(ORGANIZATIONS)
-			.where(ORGANIZATIONS.ORG_ID.eq(orgId))
-			.fetchOne();
-		if (days == null || days.value1() == null || days.value2() == null) {
-			return never;
-		}
-		LocalDate last = Expiry.NEVER.minusDays(1);
-		LocalDate first = Expiry.of(from, days.value1());
-		LocalDate through = Expiry.of(to, days.value2());
-		return never
-			.or(RUNS.EXPIRES_ON.between(first.isAfter(last) ? last : first, through.isAfter(last) ? last : through));
 	}
 
 	private static List<SortField<?>> order(RunSort sort) {
