@@ -18,6 +18,7 @@ import org.jooq.impl.DSL;
 
 import org.springframework.stereotype.Component;
 
+import run.trakr.schema.retention.Horizons;
 import static run.trakr.schema.jooq.Tables.ORGANIZATIONS;
 import static run.trakr.schema.jooq.Tables.RETENTION_PLANS;
 
@@ -54,12 +55,9 @@ public class RetentionHorizons {
 		}).collect(Collectors.toSet());
 		if (!stale.isEmpty()) {
 			widen(stale);
-			Field<Integer> rawDays = DSL.coalesce(ORGANIZATIONS.RETENTION_DAYS, RETENTION_PLANS.RAW_DAYS)
-				.as("raw_days");
+			Field<Integer> rawDays = Horizons.RAW_DAYS.as("raw_days");
 			Map<UUID, Integer> read = this.db.select(ORGANIZATIONS.ORG_ID, rawDays)
-				.from(ORGANIZATIONS)
-				.join(RETENTION_PLANS)
-				.on(RETENTION_PLANS.PLAN.eq(ORGANIZATIONS.PLAN))
+				.from(Horizons.ORGS_WITH_PLANS)
 				.where(ORGANIZATIONS.ORG_ID.in(stale))
 				.fetchMap(ORGANIZATIONS.ORG_ID, rawDays);
 			for (UUID org : stale) {
@@ -80,7 +78,7 @@ public class RetentionHorizons {
 	 * then never outside the partitions the read API searches. Writes only on a change.
 	 */
 	private void widen(Set<UUID> orgs) {
-		Field<Integer> current = DSL.coalesce(ORGANIZATIONS.RETENTION_DAYS, RETENTION_PLANS.RAW_DAYS);
+		Field<Integer> current = Horizons.RAW_DAYS;
 		this.db.update(ORGANIZATIONS)
 			.set(ORGANIZATIONS.RAW_DAYS_MIN, DSL.least(DSL.coalesce(ORGANIZATIONS.RAW_DAYS_MIN, current), current))
 			.set(ORGANIZATIONS.RAW_DAYS_MAX, DSL.greatest(DSL.coalesce(ORGANIZATIONS.RAW_DAYS_MAX, current), current))

@@ -23,6 +23,7 @@ import org.springframework.stereotype.Component;
 
 import run.trakr.schema.retention.Expiry;
 
+import run.trakr.schema.retention.Horizons;
 import static run.trakr.schema.jooq.Tables.ALERT_EVENTS;
 import static run.trakr.schema.jooq.Tables.ORGANIZATIONS;
 import static run.trakr.schema.jooq.Tables.RETENTION_PLANS;
@@ -167,12 +168,8 @@ public class RetentionJob implements InitializingBean {
 
 	/** Every registered org: its raw days and its plan's rollup days. */
 	private static List<Record3<java.util.UUID, Integer, Integer>> horizons(DSLContext on) {
-		return on
-			.select(ORGANIZATIONS.ORG_ID, DSL.coalesce(ORGANIZATIONS.RETENTION_DAYS, RETENTION_PLANS.RAW_DAYS),
-					RETENTION_PLANS.ROLLUP_DAYS)
-			.from(ORGANIZATIONS)
-			.join(RETENTION_PLANS)
-			.on(RETENTION_PLANS.PLAN.eq(ORGANIZATIONS.PLAN))
+		return on.select(ORGANIZATIONS.ORG_ID, Horizons.RAW_DAYS, RETENTION_PLANS.ROLLUP_DAYS)
+			.from(Horizons.ORGS_WITH_PLANS)
 			.fetch();
 	}
 

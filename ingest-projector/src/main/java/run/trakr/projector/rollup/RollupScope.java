@@ -12,8 +12,8 @@ import org.jooq.impl.DSL;
 
 import run.trakr.schema.rollup.BucketLevel;
 
+import run.trakr.schema.retention.Horizons;
 import static run.trakr.schema.jooq.Tables.ORGANIZATIONS;
-import static run.trakr.schema.jooq.Tables.RETENTION_PLANS;
 import static run.trakr.schema.jooq.Tables.RUNS;
 import static run.trakr.schema.jooq.Tables.TOOL_ROLLUPS;
 import static run.trakr.schema.jooq.Tables.WORKFLOW_ROLLUPS;
@@ -70,11 +70,7 @@ public record RollupScope(UUID org, Instant from, Instant to) {
 	 */
 	private static Field<OffsetDateTime> retainedFrom(Field<UUID> org, LocalDate today) {
 		Field<Integer> rawDays = DSL
-			.field(DSL.select(DSL.coalesce(ORGANIZATIONS.RETENTION_DAYS, RETENTION_PLANS.RAW_DAYS))
-				.from(ORGANIZATIONS)
-				.join(RETENTION_PLANS)
-				.on(RETENTION_PLANS.PLAN.eq(ORGANIZATIONS.PLAN))
-				.where(ORGANIZATIONS.ORG_ID.eq(org)));
+			.field(DSL.select(Horizons.RAW_DAYS).from(Horizons.ORGS_WITH_PLANS).where(ORGANIZATIONS.ORG_ID.eq(org)));
 		return DSL.coalesce(
 				DSL.field("({0} - {1})::timestamp AT TIME ZONE 'UTC'", OffsetDateTime.class, DSL.val(today), rawDays),
 				DSL.field("'-infinity'::timestamptz", OffsetDateTime.class));

@@ -27,6 +27,7 @@ import run.trakr.readapi.auth.ReadToken;
 import run.trakr.readapi.ratelimit.SharedRedis;
 import run.trakr.readapi.ratelimit.SharedRevocations;
 import run.trakr.schema.DatabaseSettings;
+import run.trakr.schema.retention.Horizons;
 
 import static run.trakr.schema.jooq.Tables.API_TOKENS;
 import static run.trakr.schema.jooq.Tables.ORGANIZATIONS;
@@ -168,9 +169,7 @@ public final class AdminCommand {
 			return withDatabase(database, db -> {
 				db.select(ORGANIZATIONS.ORG_ID, ORGANIZATIONS.PLAN, ORGANIZATIONS.RETENTION_DAYS,
 						RETENTION_PLANS.RAW_DAYS, ORGANIZATIONS.NAME)
-					.from(ORGANIZATIONS)
-					.join(RETENTION_PLANS)
-					.on(RETENTION_PLANS.PLAN.eq(ORGANIZATIONS.PLAN))
+					.from(Horizons.ORGS_WITH_PLANS)
 					.orderBy(ORGANIZATIONS.CREATED_AT)
 					.forEach(o -> AdminCommand.this.out.printf("%s  %-8s %-13s %s%n", o.value1(), o.value2(),
 							(o.value3() != null) ? o.value3() + "d (own)" : o.value4() + "d", o.value5()));
