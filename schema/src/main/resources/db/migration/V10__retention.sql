@@ -129,6 +129,8 @@ CREATE INDEX run_keys_by_expiry ON run_keys (expires_on) WHERE expires_on < '999
 -- tool_uses for the expiry days first..last; the projector's retention job calls it ahead
 -- of time. A partition is created as a table and then attached, which locks the parent
 -- only against DDL (SHARE UPDATE EXCLUSIVE), not against the projector's writes.
+-- Callers race (the admin CLI, a starting projector, two consumer threads): a transaction
+-- lock makes them take turns, and a week another caller made meanwhile is skipped.
 CREATE FUNCTION create_expiry_partitions(first date, last date) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -137,14 +139,19 @@ DECLARE
     name   text;
     made   integer := 0;
 BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('trakr create_expiry_partitions'));
     WHILE week <= last LOOP
         FOREACH parent IN ARRAY ARRAY['runs', 'llm_calls', 'tool_uses'] LOOP
             name := parent || '_expire_' || to_char(week, 'YYYYMMDD');
             IF to_regclass(name) IS NULL THEN
-                EXECUTE format('CREATE TABLE %I (LIKE %I INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', name, parent);
-                EXECUTE format('ALTER TABLE %I ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)',
-                               parent, name, week, week + 7);
-                made := made + 1;
+                BEGIN
+                    EXECUTE format('CREATE TABLE %I (LIKE %I INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', name, parent);
+                    EXECUTE format('ALTER TABLE %I ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)',
+                                   parent, name, week, week + 7);
+                    made := made + 1;
+                EXCEPTION WHEN duplicate_table OR unique_violation THEN
+                    NULL; -- made by a caller outside the lock's turn-taking: already there
+                END;
             END IF;
         END LOOP;
         week := week + 7;

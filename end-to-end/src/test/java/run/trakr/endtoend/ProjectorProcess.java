@@ -1,6 +1,5 @@
 package run.trakr.endtoend;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +22,11 @@ final class ProjectorProcess implements AutoCloseable {
 
 	private final Process process;
 
-	private ProjectorProcess(Process process) {
+	private final Path log;
+
+	private ProjectorProcess(Process process, Path log) {
 		this.process = process;
+		this.log = log;
 	}
 
 	/** Starts a projector on {@code topic}, writing to the stack's default database. */
@@ -41,11 +43,12 @@ final class ProjectorProcess implements AutoCloseable {
 		properties.put("spring.kafka.consumer.group-id", "projector-" + topic);
 		properties.put("server.port", "0");
 		Files.createDirectories(Path.of("target"));
+		Path log = Path.of("target/projector-" + topic + ".log");
 		return new ProjectorProcess(JavaProcess.jar(Path.of(System.getProperty("trakr.projector.jar", "")))
 			.builder(List.of("-Xmx512m"), Map.of(), JavaProcess.springArguments(properties))
 			.redirectErrorStream(true)
-			.redirectOutput(new File("target/projector-" + topic + ".log"))
-			.start());
+			.redirectOutput(log.toFile())
+			.start(), log);
 	}
 
 	/**
@@ -54,7 +57,8 @@ final class ProjectorProcess implements AutoCloseable {
 	 */
 	void awaitProjected(DSLContext db, String topic, long total) {
 		await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
-			assertThat(isAlive()).as("projector process (see target/projector-*.log)").isTrue();
+			assertThat(isAlive()).as(() -> "projector process exited; the end of " + this.log + ":\n" + logTail())
+				.isTrue();
 			Number done = db.select(sum(PROJECTOR_OFFSETS.NEXT_OFFSET))
 				.from(PROJECTOR_OFFSETS)
 				.where(PROJECTOR_OFFSETS.TOPIC.eq(topic))
@@ -74,6 +78,17 @@ final class ProjectorProcess implements AutoCloseable {
 		String output = new String(verify.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
 		verify.waitFor();
 		return output;
+	}
+
+	/** The last lines of the projector's log: why it stopped, where CI keeps no files. */
+	private String logTail() {
+		try {
+			List<String> lines = Files.readAllLines(this.log);
+			return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+		}
+		catch (IOException ex) {
+			return "(unreadable: " + ex + ")";
+		}
 	}
 
 	boolean isAlive() {

@@ -12,6 +12,9 @@ import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import run.trakr.schema.retention.Expiry;
 
@@ -21,9 +24,11 @@ import run.trakr.schema.retention.Expiry;
  *
 <table>
  * _expire_<Monday>} (V10). Created ahead of time by the retention job; a batch whose rows
- * need a week not created yet creates it itself (attaching takes a lock that does not
- * block writes). Partitions whose week has passed are detached concurrently (never
- * blocking the projector) and dropped.
+ * need a week not created yet creates it itself, in a transaction of its own, committed
+ * before the batch writes (attaching takes a lock that does not block writes; holding it
+ * and the function's turn-taking lock until the batch commits would make other batches
+ * wait). Partitions whose week has passed are detached concurrently (never blocking the
+ * projector) and dropped.
  */
 @Component
 public class ExpiryPartitions {
@@ -34,11 +39,15 @@ public class ExpiryPartitions {
 
 	private final DSLContext db;
 
+	private final TransactionTemplate ownTransaction;
+
 	/** Weeks known to have their partitions (a cache; the database decides). */
 	private final Set<LocalDate> weeks = new ConcurrentSkipListSet<>();
 
-	ExpiryPartitions(DSLContext db) {
+	ExpiryPartitions(DSLContext db, PlatformTransactionManager transactions) {
 		this.db = db;
+		this.ownTransaction = new TransactionTemplate(transactions);
+		this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 	}
 
 	/** Makes sure the rows expiring on these days have a partition to go to. */
@@ -50,8 +59,12 @@ public class ExpiryPartitions {
 				missing.add(week);
 			}
 		}
-		for (LocalDate week : missing) {
-			create(this.db, week, week);
+		if (!missing.isEmpty()) {
+			this.ownTransaction.executeWithoutResult(status -> {
+				for (LocalDate week : missing) {
+					create(this.db, week, week);
+				}
+			});
 		}
 	}
 

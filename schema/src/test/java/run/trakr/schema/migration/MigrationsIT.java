@@ -4,10 +4,16 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -206,6 +212,50 @@ class MigrationsIT {
 						Map.entry(elsewhere, "9999-12-31"));
 			assertThat(db.fetchOne("SELECT sum(cost_usd) FROM runs").get(0, java.math.BigDecimal.class))
 				.isEqualByComparingTo("0.75");
+		}
+	}
+
+	/**
+	 * The admin CLI, a starting projector and its consumer threads make partitions at the
+	 * same moment: each call succeeds and every week has its three partitions once.
+	 */
+	@Test
+	void callersCreatingTheSamePartitionsAtOnceAllSucceed(LocalStack stack) throws Exception {
+		String url = stack.createDatabase();
+		flyway(url, stack).migrate();
+		int callers = 4;
+		ExecutorService pool = Executors.newFixedThreadPool(callers);
+		try {
+			CyclicBarrier together = new CyclicBarrier(callers);
+			List<Future<Integer>> made = new ArrayList<>();
+			for (int i = 0; i < callers; i++) {
+				made.add(pool.submit(() -> {
+					try (Connection connection = connect(url, stack)) {
+						connection.setAutoCommit(false);
+						DSLContext db = DSL.using(connection, SQLDialect.POSTGRES);
+						together.await();
+						int count = db.fetchOne("SELECT create_expiry_partitions('2031-01-06', '2032-02-29')")
+							.get(0, Integer.class);
+						connection.commit();
+						return count;
+					}
+				}));
+			}
+			int total = 0;
+			for (Future<Integer> call : made) {
+				total += call.get(60, TimeUnit.SECONDS);
+			}
+			// 2031-01-06 to 2032-02-23 (Mondays): 60 weeks, three tables each, made once.
+			assertThat(total).isEqualTo(180);
+		}
+		finally {
+			pool.shutdownNow();
+		}
+		try (Connection connection = connect(url, stack)) {
+			DSLContext db = DSL.using(connection, SQLDialect.POSTGRES);
+			assertThat(db.fetchOne("""
+					SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+					WHERE c.relkind = 'r' AND c.relname ~ '_expire_203[12]'""").get(0, Long.class)).isEqualTo(180L);
 		}
 	}
 
