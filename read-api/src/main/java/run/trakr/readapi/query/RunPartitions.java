@@ -24,25 +24,44 @@ import static run.trakr.schema.jooq.Tables.RUNS;
  */
 public final class RunPartitions {
 
+	private static final Condition NEVER = RUNS.EXPIRES_ON.eq(Expiry.NEVER);
+
+	/** The last day before "never": hostile windows reach year 9999. */
+	private static final LocalDate LAST = Expiry.NEVER.minusDays(1);
+
 	private RunPartitions() {
 	}
 
 	/** The condition on {@code runs.expires_on}, read in the caller's transaction. */
 	public static Condition startedBetween(DSLContext db, UUID orgId, Instant from, Instant to) {
-		Condition never = RUNS.EXPIRES_ON.eq(Expiry.NEVER);
+		Record2<Integer, Integer> days = horizons(db, orgId);
+		if (days == null) {
+			return NEVER;
+		}
+		return NEVER.or(RUNS.EXPIRES_ON.between(belowNever(Expiry.of(from, days.value1())),
+				belowNever(Expiry.of(to, days.value2()))));
+	}
+
+	/** The same for runs started at or after {@code from}, however late. */
+	public static Condition startedFrom(DSLContext db, UUID orgId, Instant from) {
+		Record2<Integer, Integer> days = horizons(db, orgId);
+		if (days == null) {
+			return NEVER;
+		}
+		return NEVER.or(RUNS.EXPIRES_ON.between(belowNever(Expiry.of(from, days.value1())), LAST));
+	}
+
+	/** The org's shortest and longest raw horizon ever used; null when it has none. */
+	private static Record2<Integer, Integer> horizons(DSLContext db, UUID orgId) {
 		Record2<Integer, Integer> days = db.select(ORGANIZATIONS.RAW_DAYS_MIN, ORGANIZATIONS.RAW_DAYS_MAX)
 			.from(ORGANIZATIONS)
 			.where(ORGANIZATIONS.ORG_ID.eq(orgId))
 			.fetchOne();
-		if (days == null || days.value1() == null || days.value2() == null) {
-			return never;
-		}
-		// Hostile windows reach year 9999: keep the bounds below "never".
-		LocalDate last = Expiry.NEVER.minusDays(1);
-		LocalDate first = Expiry.of(from, days.value1());
-		LocalDate through = Expiry.of(to, days.value2());
-		return never
-			.or(RUNS.EXPIRES_ON.between(first.isAfter(last) ? last : first, through.isAfter(last) ? last : through));
+		return (days == null || days.value1() == null || days.value2() == null) ? null : days;
+	}
+
+	private static LocalDate belowNever(LocalDate day) {
+		return day.isAfter(LAST) ? LAST : day;
 	}
 
 }

@@ -1,6 +1,7 @@
 package run.trakr.readapi.run;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -173,13 +174,20 @@ class RunQueries {
 					Formats.timestamp(row.value5())));
 	}
 
+	/**
+	 * A child starts after its parent; this much earlier is still counted, for the clocks
+	 * of the services that report them. It bounds the partitions searched for children
+	 * and descendants to those from the parent's start on (docs/retention.md).
+	 */
+	static final Duration CHILD_CLOCK_SKEW = Duration.ofDays(1);
+
 	/** Direct children, newest first. */
-	List<RunSummary> children(UUID orgId, UUID runId) {
+	List<RunSummary> children(UUID orgId, UUID runId, Instant parentStartedAt) {
 		return this.db.select(RunSummary.COLUMNS)
 			.from(RUNS)
 			.where(RUNS.ORG_ID.eq(orgId))
 			.and(RUNS.PARENT_RUN_ID.eq(runId))
-			.and(RUNS.STARTED_AT.isNotNull())
+			.and(startedWith(orgId, parentStartedAt))
 			.orderBy(RUNS.STARTED_AT.desc(), RUNS.RUN_ID.desc())
 			.fetch(RunSummary::of);
 	}
@@ -188,17 +196,18 @@ class RunQueries {
 	 * The cost of every descendant at any depth. UNION (not UNION ALL) ends the walk
 	 * should bad data ever link runs in a cycle.
 	 */
-	BigDecimal descendantsCost(UUID orgId, UUID runId) {
+	BigDecimal descendantsCost(UUID orgId, UUID runId, Instant startedAt) {
+		Condition startedWith = startedWith(orgId, startedAt);
 		CommonTableExpression<Record2<UUID, BigDecimal>> descendants = name("descendants").fields("run_id", "cost")
 			.as(select(RUNS.RUN_ID, RUNS.COST_USD).from(RUNS)
 				.where(RUNS.ORG_ID.eq(orgId))
 				.and(RUNS.PARENT_RUN_ID.eq(runId))
-				.and(RUNS.STARTED_AT.isNotNull())
+				.and(startedWith)
 				.union(select(RUNS.RUN_ID, RUNS.COST_USD).from(RUNS)
 					.join(table(name("descendants")))
 					.on(RUNS.PARENT_RUN_ID.eq(field(name("descendants", "run_id"), UUID.class)))
 					.where(RUNS.ORG_ID.eq(orgId))
-					.and(RUNS.STARTED_AT.isNotNull())));
+					.and(startedWith)));
 		Field<BigDecimal> cost = field(name("descendants", "cost"), BigDecimal.class);
 		return this.db.withRecursive(descendants)
 			.select(coalesce(sum(cost), BigDecimal.ZERO))
@@ -206,6 +215,12 @@ class RunQueries {
 			.where(field(name("descendants", "run_id"), UUID.class).ne(runId))
 			.fetchSingle()
 			.value1();
+	}
+
+	/** Started runs that can descend from a run started at {@code ancestorStartedAt}. */
+	private Condition startedWith(UUID orgId, Instant ancestorStartedAt) {
+		Instant from = ancestorStartedAt.minus(CHILD_CLOCK_SKEW);
+		return RUNS.STARTED_AT.ge(utc(from)).and(RunPartitions.startedFrom(this.db, orgId, from));
 	}
 
 	List<RunDetail.RunAlert> latestAlerts(UUID orgId, UUID runId) {
