@@ -50,6 +50,9 @@ public class RetentionJob implements InitializingBean {
 	/** The advisory lock that keeps the job to one instance ("trakr retention"). */
 	static final long LOCK = 0x7472616b72_7265L;
 
+	/** The job's connection's {@code application_name} while it runs. */
+	public static final String APPLICATION_NAME = "trakr-retention";
+
 	/** What one run removed. */
 	public record Removed(int partitionsCreated, int weeksDropped, long keys, long fiveMinuteRollups, long alerts,
 			long oldRollups) {
@@ -113,6 +116,8 @@ public class RetentionJob implements InitializingBean {
 				return null;
 			}
 			try {
+				// Named in pg_stat_activity and pg_locks, for whoever watches its waits.
+				on.execute("SET application_name = " + DSL.inline(APPLICATION_NAME));
 				on.execute("SET lock_timeout = " + DSL.inline(this.properties.lockTimeout().toMillis() + "ms"));
 				Removed removed = expire(on, today);
 				log.info("Retention as of {}: {}", today, removed);
@@ -120,6 +125,7 @@ public class RetentionJob implements InitializingBean {
 			}
 			finally {
 				on.execute("RESET lock_timeout");
+				on.execute("RESET application_name");
 				on.fetchValue("SELECT pg_advisory_unlock(?)", LOCK);
 			}
 		}));

@@ -69,8 +69,19 @@ public final class ProjectorInstance implements AutoCloseable {
 	 * system's (the decoder's "future" check, retention, freshness).
 	 */
 	public static ProjectorInstance start(LocalStack stack, String topic, String jdbcUrl, Clock clock) {
+		return start(stack, topic, jdbcUrl, clock, Map.of());
+	}
+
+	/**
+	 * As {@link #start(LocalStack, String, String, Clock)}, with some properties
+	 * overridden.
+	 */
+	public static ProjectorInstance start(LocalStack stack, String topic, String jdbcUrl, Clock clock,
+			Map<String, String> overrides) {
+		Map<String, String> properties = properties(stack, topic, jdbcUrl);
+		properties.putAll(overrides);
 		List<String> arguments = new ArrayList<>();
-		properties(stack, topic, jdbcUrl).forEach((key, value) -> arguments.add("--" + key + "=" + value));
+		properties.forEach((key, value) -> arguments.add("--" + key + "=" + value));
 		return new ProjectorInstance(new SpringApplicationBuilder(IngestProjectorApplication.class)
 			.initializers((GenericApplicationContext context) -> context.registerBean("settableClock", Clock.class,
 					() -> clock, definition -> definition.setPrimary(true)))
