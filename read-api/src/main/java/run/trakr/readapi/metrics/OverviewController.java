@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.util.Map;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestAttribute;
@@ -16,6 +17,7 @@ import run.trakr.readapi.conditional.ConditionalRequests;
 import run.trakr.readapi.freshness.ProjectionFreshness;
 import run.trakr.readapi.query.Formats;
 import run.trakr.readapi.query.QueryParameters;
+import run.trakr.readapi.query.RawHorizons;
 import run.trakr.readapi.query.TimeWindow;
 import run.trakr.readapi.rollup.RollupReader;
 import run.trakr.schema.rollup.WorkflowTotals;
@@ -34,9 +36,12 @@ class OverviewController {
 
 	private final AnswerVersions versions;
 
+	private final RawHorizons horizons;
+
 	OverviewController(RollupReader rollups, OverviewQueries queries, Clock clock, ProjectionFreshness freshness,
-			AnswerVersions versions) {
+			AnswerVersions versions, RawHorizons horizons) {
 		this.versions = versions;
+		this.horizons = horizons;
 		this.freshness = freshness;
 		this.rollups = rollups;
 		this.queries = queries;
@@ -44,11 +49,15 @@ class OverviewController {
 	}
 
 	@GetMapping("/api/metrics/overview")
-	Overview overview(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, HttpServletRequest request) {
+	Overview overview(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, HttpServletRequest request,
+			HttpServletResponse response) {
 		QueryParameters parameters = QueryParameters.of(request);
-		TimeWindow window = TimeWindow.read(parameters, this.clock);
+		TimeWindow asked = TimeWindow.read(parameters, this.clock);
 		parameters.validate();
-		TimeWindow previousWindow = window.previous();
+		TimeWindow window = this.horizons.rounded(caller.orgId(), asked, response);
+		// The period before the one asked for, rounded the same way (not in the header).
+		TimeWindow previousWindow = (asked.previous() != null)
+				? asked.previous().roundedToHoursBefore(this.horizons.of(caller.orgId())) : null;
 		ProjectionFreshness.Freshness fresh = this.freshness.now();
 		// The window and the period before it, the org's alerts, and the freshness shown.
 		TimeWindow both = (previousWindow != null) ? new TimeWindow(previousWindow.from(), window.to()) : window;

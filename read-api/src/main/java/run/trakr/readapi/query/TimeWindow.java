@@ -71,6 +71,24 @@ public record TimeWindow(Instant from, Instant to) {
 		return new TimeWindow(previousFrom, previousTo);
 	}
 
+	/**
+	 * This window with each edge that is before {@code horizon} moved out to the whole
+	 * UTC hour holding it: {@code from} down to its hour's start, {@code to} up to its
+	 * hour's last microsecond. Unchanged when it starts at or after the horizon, or there
+	 * is none (null). The horizon is a UTC day's start, so a rounded {@code to} stays
+	 * before it.
+	 */
+	public TimeWindow roundedToHoursBefore(Instant horizon) {
+		if (horizon == null || !this.from.isBefore(horizon)) {
+			return this;
+		}
+		Instant roundedTo = this.to;
+		if (this.to.isBefore(horizon)) {
+			roundedTo = this.to.truncatedTo(ChronoUnit.HOURS).plus(1, ChronoUnit.HOURS).minus(1, ChronoUnit.MICROS);
+		}
+		return new TimeWindow(this.from.truncatedTo(ChronoUnit.HOURS), roundedTo);
+	}
+
 	/** The first instant after the window: {@code [from, until)} is the same window. */
 	public Instant until() {
 		return this.to.plus(1, ChronoUnit.MICROS);

@@ -24,7 +24,9 @@ import org.springframework.transaction.annotation.Isolation;
 import org.springframework.transaction.annotation.Transactional;
 
 import run.trakr.readapi.query.Formats;
+import run.trakr.readapi.query.RawHorizons;
 import run.trakr.readapi.query.RunPartitions;
+import run.trakr.readapi.query.TimeWindow;
 import run.trakr.readapi.rollup.RollupReader;
 import run.trakr.schema.RunStatus;
 import run.trakr.schema.retention.Expiry;
@@ -54,9 +56,12 @@ class RunQueries {
 
 	private final RollupReader rollups;
 
-	RunQueries(DSLContext db, RollupReader rollups) {
+	private final RawHorizons horizons;
+
+	RunQueries(DSLContext db, RollupReader rollups, RawHorizons horizons) {
 		this.db = db;
 		this.rollups = rollups;
+		this.horizons = horizons;
 	}
 
 	/** A page of runs and the total they belong to, as of one moment. */
@@ -110,8 +115,13 @@ class RunQueries {
 			return this.db.fetchCount(RUNS, matching(orgId, filter));
 		}
 		String onlyWorkflow = (filter.workflows().size() == 1) ? filter.workflows().get(0) : null;
+		// The rollups outlive the runs: count only the retained part of the window.
+		TimeWindow retained = this.horizons.retained(orgId, filter.window());
+		if (retained == null) {
+			return 0;
+		}
 		long total = 0;
-		for (var entry : this.rollups.byWorkflow(orgId, onlyWorkflow, filter.window()).entrySet()) {
+		for (var entry : this.rollups.byWorkflow(orgId, onlyWorkflow, retained).entrySet()) {
 			if (!filter.workflows().isEmpty() && !filter.workflows().contains(entry.getKey())) {
 				continue;
 			}
@@ -142,6 +152,7 @@ class RunQueries {
 			.where(RUNS.ORG_ID.eq(orgId))
 			.and(RUNS.RUN_ID.eq(runId))
 			.and(RUNS.EXPIRES_ON.eq(home))
+			.and(retained(orgId))
 			.and(RUNS.STARTED_AT.isNotNull())
 			.fetchOne();
 	}
@@ -220,7 +231,19 @@ class RunQueries {
 	/** Started runs that can descend from a run started at {@code ancestorStartedAt}. */
 	private Condition startedWith(UUID orgId, Instant ancestorStartedAt) {
 		Instant from = ancestorStartedAt.minus(CHILD_CLOCK_SKEW);
-		return RUNS.STARTED_AT.ge(utc(from)).and(RunPartitions.startedFrom(this.db, orgId, from));
+		return RUNS.STARTED_AT.ge(utc(from)).and(retained(orgId)).and(RunPartitions.startedFrom(this.db, orgId, from));
+	}
+
+	/**
+	 * The org's retained runs: not expired (an expired run's key and partition stay until
+	 * the retention job's next run and its week's end), and started on or after its
+	 * horizon today (runs written under a longer one keep their expiry:
+	 * docs/retention.md).
+	 */
+	private Condition retained(UUID orgId) {
+		Instant horizon = this.horizons.of(orgId);
+		return RUNS.EXPIRES_ON.gt(this.horizons.today())
+			.and((horizon != null) ? RUNS.STARTED_AT.ge(utc(horizon)) : noCondition());
 	}
 
 	List<RunDetail.RunAlert> latestAlerts(UUID orgId, UUID runId) {
@@ -270,6 +293,7 @@ class RunQueries {
 	private Condition matching(UUID orgId, RunFilter filter) {
 		Condition condition = RUNS.ORG_ID.eq(orgId)
 			.and(RUNS.STARTED_AT.between(utc(filter.window().from()), utc(filter.window().to())))
+			.and(retained(orgId))
 			.and(RunPartitions.startedBetween(this.db, orgId, filter.window().from(), filter.window().to()));
 		if (!filter.workflows().isEmpty()) {
 			condition = condition.and(RUNS.WORKFLOW_NAME.in(filter.workflows()));

@@ -36,6 +36,7 @@ import run.trakr.readapi.query.Csv;
 import run.trakr.readapi.query.Formats;
 import run.trakr.readapi.query.QueryParameters;
 import run.trakr.readapi.query.ResponseFormat;
+import run.trakr.readapi.query.RawHorizons;
 import run.trakr.readapi.query.TimeWindow;
 import run.trakr.readapi.rollup.RollupReader;
 import run.trakr.readapi.rollup.RollupReader.WindowRevisions;
@@ -71,8 +72,12 @@ class WorkflowController {
 
 	private final JsonMapper json;
 
-	WorkflowController(RollupReader rollups, AnswerVersions versions, Clock clock, JsonMapper json) {
+	private final RawHorizons horizons;
+
+	WorkflowController(RollupReader rollups, AnswerVersions versions, Clock clock, JsonMapper json,
+			RawHorizons horizons) {
 		this.versions = versions;
+		this.horizons = horizons;
 		this.json = json;
 		this.rollups = rollups;
 		this.clock = clock;
@@ -87,6 +92,7 @@ class WorkflowController {
 		TimeWindow window = TimeWindow.read(parameters, this.clock);
 		String sort = parameters.oneOf("sort", SORT_NAMES, "total_cost_desc");
 		parameters.validate();
+		window = this.horizons.rounded(caller.orgId(), window, response);
 		// Read once: the version decides a 304, and a 200 checks its cached values
 		// against the same revisions.
 		WindowRevisions revisions = this.rollups.revisions(caller.orgId(), window);
@@ -114,6 +120,7 @@ class WorkflowController {
 		String intervalName = parameters.oneOf("interval", SeriesInterval.NAMES, null);
 		ZoneId zone = zone(parameters);
 		parameters.validate();
+		window = this.horizons.rounded(caller.orgId(), window, response);
 		SeriesInterval interval = (intervalName != null) ? SeriesInterval.of(intervalName)
 				: SeriesInterval.defaultFor(window);
 		long buckets = interval.bucketsOverlapping(window);
@@ -150,6 +157,7 @@ class WorkflowController {
 		parameters.isText("name", name);
 		TimeWindow window = TimeWindow.read(parameters, this.clock);
 		parameters.validate();
+		window = this.horizons.rounded(caller.orgId(), window, response);
 		if (unchanged(caller, window, request)) {
 			return null;
 		}
