@@ -5,6 +5,7 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.UUID;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,10 +38,10 @@ import static run.trakr.schema.jooq.Tables.WORKFLOW_ROLLUPS;
  * horizon in use, detaches and drops the partitions whose week has passed (runs, calls
  * and tool uses: no DELETE), then removes in small batches what is not partitioned:
  * expired run keys, each org's 5-minute rollups and alert events older than its horizon,
- * and hour and day rollups older than its rollup horizon. Each batch is its own
- * transaction and skips rows a projector has locked, so the job never makes a batch wait.
- * Partitions for the coming weeks are also made once at startup, before the first batch
- * is consumed.
+ * its orphan runs (never started, every event past the horizon), and hour and day rollups
+ * older than its rollup horizon. Each batch is its own transaction and skips rows a
+ * projector has locked, so the job never makes a batch wait. Partitions for the coming
+ * weeks are also made once at startup, before the first batch is consumed.
  */
 @Component
 public class RetentionJob implements InitializingBean {
@@ -55,7 +56,7 @@ public class RetentionJob implements InitializingBean {
 
 	/** What one run removed. */
 	public record Removed(int partitionsCreated, int weeksDropped, long keys, long fiveMinuteRollups, long alerts,
-			long oldRollups) {
+			long oldRollups, long orphanRuns) {
 	}
 
 	private final DSLContext db;
@@ -145,7 +146,8 @@ public class RetentionJob implements InitializingBean {
 		long fiveMinute = 0;
 		long alerts = 0;
 		long old = 0;
-		for (Record3<java.util.UUID, Integer, Integer> org : horizons(on)) {
+		long orphans = 0;
+		for (Record3<UUID, Integer, Integer> org : horizons(on)) {
 			OffsetDateTime raw = Expiry.horizon(today, org.value2()).atOffset(ZoneOffset.UTC);
 			OffsetDateTime rollups = Expiry.horizon(today, Math.max(org.value2(), org.value3()))
 				.atOffset(ZoneOffset.UTC);
@@ -168,12 +170,13 @@ public class RetentionJob implements InitializingBean {
 			}
 			alerts += deleteInBatches(on, ALERT_EVENTS, ALERT_EVENTS.ORG_ID.eq(org.value1()),
 					ALERT_EVENTS.FIRED_AT.lt(raw));
+			orphans += deleteOrphans(on, org.value1(), raw);
 		}
-		return new Removed(created, dropped, keys, fiveMinute, alerts, old);
+		return new Removed(created, dropped, keys, fiveMinute, alerts, old, orphans);
 	}
 
 	/** Every registered org: its raw days and its plan's rollup days. */
-	private static List<Record3<java.util.UUID, Integer, Integer>> horizons(DSLContext on) {
+	private static List<Record3<UUID, Integer, Integer>> horizons(DSLContext on) {
 		return on.select(ORGANIZATIONS.ORG_ID, Horizons.RAW_DAYS, RETENTION_PLANS.ROLLUP_DAYS)
 			.from(Horizons.ORGS_WITH_PLANS)
 			.fetch();
@@ -190,6 +193,48 @@ public class RetentionJob implements InitializingBean {
 			.from(RETENTION_PLANS)
 			.fetchOne(0, Integer.class);
 		return today.plusDays(((longest != null) ? longest : 0) + 2L).plusWeeks(this.properties.weeksAhead());
+	}
+
+	/**
+	 * Removes the org's orphans: runs whose {@code run_started} never came (a call, tool
+	 * use or end did) and whose every event is before its horizon, with their calls, tool
+	 * uses and keys. They wait in the "never" partitions, which no week's drop reaches,
+	 * and count in no rollup. The projector already refuses any later event of theirs (a
+	 * start comes before its calls, so it too is past the horizon). Each batch locks the
+	 * keys first, as the projector does, skipping any a batch holds.
+	 */
+	private long deleteOrphans(DSLContext on, UUID orgId, OffsetDateTime horizon) {
+		long total = 0;
+		int deleted;
+		do {
+			deleted = on
+				.fetchOne("""
+						WITH picked AS (
+						  SELECT k.org_id, k.run_id FROM run_keys k
+						  JOIN runs_expire_never r ON r.org_id = k.org_id AND r.run_id = k.run_id
+						  WHERE k.org_id = {0} AND k.expires_on = {1} AND r.started_at IS NULL
+						    AND coalesce(r.ended_at, '-infinity') < {2}
+						    AND NOT EXISTS (SELECT FROM llm_calls_expire_never c
+						                    WHERE c.org_id = r.org_id AND c.run_id = r.run_id AND c.started_at >= {2})
+						    AND NOT EXISTS (SELECT FROM tool_uses_expire_never t
+						                    WHERE t.org_id = r.org_id AND t.run_id = r.run_id AND t.started_at >= {2})
+						  ORDER BY k.org_id, k.run_id LIMIT {3} FOR UPDATE OF k SKIP LOCKED),
+						runs AS (DELETE FROM runs_expire_never r USING picked p
+						         WHERE r.org_id = p.org_id AND r.run_id = p.run_id),
+						calls AS (DELETE FROM llm_calls_expire_never c USING picked p
+						          WHERE c.org_id = p.org_id AND c.run_id = p.run_id),
+						tools AS (DELETE FROM tool_uses_expire_never t USING picked p
+						          WHERE t.org_id = p.org_id AND t.run_id = p.run_id),
+						keys AS (DELETE FROM run_keys k USING picked p
+						         WHERE k.org_id = p.org_id AND k.run_id = p.run_id RETURNING 1)
+						SELECT count(*)::int FROM keys""", DSL.val(orgId), DSL.val(Expiry.NEVER), DSL.val(horizon),
+						DSL.inline(this.properties.batchSize()))
+				.get(0, Integer.class);
+			total += deleted;
+		}
+		while (deleted == this.properties.batchSize());
+		this.rowsDeleted.increment(total);
+		return total;
 	}
 
 	/**

@@ -66,6 +66,8 @@ class RetentionIT {
 		UUID starter = UUID.randomUUID();
 		UUID pro = UUID.randomUUID();
 		UUID unregistered = UUID.randomUUID();
+		UUID oldOrphan = UUID.randomUUID();
+		UUID newOrphan = UUID.randomUUID();
 		SettableClock clock = new SettableClock(FIRST.atStartOfDay(ZoneOffset.UTC).toInstant());
 		String topic = ProjectorInstance.newTopic(stack, 2);
 		try (ProjectorInstance projector = ProjectorInstance.start(stack, topic, stack.createDatabase(), clock)) {
@@ -80,6 +82,12 @@ class RetentionIT {
 						records.addAll(run(org, runId(org, d, 0), at(d, "10:00")));
 						records.addAll(run(org, runId(org, d, 1), at(d, "23:30")));
 					}
+				}
+				// Orphans of the starter org, runs whose start never comes: one of day 5
+				// (past its horizon on day 120, removed), one of day 110 (kept).
+				if (day == 0 || day == 100) {
+					records.addAll(orphan(starter, (day == 0) ? oldOrphan : newOrphan,
+							at(day + 5 + 5 * (day / 100), "12:00")));
 				}
 				clock.set(at(day + 20, "00:00"));
 				Map<Integer, Long> ends = ProjectorInstance.publish(stack, topic, records);
@@ -119,6 +127,19 @@ class RetentionIT {
 				assertThat(week.plusWeeks(1)).as(partition).isAfter(today);
 			}
 			assertThat(db.fetchCount(RUN_KEYS, RUN_KEYS.EXPIRES_ON.le(today))).isZero();
+			// The orphan past the horizon went with its call, tool use and key; the
+			// recent one waits on.
+			assertThat(removed.orphanRuns()).isEqualTo(1);
+			for (UUID run : List.of(oldOrphan, newOrphan)) {
+				int left = run.equals(oldOrphan) ? 0 : 1;
+				assertThat(db.fetchCount(RUNS, RUNS.ORG_ID.eq(starter).and(RUNS.RUN_ID.eq(run)))).isEqualTo(left);
+				assertThat(db.fetchCount(LLM_CALLS, LLM_CALLS.ORG_ID.eq(starter).and(LLM_CALLS.RUN_ID.eq(run))))
+					.isEqualTo(left);
+				assertThat(db.fetchCount(TOOL_USES, TOOL_USES.ORG_ID.eq(starter).and(TOOL_USES.RUN_ID.eq(run))))
+					.isEqualTo(left);
+				assertThat(db.fetchCount(RUN_KEYS, RUN_KEYS.ORG_ID.eq(starter).and(RUN_KEYS.RUN_ID.eq(run))))
+					.isEqualTo(left);
+			}
 			// Hour and day rollups are kept (13 months); 5-minute ones only within the
 			// raw horizon.
 			assertThat(hourAndDayRollups(db)).isEqualTo(rollupsBefore);
@@ -176,6 +197,12 @@ class RetentionIT {
 				of(new RunEnded(envelope(org), run, EndStatus.SUCCESS, start.plusSeconds(60))));
 	}
 
+	/** A call and a tool use of a run whose start never comes. */
+	private static List<IngestPopulation.Record> orphan(UUID org, UUID run, Instant at) {
+		return List.of(of(call(org, run, at)), of(new ToolUsed(envelope(org), run, UUID.randomUUID(), "search",
+				CallStatus.SUCCESS, 40, at.plusSeconds(2))));
+	}
+
 	private static LlmCallRecorded call(UUID org, UUID run, Instant at) {
 		return new LlmCallRecorded(envelope(org), run, UUID.randomUUID(), "m", Optional.empty(), 10, 20,
 				new BigDecimal("0.01"), 300, at, CallStatus.SUCCESS);
@@ -224,6 +251,7 @@ class RetentionIT {
 		return db.select(RUNS.STARTED_AT)
 			.from(RUNS)
 			.where(RUNS.ORG_ID.eq(org))
+			.and(RUNS.STARTED_AT.isNotNull())
 			.orderBy(RUNS.STARTED_AT)
 			.fetch(r -> r.value1().withOffsetSameInstant(ZoneOffset.UTC).toLocalDate());
 	}

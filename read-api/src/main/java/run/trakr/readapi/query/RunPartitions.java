@@ -2,13 +2,18 @@ package run.trakr.readapi.query;
 
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.Record2;
+import org.jooq.impl.DSL;
 
 import run.trakr.schema.retention.Expiry;
+import run.trakr.schema.rollup.WindowCover.Interval;
 
 import static run.trakr.schema.jooq.Tables.ORGANIZATIONS;
 import static run.trakr.schema.jooq.Tables.RUNS;
@@ -34,12 +39,33 @@ public final class RunPartitions {
 
 	/** The condition on {@code runs.expires_on}, read in the caller's transaction. */
 	public static Condition startedBetween(DSLContext db, UUID orgId, Instant from, Instant to) {
+		return startedWithin(db, orgId, List.of(new Interval(from, to)), RUNS.EXPIRES_ON);
+	}
+
+	/**
+	 * The condition on each {@code expires_on} column given (of runs, and of the calls or
+	 * tool uses joined to them) for runs started in any of the intervals: one range of
+	 * weeks each, so two edges a month apart read two weeks, not the five between. Naming
+	 * the joined table's partitions too lets the planner drop the others before it plans
+	 * them (planning every week's partitions cost more than the query).
+	 */
+	@SafeVarargs
+	public static Condition startedWithin(DSLContext db, UUID orgId, List<Interval> intervals,
+			Field<LocalDate>... expiresOn) {
 		Record2<Integer, Integer> days = horizons(db, orgId);
-		if (days == null) {
-			return NEVER;
+		List<Condition> each = new ArrayList<>();
+		for (Field<LocalDate> column : expiresOn) {
+			List<Condition> ranges = new ArrayList<>();
+			ranges.add(column.eq(Expiry.NEVER));
+			if (days != null) {
+				for (Interval interval : intervals) {
+					ranges.add(column.between(belowNever(Expiry.of(interval.from(), days.value1())),
+							belowNever(Expiry.of(interval.until(), days.value2()))));
+				}
+			}
+			each.add(DSL.or(ranges));
 		}
-		return NEVER.or(RUNS.EXPIRES_ON.between(belowNever(Expiry.of(from, days.value1())),
-				belowNever(Expiry.of(to, days.value2()))));
+		return DSL.and(each);
 	}
 
 	/** The same for runs started at or after {@code from}, however late. */

@@ -1,6 +1,7 @@
 package run.trakr.readapi.rollup;
 
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -180,7 +181,7 @@ final class RollupSql {
 			.where(RUNS.ORG_ID.eq(orgId))
 			.and((workflow != null) ? RUNS.WORKFLOW_NAME.eq(workflow) : noCondition())
 			.and(startedWithin(intervals))
-			.and(partitionsOf(this.db, orgId, intervals))
+			.and(partitionsOf(this.db, orgId, intervals, RUNS.EXPIRES_ON))
 			.fetch((row) -> new BucketRuns.Run(row.value1(), RunStatus.of(row.value2()), row.value3(), row.value4(),
 					row.value5(), row.value6(), row.value7(), row.value8(), row.value9().toInstant()));
 	}
@@ -200,14 +201,16 @@ final class RollupSql {
 			.toList());
 	}
 
-	/** The partitions that can hold the org's runs started in the intervals. */
-	static Condition partitionsOf(DSLContext db, UUID orgId, List<Interval> intervals) {
+	/**
+	 * The partitions of {@code expiresOn}'s table that can hold the org's runs (or their
+	 * calls or tool uses) started in the intervals.
+	 */
+	@SafeVarargs
+	static Condition partitionsOf(DSLContext db, UUID orgId, List<Interval> intervals, Field<LocalDate>... expiresOn) {
 		if (intervals.isEmpty()) {
 			return noCondition();
 		}
-		Instant from = intervals.stream().map(Interval::from).min(Comparator.naturalOrder()).orElseThrow();
-		Instant until = intervals.stream().map(Interval::until).max(Comparator.naturalOrder()).orElseThrow();
-		return RunPartitions.startedBetween(db, orgId, from, until);
+		return RunPartitions.startedWithin(db, orgId, intervals, expiresOn);
 	}
 
 	/** Runs whose start falls in one of the half-open intervals. */

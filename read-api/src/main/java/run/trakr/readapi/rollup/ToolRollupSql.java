@@ -52,7 +52,7 @@ final class ToolRollupSql {
 			.where(RUNS.ORG_ID.eq(orgId))
 			.and(RUNS.WORKFLOW_NAME.eq(workflow))
 			.and(RollupSql.startedWithin(edges))
-			.and(RollupSql.partitionsOf(this.db, orgId, edges))
+			.and(RollupSql.partitionsOf(this.db, orgId, edges, RUNS.EXPIRES_ON, TOOL_USES.EXPIRES_ON))
 			.forEach((row) -> {
 				ToolTotals tool = result.computeIfAbsent(row.value1(), (name) -> new ToolTotals());
 				tool.addUse(CallStatus.ERROR.name().equalsIgnoreCase(row.value2()), row.value3(), 1);
