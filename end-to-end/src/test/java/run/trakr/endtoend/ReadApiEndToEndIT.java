@@ -61,9 +61,6 @@ class ReadApiEndToEndIT {
 
 	private static final Instant TO = Instant.parse("2026-11-25T19:03:11.456Z");
 
-	/** As the read API's: a child counts from a day before its parent's start. */
-	private static final Duration CHILD_CLOCK_SKEW = Duration.ofDays(1);
-
 	private static final List<String> SORTS = List.of("started_at_desc", "started_at_asc", "cost_desc", "cost_asc",
 			"duration_desc", "duration_asc");
 
@@ -271,11 +268,10 @@ class ReadApiEndToEndIT {
 				assertThat(actual.path("duration_ms").asLong()).isEqualTo(use.durationMs());
 				assertThat(actual.path("started_at").asString()).isEqualTo(millis(use.startedAt()));
 			}
-			// Children start after their parent, with a day's allowance for clocks; the
-			// population's children start at random in a week, so some are not counted.
-			Instant notBefore = run.startedAt().minus(CHILD_CLOCK_SKEW);
+			// The population's children start at random in a week, before or after their
+			// parent: all are counted, from whichever partition they are in.
 			List<ExpectedRun> children = runs.stream()
-				.filter((child) -> run.runId().equals(child.parentRunId()) && !child.startedAt().isBefore(notBefore))
+				.filter((child) -> run.runId().equals(child.parentRunId()))
 				.sorted(Comparator.comparing(ExpectedRun::startedAt)
 					.thenComparing(ExpectedRun::runId, Expectations.UUID_ORDER)
 					.reversed())
@@ -285,7 +281,7 @@ class ReadApiEndToEndIT {
 			body.path("child_runs").forEach((child) -> childIds.add(child.path("id").asString()));
 			assertThat(childIds).containsExactlyElementsOf(children.stream().map((c) -> c.runId().toString()).toList());
 			assertThat(body.path("combined_cost_usd").asString())
-				.isEqualTo(money(run.costUsd().add(descendantsCost(runs, run.runId(), notBefore))));
+				.isEqualTo(money(run.costUsd().add(descendantsCost(runs, run.runId()))));
 			List<ExpectedAlert> alerts = population.expectedAlerts()
 				.stream()
 				.filter((alert) -> alert.orgId().equals(proOrg) && alert.runId().equals(run.runId()))
@@ -709,12 +705,11 @@ class ReadApiEndToEndIT {
 		return desc ? both.reversed() : both;
 	}
 
-	/** The cost of the descendants started from {@code notBefore} on, at any depth. */
-	private static BigDecimal descendantsCost(List<ExpectedRun> runs, UUID runId, Instant notBefore) {
+	private static BigDecimal descendantsCost(List<ExpectedRun> runs, UUID runId) {
 		BigDecimal total = BigDecimal.ZERO;
 		for (ExpectedRun child : runs) {
-			if (runId.equals(child.parentRunId()) && !child.startedAt().isBefore(notBefore)) {
-				total = total.add(child.costUsd()).add(descendantsCost(runs, child.runId(), notBefore));
+			if (runId.equals(child.parentRunId())) {
+				total = total.add(child.costUsd()).add(descendantsCost(runs, child.runId()));
 			}
 		}
 		return total;

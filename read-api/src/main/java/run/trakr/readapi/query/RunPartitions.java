@@ -68,15 +68,6 @@ public final class RunPartitions {
 		return DSL.and(each);
 	}
 
-	/** The same for runs started at or after {@code from}, however late. */
-	public static Condition startedFrom(DSLContext db, UUID orgId, Instant from) {
-		Record2<Integer, Integer> days = horizons(db, orgId);
-		if (days == null) {
-			return NEVER;
-		}
-		return NEVER.or(RUNS.EXPIRES_ON.between(belowNever(Expiry.of(from, days.value1())), LAST));
-	}
-
 	/** The org's shortest and longest raw horizon ever used; null when it has none. */
 	private static Record2<Integer, Integer> horizons(DSLContext db, UUID orgId) {
 		Record2<Integer, Integer> days = db.select(ORGANIZATIONS.RAW_DAYS_MIN, ORGANIZATIONS.RAW_DAYS_MAX)

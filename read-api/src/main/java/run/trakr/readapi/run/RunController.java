@@ -3,7 +3,6 @@ package run.trakr.readapi.run;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -150,9 +149,8 @@ class RunController {
 		if (run == null) {
 			throw new ApiException(ErrorCode.NOT_FOUND);
 		}
-		Instant startedAt = run.get(RUNS.STARTED_AT).toInstant();
-		List<RunSummary> children = this.runs.children(caller.orgId(), id, startedAt);
-		BigDecimal combined = run.get(RUNS.COST_USD).add(this.runs.descendantsCost(caller.orgId(), id, startedAt));
+		List<RunSummary> children = this.runs.children(caller.orgId(), id);
+		BigDecimal combined = run.get(RUNS.COST_USD).add(this.runs.descendantsCost(caller.orgId(), id));
 		UUID parent = run.get(RUNS.PARENT_RUN_ID);
 		return new RunDetail(
 				new RunDetail.Run(RunSummary.of(run), (parent != null) ? parent.toString() : null,

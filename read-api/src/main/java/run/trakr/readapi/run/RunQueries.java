@@ -1,7 +1,6 @@
 package run.trakr.readapi.run;
 
 import java.math.BigDecimal;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -186,39 +185,36 @@ class RunQueries {
 	}
 
 	/**
-	 * A child starts after its parent; this much earlier is still counted, for the clocks
-	 * of the services that report them. It bounds the partitions searched for children
-	 * and descendants to those from the parent's start on (docs/retention.md).
+	 * Direct children, newest first. Every partition is searched: a child's expiry
+	 * follows its own start, which need not follow its parent's (docs/retention.md).
 	 */
-	static final Duration CHILD_CLOCK_SKEW = Duration.ofDays(1);
-
-	/** Direct children, newest first. */
-	List<RunSummary> children(UUID orgId, UUID runId, Instant parentStartedAt) {
+	List<RunSummary> children(UUID orgId, UUID runId) {
 		return this.db.select(RunSummary.COLUMNS)
 			.from(RUNS)
 			.where(RUNS.ORG_ID.eq(orgId))
 			.and(RUNS.PARENT_RUN_ID.eq(runId))
-			.and(startedWith(orgId, parentStartedAt))
+			.and(RUNS.STARTED_AT.isNotNull())
+			.and(retained(orgId))
 			.orderBy(RUNS.STARTED_AT.desc(), RUNS.RUN_ID.desc())
 			.fetch(RunSummary::of);
 	}
 
 	/**
-	 * The cost of every descendant at any depth. UNION (not UNION ALL) ends the walk
-	 * should bad data ever link runs in a cycle.
+	 * The cost of every retained descendant at any depth. UNION (not UNION ALL) ends the
+	 * walk should bad data ever link runs in a cycle.
 	 */
-	BigDecimal descendantsCost(UUID orgId, UUID runId, Instant startedAt) {
-		Condition startedWith = startedWith(orgId, startedAt);
+	BigDecimal descendantsCost(UUID orgId, UUID runId) {
+		Condition retained = RUNS.STARTED_AT.isNotNull().and(retained(orgId));
 		CommonTableExpression<Record2<UUID, BigDecimal>> descendants = name("descendants").fields("run_id", "cost")
 			.as(select(RUNS.RUN_ID, RUNS.COST_USD).from(RUNS)
 				.where(RUNS.ORG_ID.eq(orgId))
 				.and(RUNS.PARENT_RUN_ID.eq(runId))
-				.and(startedWith)
+				.and(retained)
 				.union(select(RUNS.RUN_ID, RUNS.COST_USD).from(RUNS)
 					.join(table(name("descendants")))
 					.on(RUNS.PARENT_RUN_ID.eq(field(name("descendants", "run_id"), UUID.class)))
 					.where(RUNS.ORG_ID.eq(orgId))
-					.and(startedWith)));
+					.and(retained)));
 		Field<BigDecimal> cost = field(name("descendants", "cost"), BigDecimal.class);
 		return this.db.withRecursive(descendants)
 			.select(coalesce(sum(cost), BigDecimal.ZERO))
@@ -226,12 +222,6 @@ class RunQueries {
 			.where(field(name("descendants", "run_id"), UUID.class).ne(runId))
 			.fetchSingle()
 			.value1();
-	}
-
-	/** Started runs that can descend from a run started at {@code ancestorStartedAt}. */
-	private Condition startedWith(UUID orgId, Instant ancestorStartedAt) {
-		Instant from = ancestorStartedAt.minus(CHILD_CLOCK_SKEW);
-		return RUNS.STARTED_AT.ge(utc(from)).and(retained(orgId)).and(RunPartitions.startedFrom(this.db, orgId, from));
 	}
 
 	/**
