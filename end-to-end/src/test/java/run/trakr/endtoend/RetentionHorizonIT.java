@@ -173,6 +173,11 @@ class RetentionHorizonIT {
 						"Bearer " + org.token());
 				assertThat(expired.statusCode()).isEqualTo(404);
 				assertThat(expired.body()).contains("\"not_found\"");
+
+				// verify checks from the horizon on: the old runs, kept under the longer
+				// horizon, are not reported against buckets whose 5-minute level has
+				// gone.
+				assertThat(ProjectorProcess.verify(stack)).contains("0 rollup bucket(s) differ");
 			}
 		}
 	}

@@ -32,11 +32,15 @@ public record RollupScope(UUID org, Instant from, Instant to) {
 	}
 
 	/**
-	 * Runs in scope that are still retained on {@code today}: an expired run's rows go
-	 * while its rollups stay, so it cannot be checked.
+	 * Runs in scope that are still retained on {@code today}, from the same first day as
+	 * the buckets checked: an expired run's rows go while its rollups stay, so it cannot
+	 * be checked, and a run kept under a longer horizon than its org's today falls in
+	 * buckets whose 5-minute level has gone.
 	 */
 	Condition runs(LocalDate today) {
-		Condition condition = RUNS.STARTED_AT.isNotNull().and(RUNS.EXPIRES_ON.gt(today));
+		Condition condition = RUNS.STARTED_AT.isNotNull()
+			.and(RUNS.EXPIRES_ON.gt(today))
+			.and(RUNS.STARTED_AT.ge(retainedFrom(RUNS.ORG_ID, today)));
 		condition = (this.org != null) ? condition.and(RUNS.ORG_ID.eq(this.org)) : condition;
 		condition = (this.from != null) ? condition.and(RUNS.STARTED_AT.ge(utc(this.from))) : condition;
 		return (this.to != null) ? condition.and(RUNS.STARTED_AT.lt(utc(this.to))) : condition;
@@ -65,12 +69,16 @@ public record RollupScope(UUID org, Instant from, Instant to) {
 	}
 
 	/**
-	 * The start of the first UTC day the org keeps raw rows of on {@code today} (the runs
-	 * {@code expires_on > today} selects), or -infinity for an org without horizon.
+	 * The start of the first UTC day from which the org keeps every raw row on
+	 * {@code today}, or -infinity for an org without horizon: today minus the shorter of
+	 * its horizon now (before it, its 5-minute rollups are gone) and the shortest it ever
+	 * wrote runs under (before that, some runs have expired).
 	 */
 	private static Field<OffsetDateTime> retainedFrom(Field<UUID> org, LocalDate today) {
 		Field<Integer> rawDays = DSL
-			.field(DSL.select(Horizons.RAW_DAYS).from(Horizons.ORGS_WITH_PLANS).where(ORGANIZATIONS.ORG_ID.eq(org)));
+			.field(DSL.select(DSL.least(Horizons.RAW_DAYS, DSL.coalesce(ORGANIZATIONS.RAW_DAYS_MIN, Horizons.RAW_DAYS)))
+				.from(Horizons.ORGS_WITH_PLANS)
+				.where(ORGANIZATIONS.ORG_ID.eq(org)));
 		return DSL.coalesce(
 				DSL.field("({0} - {1})::timestamp AT TIME ZONE 'UTC'", OffsetDateTime.class, DSL.val(today), rawDays),
 				DSL.field("'-infinity'::timestamptz", OffsetDateTime.class));
