@@ -11,8 +11,10 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +25,9 @@ import org.slf4j.LoggerFactory;
  * {@link StackDirectory}.
  */
 public final class LocalStack implements AutoCloseable {
+
+	/** Ports {@link #freePort()} has handed out: never twice. */
+	private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
 	private static final Logger log = LoggerFactory.getLogger(LocalStack.class);
 
@@ -329,13 +334,25 @@ public final class LocalStack implements AutoCloseable {
 		return (port > 0) ? port : freePort();
 	}
 
+	/**
+	 * A free loopback port not handed out before by this JVM. The probe's socket is
+	 * closed before the server binds, so the system may offer the same port to the next
+	 * probe: a broker once got one port for both its listeners, and would not start.
+	 */
 	static int freePort() {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
+		for (int attempt = 0; attempt < 1000; attempt++) {
+			int port;
+			try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+				port = socket.getLocalPort();
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException("No free loopback port", ex);
+			}
+			if (HANDED_OUT.add(port)) {
+				return port;
+			}
 		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("No free loopback port", ex);
-		}
+		throw new IllegalStateException("No loopback port left that was not handed out already");
 	}
 
 	/** Waits, polling every 50 ms, until {@code condition} holds; else throws. */
