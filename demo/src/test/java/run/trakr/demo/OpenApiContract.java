@@ -53,14 +53,22 @@ final class OpenApiContract {
 		return schema.validate(body).stream().map(Error::toString).toList();
 	}
 
-	/** The headers a GET response {@code status} of {@code path} declares. */
+	/**
+	 * The headers a GET response {@code status} of {@code path} declares it always sends:
+	 * all but those marked {@code required: false} (sent only in some cases, which the
+	 * description says).
+	 */
 	List<String> declaredHeaders(String pathTemplate, int status) {
 		JsonNode response = resolve(this.document.path("paths")
 			.path(pathTemplate)
 			.path("get")
 			.path("responses")
 			.path(String.valueOf(status)));
-		return response.path("headers").propertyNames().stream().toList();
+		return response.path("headers")
+			.propertyNames()
+			.stream()
+			.filter((header) -> resolve(response.path("headers").path(header)).path("required").asBoolean(true))
+			.toList();
 	}
 
 	/** What is wrong with a header's value, by the schema its description gives. */
