@@ -151,6 +151,33 @@ final class RollupCache {
 		return holds.test(value) ? value : compute.get();
 	}
 
+	/**
+	 * The value held for {@code key} at exactly {@code revision}, or null: none, another
+	 * revision, or still being computed (the caller reads it with others rather than
+	 * wait).
+	 */
+	@SuppressWarnings("unchecked")
+	<V> V getIfCurrent(Key key, long revision) {
+		Entry entry = this.entries.getIfPresent(key);
+		if (entry == null || entry.revision() != revision || !entry.value().isDone()
+				|| entry.value().isCompletedExceptionally()) {
+			return null;
+		}
+		return (V) entry.value().join();
+	}
+
+	/**
+	 * Holds a value read together with others, unless the key already holds one at this
+	 * or a later revision.
+	 */
+	<V> void put(Key key, long revision, V value, ToIntFunction<V> weigher) {
+		Entry mine = new Entry(revision, CompletableFuture.completedFuture(value),
+				key.weight() + weigher.applyAsInt(value));
+		this.entries.asMap()
+			.compute(key, (k, existing) -> (existing == null || existing.revision() < revision
+					|| existing.value().isCompletedExceptionally()) ? mine : existing);
+	}
+
 	/** How many values are held. */
 	int size() {
 		this.entries.cleanUp();

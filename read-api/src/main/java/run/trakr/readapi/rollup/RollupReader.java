@@ -54,15 +54,15 @@ public class RollupReader {
 	}
 
 	/**
+	 * A level of up to this many buckets (two months of hours) is composed from one
+	 * cached value per bucket; a larger one (rarer) is cached as one value.
+	 */
+	static final int BUCKETS_ONE_BY_ONE = 1488;
+
+	/**
 	 * What one read aggregates, and under which key each workflow's bucket (or run start)
 	 * lands.
 	 */
-	/**
-	 * Windows of up to two months of whole days cache each day on its own; longer ones
-	 * (rarer, and a bounded number of reads) one value for all their days.
-	 */
-	private static final int DAYS_ONE_BY_ONE = 62;
-
 	private record Request<K>(Kind kind, String variant, UUID orgId, String workflow,
 			BiFunction<String, Instant, K> key) {
 
@@ -173,10 +173,12 @@ public class RollupReader {
 		Map<String, ToolTotals> result = new TreeMap<>();
 		if (!plan.buckets().isEmpty()) {
 			Request<String> request = new Request<>(Kind.TOOLS, null, orgId, workflow, (name, start) -> name);
-			for (Map<String, ToolTotals> whole : wholeBuckets(request, plan.buckets(),
-					this.sql.revisions(orgId, plan.buckets(), List.of()),
+			BucketValues<Map<String, ToolTotals>> values = new BucketValues<>(
 					(levelBuckets) -> this.toolSql.toolBuckets(orgId, workflow, levelBuckets),
-					RollupReader::mergedTools, (tools) -> tools.values().stream().mapToInt(ToolTotals::weight).sum())) {
+					(levelBuckets) -> this.toolSql.toolBucketsEach(orgId, workflow, levelBuckets), HashMap::new,
+					RollupReader::mergedTools, (tools) -> tools.values().stream().mapToInt(ToolTotals::weight).sum());
+			for (Map<String, ToolTotals> whole : wholeBuckets(request, plan.buckets(),
+					this.sql.revisions(orgId, plan.buckets(), List.of()), values)) {
 				whole.forEach((name, tool) -> result.computeIfAbsent(name, (n) -> new ToolTotals()).merge(tool));
 			}
 		}
@@ -240,50 +242,72 @@ public class RollupReader {
 	}
 
 	/**
-	 * What was computed from the whole buckets, one value per bucket level, each cached
-	 * on its own: a moving "now" changes a window's 5-minute buckets every 5 minutes but
-	 * its days only once a day, so only the small part is computed again (computing all
-	 * 30 days at every 5-minute boundary stalled default-window requests for ~0.5 s).
-	 * Days are also cached one by one ({@link #byDay}).
+	 * How one kind of value is read from whole buckets: all of them summed, or each
+	 * bucket's own (by start; a bucket with no rows may be missing), and merged.
 	 */
-	private <V> List<V> wholeBuckets(Request<?> request, List<BucketSpan> buckets, Revisions revisions,
-			Function<List<BucketSpan>, V> compute, Function<List<V>, V> merge, ToIntFunction<V> weigher) {
-		Map<BucketLevel, List<BucketSpan>> byLevel = new EnumMap<>(BucketLevel.class);
-		buckets.forEach((span) -> byLevel.computeIfAbsent(span.level(), (level) -> new ArrayList<>()).add(span));
-		List<V> values = new ArrayList<>();
-		byLevel.forEach((level, levelBuckets) -> {
-			// One day is its own day's value: splitting it would wait on itself.
-			long days = (level == BucketLevel.DAY) ? dayCount(levelBuckets) : 0;
-			Supplier<V> computeLevel = (days > 1 && days <= DAYS_ONE_BY_ONE)
-					? () -> byDay(request, levelBuckets, compute, merge, weigher) : () -> compute.apply(levelBuckets);
-			values.add(this.cache.get(request.cacheKey(request.kind(), levelBuckets), revisions.levels().get(level),
-					computeLevel, weigher));
-		});
-		return values;
+	private record BucketValues<V>(Function<List<BucketSpan>, V> read,
+			Function<List<BucketSpan>, Map<Instant, V>> readEach, Supplier<V> empty, Function<List<V>, V> merge,
+			ToIntFunction<V> weigher) {
 	}
 
 	/**
-	 * A level of days from one cached value per day, each checked against its own
-	 * revision: at midnight a moving window's days change, and only the day it gained is
-	 * read (reading the whole month again stalled every default-window request for up to
-	 * 1.5 s at 10 M runs, once a day).
+	 * What was computed from the whole buckets, one value per bucket level, each cached
+	 * on its own: a moving "now" changes a window's 5-minute buckets every 5 minutes, its
+	 * hours every hour, its days once a day, so only the small part is computed again
+	 * (computing all 30 days at every 5-minute boundary stalled default-window requests
+	 * for ~0.5 s). A level's value is composed from one cached value per bucket
+	 * ({@link #byBucket}).
 	 */
-	private <V> V byDay(Request<?> request, List<BucketSpan> days, Function<List<BucketSpan>, V> compute,
-			Function<List<V>, V> merge, ToIntFunction<V> weigher) {
-		Map<Instant, Long> dayRevisions = this.sql.bucketRevisions(request.orgId(), BucketLevel.DAY, days);
-		List<V> values = new ArrayList<>();
-		for (BucketSpan span : days) {
-			for (Instant day = span.start(); day.isBefore(span.end()); day = day.plus(BucketLevel.DAY.width())) {
-				List<BucketSpan> one = List.of(BucketSpan.of(BucketLevel.DAY, day));
-				values.add(this.cache.get(request.cacheKey(request.kind(), one), dayRevisions.getOrDefault(day, 0L),
-						() -> compute.apply(one), weigher));
-			}
-		}
-		return merge.apply(values);
+	private <V> List<V> wholeBuckets(Request<?> request, List<BucketSpan> buckets, Revisions revisions,
+			BucketValues<V> values) {
+		Map<BucketLevel, List<BucketSpan>> byLevel = new EnumMap<>(BucketLevel.class);
+		buckets.forEach((span) -> byLevel.computeIfAbsent(span.level(), (level) -> new ArrayList<>()).add(span));
+		List<V> result = new ArrayList<>();
+		byLevel.forEach((level, levelBuckets) -> {
+			// One bucket is its own bucket's value: splitting it would wait on itself.
+			long count = levelBuckets.stream().mapToLong(BucketSpan::bucketCount).sum();
+			Supplier<V> computeLevel = (count > 1 && count <= BUCKETS_ONE_BY_ONE)
+					? () -> byBucket(request, level, levelBuckets, values) : () -> values.read().apply(levelBuckets);
+			result.add(this.cache.get(request.cacheKey(request.kind(), levelBuckets), revisions.levels().get(level),
+					computeLevel, values.weigher()));
+		});
+		return result;
 	}
 
-	private static long dayCount(List<BucketSpan> days) {
-		return days.stream().mapToLong(BucketSpan::bucketCount).sum();
+	/**
+	 * A level from one cached value per bucket, each checked against its own revision;
+	 * the buckets not held are read together in one statement. When a moving window gains
+	 * a bucket (an hour every hour, a day and 23 hours at midnight), only those are read:
+	 * reading the whole level again at each boundary stalled every default-window request
+	 * for up to 1.5 s at 10 M runs.
+	 */
+	private <V> V byBucket(Request<?> request, BucketLevel level, List<BucketSpan> spans, BucketValues<V> values) {
+		Map<Instant, Long> bucketRevisions = this.sql.bucketRevisions(request.orgId(), level, spans);
+		List<V> found = new ArrayList<>();
+		Map<Instant, RollupCache.Key> missing = new TreeMap<>();
+		for (BucketSpan span : spans) {
+			for (Instant start = span.start(); start.isBefore(span.end()); start = start.plus(level.width())) {
+				RollupCache.Key key = request.cacheKey(request.kind(), List.of(BucketSpan.of(level, start)));
+				V value = this.cache.getIfCurrent(key, bucketRevisions.getOrDefault(start, 0L));
+				if (value != null) {
+					found.add(value);
+				}
+				else {
+					missing.put(start, key);
+				}
+			}
+		}
+		if (!missing.isEmpty()) {
+			Map<Instant, V> read = values.readEach()
+				.apply(WindowCover
+					.joined(missing.keySet().stream().map((start) -> BucketSpan.of(level, start)).toList()));
+			missing.forEach((start, key) -> {
+				V value = read.containsKey(start) ? read.get(start) : values.empty().get();
+				this.cache.put(key, bucketRevisions.getOrDefault(start, 0L), value, values.weigher());
+				found.add(value);
+			});
+		}
+		return values.merge().apply(found);
 	}
 
 	/**
@@ -304,10 +328,14 @@ public class RollupReader {
 		if (!plan.buckets().isEmpty()) {
 			ToIntFunction<Map<K, WorkflowTotals>> weigher = (
 					aggregates) -> aggregates.values().stream().mapToInt(WorkflowTotals::weight).sum();
-			Supplier<List<Map<K, WorkflowTotals>>> levels = () -> wholeBuckets(request, plan.buckets(), revisions,
+			BucketValues<Map<K, WorkflowTotals>> values = new BucketValues<>(
 					(levelBuckets) -> this.sql.workflowBuckets(request.orgId(), request.workflow(), levelBuckets,
 							request.key()),
-					RollupReader::merged, weigher);
+					(levelBuckets) -> this.sql.workflowBucketsEach(request.orgId(), request.workflow(), levelBuckets,
+							request.key()),
+					HashMap::new, RollupReader::merged, weigher);
+			Supplier<List<Map<K, WorkflowTotals>>> levels = () -> wholeBuckets(request, plan.buckets(), revisions,
+					values);
 			if (request.kind() == Kind.WORKFLOWS) {
 				// The levels merged are cached too (valid while no level's revision
 				// moves): merging three levels' histograms for every request was most of

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 
 import org.jooq.Condition;
 import org.jooq.DSLContext;
@@ -20,6 +21,7 @@ import org.jooq.Table;
 
 import run.trakr.readapi.query.RunPartitions;
 import run.trakr.schema.RunStatus;
+import run.trakr.schema.jooq.tables.records.WorkflowRollupsRecord;
 import run.trakr.schema.rollup.BucketLevel;
 import run.trakr.schema.rollup.WindowCover;
 import run.trakr.schema.rollup.WindowCover.BucketSpan;
@@ -155,21 +157,44 @@ final class RollupSql {
 	<K> Map<K, WorkflowTotals> workflowBuckets(UUID orgId, String workflow, List<BucketSpan> buckets,
 			BiFunction<String, Instant, K> key) {
 		Map<K, WorkflowTotals> result = new HashMap<>();
+		forEachWorkflowRow(orgId, workflow, buckets, (row) -> add(result,
+				key.apply(row.getWorkflowName(), row.getBucketStart().toInstant()), WorkflowTotals.of(row)));
+		return result;
+	}
+
+	/**
+	 * {@link #workflowBuckets} per bucket, by its start; a bucket with no runs is
+	 * missing.
+	 */
+	<K> Map<Instant, Map<K, WorkflowTotals>> workflowBucketsEach(UUID orgId, String workflow, List<BucketSpan> buckets,
+			BiFunction<String, Instant, K> key) {
+		Map<Instant, Map<K, WorkflowTotals>> result = new HashMap<>();
+		forEachWorkflowRow(orgId, workflow, buckets, (row) -> {
+			Instant start = row.getBucketStart().toInstant();
+			add(result.computeIfAbsent(start, (ignored) -> new HashMap<>()), key.apply(row.getWorkflowName(), start),
+					WorkflowTotals.of(row));
+		});
+		return result;
+	}
+
+	private void forEachWorkflowRow(UUID orgId, String workflow, List<BucketSpan> buckets,
+			Consumer<WorkflowRollupsRecord> action) {
 		this.db.selectFrom(WORKFLOW_ROLLUPS)
 			.where(WORKFLOW_ROLLUPS.ORG_ID.eq(orgId))
 			.and((workflow != null) ? WORKFLOW_ROLLUPS.WORKFLOW_NAME.eq(workflow) : noCondition())
 			.and(bucketRanges(buckets, WORKFLOW_ROLLUPS.BUCKET_SECONDS, WORKFLOW_ROLLUPS.BUCKET_START))
 			.forEach((row) -> {
-				if (row.getRunCount() == 0) {
-					return;
+				if (row.getRunCount() != 0) {
+					action.accept(row);
 				}
-				result.merge(key.apply(row.getWorkflowName(), row.getBucketStart().toInstant()), WorkflowTotals.of(row),
-						(sum, more) -> {
-							sum.merge(more);
-							return sum;
-						});
 			});
-		return result;
+	}
+
+	private static <K> void add(Map<K, WorkflowTotals> sums, K key, WorkflowTotals more) {
+		sums.merge(key, more, (sum, added) -> {
+			sum.merge(added);
+			return sum;
+		});
 	}
 
 	/** The org's (or one workflow's) runs started in the intervals. */

@@ -1,15 +1,18 @@
 package run.trakr.readapi.rollup;
 
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 import org.jooq.DSLContext;
 
 import run.trakr.schema.event.IngestEvent.CallStatus;
+import run.trakr.schema.jooq.tables.records.ToolRollupsRecord;
 import run.trakr.schema.rollup.ToolTotals;
 import run.trakr.schema.rollup.WindowCover.BucketSpan;
 import run.trakr.schema.rollup.WindowCover.Interval;
@@ -30,13 +33,31 @@ final class ToolRollupSql {
 	/** The tool rollup rows of whole buckets, summed per tool. */
 	Map<String, ToolTotals> toolBuckets(UUID orgId, String workflow, List<BucketSpan> buckets) {
 		Map<String, ToolTotals> result = new HashMap<>();
+		forEachToolRow(orgId, workflow, buckets,
+				(row) -> result.computeIfAbsent(row.getToolName(), (name) -> new ToolTotals())
+					.merge(ToolTotals.of(row)));
+		return result;
+	}
+
+	/**
+	 * {@link #toolBuckets} per bucket, by its start; a bucket with no uses is missing.
+	 */
+	Map<Instant, Map<String, ToolTotals>> toolBucketsEach(UUID orgId, String workflow, List<BucketSpan> buckets) {
+		Map<Instant, Map<String, ToolTotals>> result = new HashMap<>();
+		forEachToolRow(orgId, workflow, buckets,
+				(row) -> result.computeIfAbsent(row.getBucketStart().toInstant(), (start) -> new HashMap<>())
+					.computeIfAbsent(row.getToolName(), (name) -> new ToolTotals())
+					.merge(ToolTotals.of(row)));
+		return result;
+	}
+
+	private void forEachToolRow(UUID orgId, String workflow, List<BucketSpan> buckets,
+			Consumer<ToolRollupsRecord> action) {
 		this.db.selectFrom(TOOL_ROLLUPS)
 			.where(TOOL_ROLLUPS.ORG_ID.eq(orgId))
 			.and(TOOL_ROLLUPS.WORKFLOW_NAME.eq(workflow))
 			.and(RollupSql.bucketRanges(buckets, TOOL_ROLLUPS.BUCKET_SECONDS, TOOL_ROLLUPS.BUCKET_START))
-			.forEach((row) -> result.computeIfAbsent(row.getToolName(), (name) -> new ToolTotals())
-				.merge(ToolTotals.of(row)));
-		return result;
+			.forEach(action::accept);
 	}
 
 	/** Adds the tool uses of the workflow's runs started in the edges, per tool. */

@@ -3,6 +3,8 @@ package run.trakr.readapi.rollup;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -167,6 +169,72 @@ class RollupCacheIT {
 
 		bump(org, 0, 86400, DAY.plusDays(1));
 		assertThat(runCount(org, lastThree)).as("day 2's new revision").isEqualTo(100 + 4 + 8);
+	}
+
+	/**
+	 * The same for hours, which a default window gains every hour (and 23 of them at
+	 * midnight): a window moved by two hours reads the two hours it gained, one of them
+	 * without runs, and its kept hours come from their cached values.
+	 */
+	@Test
+	void aWindowMovedByHoursReadsOnlyTheHoursItGained(LocalStack stack) {
+		OrgToken org = new Admin(stack).createOrgWithToken("pro");
+		for (int hour : new int[] { 0, 1, 2, 4 }) {
+			RollupRows.insert(db, org.orgId(), "triage", 3600, DAY.plusHours(hour), 0, 1L << hour);
+			bump(org, 0, 3600, DAY.plusHours(hour));
+		}
+		String firstThree = "/api/workflows?from=2026-11-01T00:00:00Z&to=2026-11-01T02:59:59.999999Z";
+		String lastThree = "/api/workflows?from=2026-11-01T02:00:00Z&to=2026-11-01T04:59:59.999999Z";
+		assertThat(runCount(org, firstThree)).isEqualTo(1 + 2 + 4);
+
+		changeWithoutRevision(org, 3600, DAY.plusHours(2), 100);
+		assertThat(runCount(org, lastThree)).as("hour 2 as cached, hours 3 (empty) and 4 read").isEqualTo(4 + 16);
+
+		bump(org, 0, 3600, DAY.plusHours(2));
+		assertThat(runCount(org, lastThree)).as("hour 2's new revision").isEqualTo(100 + 16);
+	}
+
+	/**
+	 * An hourly series is cached hour by hour too: the series of a window moved by an
+	 * hour has the kept hours' cached values in their own buckets and reads the hour it
+	 * gained.
+	 */
+	@Test
+	void anHourlySeriesMovedByAnHourReadsOnlyTheHourItGained(LocalStack stack) {
+		OrgToken org = new Admin(stack).createOrgWithToken("pro");
+		insertRun(org, DAY.minusDays(3), "0.10");
+		for (int hour = 0; hour < 4; hour++) {
+			RollupRows.insert(db, org.orgId(), "triage", 3600, DAY.plusHours(hour), 0, hour + 1);
+			bump(org, 0, 3600, DAY.plusHours(hour));
+		}
+		String stats = "/api/workflows/triage/stats?interval=hour&from=2026-11-01T%02d:00:00Z&to=2026-11-01T%02d:59:59.999999Z";
+		assertThat(seriesRunCounts(org, String.format(stats, 0, 2))).containsExactly(1L, 2L, 3L);
+
+		changeWithoutRevision(org, 3600, DAY.plusHours(1), 50);
+		assertThat(seriesRunCounts(org, String.format(stats, 1, 3))).as("hours 1 and 2 as cached, hour 3 read")
+			.containsExactly(2L, 3L, 4L);
+
+		bump(org, 0, 3600, DAY.plusHours(1));
+		assertThat(seriesRunCounts(org, String.format(stats, 1, 3))).as("hour 1's new revision")
+			.containsExactly(50L, 3L, 4L);
+	}
+
+	private static void changeWithoutRevision(OrgToken org, int bucketSeconds, OffsetDateTime bucketStart, long runs) {
+		db.update(WORKFLOW_ROLLUPS)
+			.set(WORKFLOW_ROLLUPS.RUN_COUNT, runs)
+			.set(WORKFLOW_ROLLUPS.SUCCESS_COUNT, runs)
+			.where(WORKFLOW_ROLLUPS.ORG_ID.eq(org.orgId()))
+			.and(WORKFLOW_ROLLUPS.BUCKET_SECONDS.eq(bucketSeconds))
+			.and(WORKFLOW_ROLLUPS.BUCKET_START.eq(bucketStart))
+			.execute();
+	}
+
+	private static List<Long> seriesRunCounts(OrgToken org, String path) {
+		List<Long> counts = new ArrayList<>();
+		for (JsonNode point : JSON.readTree(api.get(path, "Bearer " + org.token()).body()).get("series")) {
+			counts.add(point.get("run_count").asLong());
+		}
+		return counts;
 	}
 
 	@Test

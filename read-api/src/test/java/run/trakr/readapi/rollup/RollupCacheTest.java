@@ -40,6 +40,20 @@ class RollupCacheTest {
 	}
 
 	@Test
+	void aValuePutIsHeldAtItsRevisionAndNeverReplacesALaterOne() {
+		this.cache.put(this.key, 7, "a@7", String::length);
+		assertThat(this.cache.<String>getIfCurrent(this.key, 7)).isEqualTo("a@7");
+		assertThat(this.cache.<String>getIfCurrent(this.key, 8)).as("another revision").isNull();
+		assertThat(get(7, "b")).as("get uses what put held").isEqualTo("a@7");
+
+		this.cache.put(this.key, 9, "c@9", String::length);
+		this.cache.put(this.key, 8, "d@8", String::length);
+		assertThat(this.cache.<String>getIfCurrent(this.key, 9)).as("a later revision stays").isEqualTo("c@9");
+		assertThat(this.cache.<String>getIfCurrent(this.key, 8)).isNull();
+		assertThat(this.computed).hasValue(0);
+	}
+
+	@Test
 	void keysCountTowardTheBoundSoWeightlessValuesCannotGrowItWithoutLimit() {
 		for (int i = 0; i < 10_000; i++) {
 			RollupCache.Key distinct = new RollupCache.Key(RollupCache.Kind.DERIVED, "test", UUID.randomUUID(),
