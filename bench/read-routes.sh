@@ -6,6 +6,7 @@
 # Usage: bench/read-routes.sh [--runs 10000000] [--rate 100] [--seconds 20] [--warmup 10]
 #        [--connections 16] [--env-file PATH-of-a-running-local-stack]
 #        [--standby true: each route also through a read API whose routes read a streaming standby]
+#        [--only REGEX: just the routes whose name it finds, e.g. 'default|stats'; no throughput or baseline]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -q -B -pl read-api -am test-compile dependency:build-classpath \

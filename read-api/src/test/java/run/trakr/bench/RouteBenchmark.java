@@ -52,7 +52,9 @@ import run.trakr.readapi.auth.ReadToken;
  * {@code --seconds S} (measured, 20), {@code --warmup S} (10), {@code --connections C}
  * (16), {@code --env-file PATH} (use a running local stack's PostgreSQL and Redis,
  * loading only if the data set is not there yet, instead of starting a fresh stack).
- * {@code --seconds 0} skips the fixed-rate runs (throughput and baseline only).
+ * {@code --seconds 0} skips the fixed-rate runs (throughput and baseline only);
+ * {@code --only REGEX} runs just the routes whose name it finds (no throughput or
+ * baseline).
  */
 public final class RouteBenchmark {
 
@@ -146,7 +148,8 @@ public final class RouteBenchmark {
 				onStandby = startApi(replica, clock);
 				ports.put("standby", ((WebServerApplicationContext) onStandby).getWebServer().getPort());
 			}
-			run(ports, clock, token, dataset, end, runs, rate, seconds, warmUp, connections);
+			run(ports, clock, token, dataset, end, runs, rate, seconds, warmUp, connections,
+					options.getOrDefault("only", ""));
 			if (onStandby != null) {
 				onStandby.close();
 			}
@@ -177,7 +180,7 @@ public final class RouteBenchmark {
 	 * error body); then throughput and the baseline through the first.
 	 */
 	private static void run(Map<String, Integer> ports, MovableClock clock, String token, BenchDataset dataset,
-			Instant end, long runs, int rate, int seconds, int warmUp, int connections) throws Exception {
+			Instant end, long runs, int rate, int seconds, int warmUp, int connections, String only) throws Exception {
 		int port = ports.values().iterator().next();
 		Instant from = end.minus(Duration.ofDays(30)).plusSeconds(137);
 		Instant to = end.minusSeconds(61);
@@ -207,6 +210,9 @@ public final class RouteBenchmark {
 			if (seconds == 0) {
 				break;
 			}
+			if (!java.util.regex.Pattern.compile(only).matcher(route.getKey()).find()) {
+				continue;
+			}
 			for (Map.Entry<String, Integer> api : ports.entrySet()) {
 				FixedRateLoad reference = new FixedRateLoad(api.getValue(), REFERENCE, List.of(token), connections)
 					.expecting(400);
@@ -225,8 +231,10 @@ public final class RouteBenchmark {
 						percentile(latencies, 0.99) / (double) percentile(trivial, 0.99));
 			}
 		}
-		throughput(port, token, routes, warmUp, Math.max(seconds, 20), connections);
-		baseline(port, token, dataset, from, to, window);
+		if (only.isEmpty()) {
+			throughput(port, token, routes, warmUp, Math.max(seconds, 20), connections);
+			baseline(port, token, dataset, from, to, window);
+		}
 	}
 
 	private static void throughput(int port, String token, Map<String, List<String>> routes, int warmUp, int seconds,
