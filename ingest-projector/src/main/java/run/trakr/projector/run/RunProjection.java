@@ -40,6 +40,7 @@ import run.trakr.schema.jooq.tables.records.ToolUsesRecord;
 
 import static run.trakr.schema.jooq.Tables.LLM_CALLS;
 import static run.trakr.schema.jooq.Tables.RUNS;
+import static run.trakr.schema.jooq.Tables.RUN_KEYS;
 import static run.trakr.schema.jooq.Tables.TOOL_USES;
 
 /**
@@ -92,6 +93,7 @@ public class RunProjection {
 		this.conflicts.increment(folded.conflicts());
 		List<RunChange> changes = folded.changes();
 		upsertRuns(changes, homes);
+		linkParents(changes, homes);
 		return new Outcome(changes, addedToolUses);
 	}
 
@@ -257,6 +259,27 @@ public class RunProjection {
 			.set(RUNS.TOOL_USE_COUNT, DSL.excluded(RUNS.TOOL_USE_COUNT))
 			.set(RUNS.UPDATED_AT, DSL.currentOffsetDateTime())
 			.execute();
+	}
+
+	/**
+	 * The parent of each run that started in this batch, on its key row, where run detail
+	 * finds a run's children: set once, from the start that won (as the run row's). The
+	 * batch holds the key rows' locks ({@link RunHomes}).
+	 */
+	private void linkParents(List<RunChange> changes, RunHomes.Resolved homes) {
+		List<RunState> children = changes.stream()
+			.filter((change) -> (change.before() == null || !change.before().started()) && change.after().started()
+					&& change.after().parentRunId() != null)
+			.map(RunChange::after)
+			.toList();
+		if (!children.isEmpty()) {
+			UnnestedRows.of(children)
+				.column(RUN_KEYS.ORG_ID, RunState::orgId)
+				.column(RUN_KEYS.RUN_ID, RunState::runId)
+				.column(RUN_KEYS.EXPIRES_ON, (run) -> homes.of(new RunKey(run.orgId(), run.runId())))
+				.column(RUN_KEYS.PARENT_RUN_ID, RunState::parentRunId)
+				.upsert(this.db, RUN_KEYS, List.of(RUN_KEYS.ORG_ID, RUN_KEYS.RUN_ID));
+		}
 	}
 
 	/**

@@ -54,6 +54,10 @@ public final class ExpectedProjection {
 			assertThat(row.getLlmCallCount()).isEqualTo(run.llmCallCount());
 			assertThat(row.getToolUseCount()).isEqualTo(run.toolUseCount());
 		}
+		// Each run's key names the run's parent (run detail finds children by the keys).
+		assertThat(db.fetch("""
+				SELECT r.run_id FROM runs r JOIN run_keys k USING (org_id, run_id, expires_on)
+				WHERE k.parent_run_id IS NOT DISTINCT FROM r.parent_run_id""")).hasSize(expected.size());
 		assertThat(db.fetchCount(LLM_CALLS))
 			.isEqualTo(expected.values().stream().mapToInt(ExpectedRun::llmCallCount).sum());
 		assertThat(db.fetchCount(TOOL_USES))

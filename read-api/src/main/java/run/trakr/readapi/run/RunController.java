@@ -149,8 +149,9 @@ class RunController {
 		if (run == null) {
 			throw new ApiException(ErrorCode.NOT_FOUND);
 		}
-		List<RunSummary> children = this.runs.children(caller.orgId(), id);
-		BigDecimal combined = run.get(RUNS.COST_USD).add(this.runs.descendantsCost(caller.orgId(), id));
+		RunQueries.Family family = this.runs.family(caller.orgId(), id);
+		List<RunSummary> children = family.children();
+		BigDecimal combined = run.get(RUNS.COST_USD).add(family.descendantsCost());
 		UUID parent = run.get(RUNS.PARENT_RUN_ID);
 		return new RunDetail(
 				new RunDetail.Run(RunSummary.of(run), (parent != null) ? parent.toString() : null,

@@ -6,16 +6,19 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 
-import org.jooq.CommonTableExpression;
 import org.jooq.Condition;
 import org.jooq.Cursor;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.Record2;
+import org.jooq.Result;
 import org.jooq.SortField;
 
 import org.springframework.stereotype.Component;
@@ -31,16 +34,15 @@ import run.trakr.schema.RunStatus;
 import run.trakr.schema.retention.Expiry;
 import run.trakr.schema.rollup.WorkflowTotals;
 
+import static org.jooq.impl.DSL.any;
 import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.count;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.inline;
-import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.noCondition;
 import static org.jooq.impl.DSL.row;
 import static org.jooq.impl.DSL.select;
 import static org.jooq.impl.DSL.sum;
-import static org.jooq.impl.DSL.table;
 import static run.trakr.schema.jooq.Tables.ALERT_EVENTS;
 import static run.trakr.schema.jooq.Tables.LLM_CALLS;
 import static run.trakr.schema.jooq.Tables.RUNS;
@@ -184,44 +186,63 @@ class RunQueries {
 					Formats.timestamp(row.value5())));
 	}
 
-	/**
-	 * Direct children, newest first. Every partition is searched: a child's expiry
-	 * follows its own start, which need not follow its parent's (docs/retention.md).
-	 */
-	List<RunSummary> children(UUID orgId, UUID runId) {
-		return this.db.select(RunSummary.COLUMNS)
-			.from(RUNS)
-			.where(RUNS.ORG_ID.eq(orgId))
-			.and(RUNS.PARENT_RUN_ID.eq(runId))
-			.and(RUNS.STARTED_AT.isNotNull())
-			.and(retained(orgId))
-			.orderBy(RUNS.STARTED_AT.desc(), RUNS.RUN_ID.desc())
-			.fetch(RunSummary::of);
+	/** A run's direct children, newest first, and the cost of all its descendants. */
+	record Family(List<RunSummary> children, BigDecimal descendantsCost) {
 	}
 
 	/**
-	 * The cost of every retained descendant at any depth. UNION (not UNION ALL) ends the
-	 * walk should bad data ever link runs in a cycle.
+	 * The run's retained descendants at any depth, a generation at a time: the keys of
+	 * the generation's children ({@code run_keys_by_parent}), then their rows, each in
+	 * its own partition. A child's partition follows its own start, which its parent's
+	 * does not bound, so without the keys every partition was searched. The walk goes
+	 * through retained runs only, and a run seen before ends it (bad data could link runs
+	 * in a cycle).
 	 */
-	BigDecimal descendantsCost(UUID orgId, UUID runId) {
-		Condition retained = RUNS.STARTED_AT.isNotNull().and(retained(orgId));
-		CommonTableExpression<Record2<UUID, BigDecimal>> descendants = name("descendants").fields("run_id", "cost")
-			.as(select(RUNS.RUN_ID, RUNS.COST_USD).from(RUNS)
-				.where(RUNS.ORG_ID.eq(orgId))
-				.and(RUNS.PARENT_RUN_ID.eq(runId))
-				.and(retained)
-				.union(select(RUNS.RUN_ID, RUNS.COST_USD).from(RUNS)
-					.join(table(name("descendants")))
-					.on(RUNS.PARENT_RUN_ID.eq(field(name("descendants", "run_id"), UUID.class)))
-					.where(RUNS.ORG_ID.eq(orgId))
-					.and(retained)));
-		Field<BigDecimal> cost = field(name("descendants", "cost"), BigDecimal.class);
-		return this.db.withRecursive(descendants)
-			.select(coalesce(sum(cost), BigDecimal.ZERO))
-			.from(descendants)
-			.where(field(name("descendants", "run_id"), UUID.class).ne(runId))
-			.fetchSingle()
-			.value1();
+	Family family(UUID orgId, UUID runId) {
+		List<RunSummary> children = null;
+		BigDecimal cost = BigDecimal.ZERO;
+		Set<UUID> seen = new HashSet<>(List.of(runId));
+		List<UUID> parents = List.of(runId);
+		while (!parents.isEmpty()) {
+			List<Record> generation = childrenOf(orgId, parents);
+			List<UUID> next = new ArrayList<>();
+			for (Record run : generation) {
+				if (seen.add(run.get(RUNS.RUN_ID))) {
+					next.add(run.get(RUNS.RUN_ID));
+					cost = cost.add(run.get(RUNS.COST_USD));
+				}
+			}
+			if (children == null) {
+				children = generation.stream().map(RunSummary::of).toList();
+			}
+			parents = next;
+		}
+		return new Family(children, cost);
+	}
+
+	/** The retained runs whose parent is one of {@code parents}, newest first. */
+	private List<Record> childrenOf(UUID orgId, List<UUID> parents) {
+		UUID[] parentIds = parents.toArray(UUID[]::new);
+		Result<Record2<UUID, LocalDate>> keys = this.db.select(RUN_KEYS.RUN_ID, RUN_KEYS.EXPIRES_ON)
+			.from(RUN_KEYS)
+			.where(RUN_KEYS.ORG_ID.eq(orgId))
+			.and(RUN_KEYS.PARENT_RUN_ID.eq(any(parentIds)))
+			.fetch();
+		if (keys.isEmpty()) {
+			return List.of();
+		}
+		// The partitions named as values, so that the planner reads only those.
+		Set<LocalDate> homes = new TreeSet<>(keys.getValues(RUN_KEYS.EXPIRES_ON));
+		return this.db.select(RunSummary.COLUMNS)
+			.from(RUNS)
+			.where(RUNS.ORG_ID.eq(orgId))
+			.and(RUNS.RUN_ID.eq(any(keys.getValues(RUN_KEYS.RUN_ID).toArray(UUID[]::new))))
+			.and(RUNS.EXPIRES_ON.in(homes))
+			.and(RUNS.PARENT_RUN_ID.eq(any(parentIds)))
+			.and(RUNS.STARTED_AT.isNotNull())
+			.and(retained(orgId))
+			.orderBy(RUNS.STARTED_AT.desc(), RUNS.RUN_ID.desc())
+			.fetch();
 	}
 
 	/**

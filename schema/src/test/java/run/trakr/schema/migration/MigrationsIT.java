@@ -55,8 +55,8 @@ class MigrationsIT {
 		MigrateResult result = flyway(url, stack).migrate();
 
 		assertThat(result.success).isTrue();
-		// V1 to V10.
-		assertThat(result.migrationsExecuted).isEqualTo(10);
+		// V1 to V11.
+		assertThat(result.migrationsExecuted).isEqualTo(11);
 		try (Connection connection = connect(url, stack)) {
 			assertThat(liveTables(connection).keySet()).containsExactlyInAnyOrderElementsOf(TABLES);
 		}
@@ -169,6 +169,7 @@ class MigrationsIT {
 		UUID started = UUID.randomUUID();
 		UUID pending = UUID.randomUUID();
 		UUID elsewhere = UUID.randomUUID();
+		UUID child = UUID.randomUUID();
 		try (Connection connection = connect(url, stack)) {
 			DSLContext db = DSL.using(connection, SQLDialect.POSTGRES);
 			db.execute("INSERT INTO organizations (org_id, name, plan) VALUES (?, 'Acme', 'pro')", registered);
@@ -177,6 +178,10 @@ class MigrationsIT {
 					VALUES (?, ?, 'triage', '2026-11-28T23:30:00Z', 0.5, 1), (?, ?, null, null, 0.25, 1),
 					       (?, ?, 'triage', '2026-11-28T23:30:00Z', 0, 0)""", registered, started, registered, pending,
 					unregistered, elsewhere);
+			// A child started before its parent (another service's clock).
+			db.execute("""
+					INSERT INTO runs (org_id, run_id, workflow_name, started_at, parent_run_id)
+					VALUES (?, ?, 'triage', '2026-11-28T23:29:00Z', ?)""", registered, child, started);
 			for (UUID run : List.of(started, pending)) {
 				db.execute("""
 						INSERT INTO llm_calls (org_id, call_id, run_id, model, input_tokens, output_tokens, cost_usd,
@@ -199,6 +204,7 @@ class MigrationsIT {
 			assertThat(db.fetch("SELECT run_id, expires_on::text, tableoid::regclass::text, cost_usd FROM runs")
 				.intoMap(r -> r.get(0, UUID.class), r -> r.get(1, String.class) + " " + r.get(2, String.class)))
 				.containsOnly(Map.entry(started, expiry + " runs_expire_20270222"),
+						Map.entry(child, expiry + " runs_expire_20270222"),
 						Map.entry(pending, "9999-12-31 runs_expire_never"),
 						Map.entry(elsewhere, "9999-12-31 runs_expire_never"));
 			assertThat(db.fetch("SELECT run_id, expires_on::text, tableoid::regclass::text FROM llm_calls")
@@ -208,8 +214,11 @@ class MigrationsIT {
 			assertThat(db.fetchValue("SELECT expires_on::text FROM tool_uses")).isEqualTo(expiry);
 			assertThat(db.fetch("SELECT run_id, expires_on::text FROM run_keys")
 				.intoMap(r -> r.get(0, UUID.class), r -> r.get(1, String.class)))
-				.containsOnly(Map.entry(started, expiry), Map.entry(pending, "9999-12-31"),
+				.containsOnly(Map.entry(started, expiry), Map.entry(child, expiry), Map.entry(pending, "9999-12-31"),
 						Map.entry(elsewhere, "9999-12-31"));
+			// V11: the child's key names its parent; no other key has one.
+			assertThat(db.fetch("SELECT run_id, parent_run_id FROM run_keys WHERE parent_run_id IS NOT NULL")
+				.intoMap(r -> r.get(0, UUID.class), r -> r.get(1, UUID.class))).containsOnly(Map.entry(child, started));
 			assertThat(db.fetchOne("SELECT sum(cost_usd) FROM runs").get(0, java.math.BigDecimal.class))
 				.isEqualByComparingTo("0.75");
 		}
