@@ -1,5 +1,6 @@
 package run.trakr.readapi.rollup;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
@@ -16,6 +17,8 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.jooq.DSLContext;
 
 import org.springframework.beans.factory.annotation.Value;
@@ -46,6 +49,15 @@ public class RollupReader {
 	private final ToolRollupSql toolSql;
 
 	private final RollupCache cache;
+
+	/**
+	 * Workflows known to exist, for an hour: after that a workflow whose runs and rollups
+	 * all expired is asked about again (and is then a 404).
+	 */
+	private final Cache<WorkflowName, Boolean> knownWorkflows = Caffeine.newBuilder()
+		.maximumSize(100_000)
+		.expireAfterWrite(Duration.ofHours(1))
+		.build();
 
 	RollupReader(DSLContext db, @Value("${trakr.rollup-cache.max-weight:4000000}") long cacheMaxWeight) {
 		this.sql = new RollupSql(db);
@@ -102,24 +114,78 @@ public class RollupReader {
 	 */
 	public <V> V byWorkflowDerived(String name, WindowRevisions read, Function<Map<String, WorkflowTotals>, V> derive,
 			ToIntFunction<V> weigher) {
-		UUID orgId = read.orgId;
-		WindowPlan plan = read.plan;
-		if (plan.buckets().isEmpty() || !plan.edgesCached()) {
-			return derive.apply(byWorkflow(orgId, null, read.window));
+		Request<String> request = new Request<>(Kind.WORKFLOWS, null, read.orgId, null, (workflow, start) -> workflow);
+		if (read.plan.buckets().isEmpty() || !read.plan.edgesCached()) {
+			return derive.apply(byWorkflow(read.orgId, null, read.window));
 		}
-		Revisions revisions = read.revisions;
+		return derived(name, request, read.plan, read.revisions, TreeMap::new, derive, weigher);
+	}
+
+	/**
+	 * {@code derive} applied to one aggregate per UTC-aligned bucket of
+	 * {@code widthSeconds} overlapping the window (by bucket start, zero-filled),
+	 * counting only runs inside the window; buckets finer than the rollups come from run
+	 * rows. Cached as {@link #byWorkflowDerived} is: a dashboard's hourly series over 30
+	 * days is hundreds of buckets to merge and format at every refresh, and its moving
+	 * window changes them only when a run crosses an edge or a bucket changes.
+	 */
+	public <V> V seriesDerived(String name, UUID orgId, String workflow, TimeWindow window, int widthSeconds,
+			Function<TreeMap<Instant, WorkflowTotals>, V> derive, ToIntFunction<V> weigher) {
+		TreeMap<Instant, WindowCover> covers = WindowPlan.series(window, widthSeconds);
+		return seriesDerived(name, new Request<>(Kind.SERIES, String.valueOf(widthSeconds), orgId, workflow,
+				(n, start) -> WindowPlan.seriesBucket(start, widthSeconds)), covers, derive, weigher);
+	}
+
+	/**
+	 * As the UTC series, of the zone's own minutes, hours or days, by the instant each
+	 * starts: composed from the UTC rollups (5-minute buckets where a zone's hour is not
+	 * a UTC hour), only what no whole bucket covers from run rows.
+	 */
+	public <V> V seriesDerived(String name, UUID orgId, String workflow, TimeWindow window, ChronoUnit unit,
+			ZoneId zone, Function<TreeMap<Instant, WorkflowTotals>, V> derive, ToIntFunction<V> weigher) {
+		TreeMap<Instant, WindowCover> covers = WindowPlan.zoneSeries(window, unit, zone);
+		return seriesDerived(name, new Request<>(Kind.SERIES, unit + "@" + zone.getId(), orgId, workflow,
+				(n, start) -> covers.floorKey(start)), covers, derive, weigher);
+	}
+
+	private <V> V seriesDerived(String name, Request<Instant> request, TreeMap<Instant, WindowCover> covers,
+			Function<TreeMap<Instant, WorkflowTotals>, V> derive, ToIntFunction<V> weigher) {
+		Supplier<TreeMap<Instant, WorkflowTotals>> zeroFilled = () -> {
+			TreeMap<Instant, WorkflowTotals> result = new TreeMap<>();
+			covers.keySet().forEach((start) -> result.put(start, new WorkflowTotals()));
+			return result;
+		};
+		WindowPlan plan = WindowPlan.of(List.copyOf(covers.values()));
+		if (plan.buckets().isEmpty() || !plan.edgesCached()) {
+			TreeMap<Instant, WorkflowTotals> result = zeroFilled.get();
+			fold(request, plan, result);
+			return derive.apply(result);
+		}
+		Revisions revisions = this.sql.revisions(request.orgId(), plan.buckets(),
+				List.copyOf(plan.edgesByBucket().keySet()));
+		return derived(name, request, plan, revisions, zeroFilled, derive, weigher);
+	}
+
+	/**
+	 * {@code derive} applied to the fold of the plan, cached for as long as the plan
+	 * holds the same runs: the same whole buckets at the same revisions and, at each
+	 * edge, the same span of the same bucket's runs. One value per plan's buckets,
+	 * replaced when the edges hold other runs: a moving window would otherwise leave one
+	 * behind at every step.
+	 */
+	private <K, M extends Map<K, WorkflowTotals>, V> V derived(String name, Request<K> request, WindowPlan plan,
+			Revisions revisions, Supplier<M> empty, Function<M, V> derive, ToIntFunction<V> weigher) {
 		List<Long> content = new ArrayList<>();
 		plan.edgesByBucket().forEach((start, intervals) -> {
-			BucketRuns runs = edgeRuns(orgId, start, revisions);
+			BucketRuns runs = edgeRuns(request.orgId(), start, revisions);
 			content.add(revisions.edgeBuckets().get(start));
 			intervals.forEach((interval) -> content.add(runs.span(interval.from(), interval.until())));
 		});
-		// One value per window's buckets, replaced when the edges hold other
-		// runs: a moving window would otherwise leave one behind at every step.
-		Request<String> request = new Request<>(Kind.WORKFLOWS, null, orgId, null, (workflow, start) -> workflow);
-		Derived<V> derived = this.cache.get(new RollupCache.Key(Kind.DERIVED, name, orgId, null, plan.buckets()),
+		String variant = (request.variant() != null) ? name + " " + request.variant() : name;
+		Derived<V> derived = this.cache.get(
+				new RollupCache.Key(Kind.DERIVED, variant, request.orgId(), request.workflow(), plan.buckets()),
 				revisions.wholeBuckets(), (cached) -> cached.content().equals(content), () -> {
-					Map<String, WorkflowTotals> aggregates = new TreeMap<>();
+					M aggregates = empty.get();
 					fold(request, plan, revisions, aggregates);
 					return new Derived<>(content, derive.apply(aggregates));
 				}, (cached) -> cached.content().size() + weigher.applyAsInt(cached.value()));
@@ -135,36 +201,6 @@ public class RollupReader {
 		WorkflowTotals total = new WorkflowTotals();
 		byWorkflow(orgId, workflow, window).values().forEach(total::merge);
 		return total;
-	}
-
-	/**
-	 * One aggregate per UTC-aligned bucket of {@code widthSeconds} overlapping the window
-	 * (keyed by bucket start), counting only runs inside the window. Buckets finer than
-	 * the rollups come from run rows.
-	 */
-	public TreeMap<Instant, WorkflowTotals> series(UUID orgId, String workflow, TimeWindow window, int widthSeconds) {
-		TreeMap<Instant, WindowCover> covers = WindowPlan.series(window, widthSeconds);
-		TreeMap<Instant, WorkflowTotals> result = new TreeMap<>();
-		covers.keySet().forEach((start) -> result.put(start, new WorkflowTotals()));
-		fold(new Request<>(Kind.SERIES, String.valueOf(widthSeconds), orgId, workflow,
-				(name, start) -> WindowPlan.seriesBucket(start, widthSeconds)),
-				WindowPlan.of(List.copyOf(covers.values())), result);
-		return result;
-	}
-
-	/**
-	 * A series of the zone's own minutes, hours or days, by the instant each starts,
-	 * zero-filled: composed from the UTC rollups (5-minute buckets where a zone's hour is
-	 * not a UTC hour), only what no whole bucket covers from run rows.
-	 */
-	public TreeMap<Instant, WorkflowTotals> series(UUID orgId, String workflow, TimeWindow window, ChronoUnit unit,
-			ZoneId zone) {
-		TreeMap<Instant, WindowCover> covers = WindowPlan.zoneSeries(window, unit, zone);
-		TreeMap<Instant, WorkflowTotals> result = new TreeMap<>();
-		covers.keySet().forEach((start) -> result.put(start, new WorkflowTotals()));
-		fold(new Request<>(Kind.SERIES, unit + "@" + zone.getId(), orgId, workflow,
-				(name, start) -> covers.floorKey(start)), WindowPlan.of(List.copyOf(covers.values())), result);
-		return result;
 	}
 
 	/** One aggregate per tool the workflow's runs used in the window. */
@@ -236,9 +272,24 @@ public class RollupReader {
 
 	}
 
-	/** Whether the org ever had a started run of this workflow. */
+	/**
+	 * Whether the org keeps a started run of this workflow, or its rollups. A yes is
+	 * remembered: every stats and tools request asks, and the runs' question alone
+	 * searched every partition.
+	 */
 	public boolean workflowExists(UUID orgId, String workflow) {
-		return this.sql.workflowExists(orgId, workflow);
+		WorkflowName key = new WorkflowName(orgId, workflow);
+		if (this.knownWorkflows.getIfPresent(key) != null) {
+			return true;
+		}
+		boolean exists = this.sql.workflowExists(orgId, workflow);
+		if (exists) {
+			this.knownWorkflows.put(key, Boolean.TRUE);
+		}
+		return exists;
+	}
+
+	private record WorkflowName(UUID orgId, String name) {
 	}
 
 	/**

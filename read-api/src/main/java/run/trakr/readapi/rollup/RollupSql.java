@@ -211,10 +211,18 @@ final class RollupSql {
 					row.value5(), row.value6(), row.value7(), row.value8(), row.value9().toInstant()));
 	}
 
-	/** Whether the org ever had a started run of this workflow. */
+	/**
+	 * Whether the org keeps a started run of this workflow or a rollup of one: its hour
+	 * and day rollups outlive its runs (docs/retention.md), and a run written by hand has
+	 * no rollup.
+	 */
 	boolean workflowExists(UUID orgId, String workflow) {
-		return this.db.fetchExists(RUNS,
-				RUNS.ORG_ID.eq(orgId).and(RUNS.WORKFLOW_NAME.eq(workflow)).and(RUNS.STARTED_AT.isNotNull()));
+		return this.db.fetchExists(WORKFLOW_ROLLUPS,
+				WORKFLOW_ROLLUPS.ORG_ID.eq(orgId)
+					.and(WORKFLOW_ROLLUPS.WORKFLOW_NAME.eq(workflow))
+					.and(WORKFLOW_ROLLUPS.RUN_COUNT.gt(0L)))
+				|| this.db.fetchExists(RUNS,
+						RUNS.ORG_ID.eq(orgId).and(RUNS.WORKFLOW_NAME.eq(workflow)).and(RUNS.STARTED_AT.isNotNull()));
 	}
 
 	/** Spans as a few range conditions: spans of one width with no gap join into one. */
