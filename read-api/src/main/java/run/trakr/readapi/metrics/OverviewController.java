@@ -66,12 +66,11 @@ class OverviewController {
 				fresh.dataAsOf(), fresh.lagSeconds())) {
 			return null;
 		}
-		Map<String, WorkflowTotals> byWorkflow = this.rollups.byWorkflow(caller.orgId(), null, window);
-		WorkflowTotals total = new WorkflowTotals();
-		byWorkflow.values().forEach(total::merge);
+		Totals current = totals(caller, window);
+		WorkflowTotals total = current.total();
 		WorkflowTotals previous = new WorkflowTotals();
 		if (previousWindow != null) {
-			previous = this.rollups.total(caller.orgId(), null, previousWindow);
+			previous = totals(caller, previousWindow).total();
 		}
 		else {
 			// Nothing is before year 1: an empty period at the window's start.
@@ -82,13 +81,34 @@ class OverviewController {
 				total.runningCount(), total.completedCount(), total.failedCount(), total.errorRate(),
 				Formats.money(total.costTotal()), Formats.averageMoney(total.costTotal(), total.runCount()),
 				Formats.money(total.p95Cost()), total.avgDurationMs(), total.p95DurationMs(), total.totalTokens(),
-				total.llmCallCount(), total.toolUseCount(), byWorkflow.size(),
+				total.llmCallCount(), total.toolUseCount(), current.workflowCount(),
 				new Overview.Alerts(alerts.fired(), alerts.unresolved()),
 				new Overview.PreviousPeriod(Formats.timestamp(previousWindow.from()),
 						Formats.timestamp(previousWindow.to()), previous.runCount(),
 						Formats.money(previous.costTotal()), previous.errorRate()),
 				Formats.timestamp(fresh.dataAsOf()),
 				(fresh.lagSeconds() != null) ? new BigDecimal(fresh.lagSeconds()) : null);
+	}
+
+	/**
+	 * The org's runs in the window, merged once for as long as the window holds the same
+	 * runs: a refreshing dashboard's default window moves at every request, and merging
+	 * every workflow's histograms again was most of the route's time.
+	 */
+	private Totals totals(Caller caller, TimeWindow window) {
+		return this.rollups.byWorkflowDerived("overview totals", caller.orgId(), window, Totals::of,
+				(totals) -> totals.total().weight());
+	}
+
+	/** The merged totals of a window and how many workflows they hold; never changed. */
+	private record Totals(WorkflowTotals total, int workflowCount) {
+
+		static Totals of(Map<String, WorkflowTotals> byWorkflow) {
+			WorkflowTotals total = new WorkflowTotals();
+			byWorkflow.values().forEach(total::merge);
+			return new Totals(total, byWorkflow.size());
+		}
+
 	}
 
 	/**
