@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -59,7 +60,11 @@ public class RollupReader {
 		.expireAfterWrite(Duration.ofHours(1))
 		.build();
 
-	RollupReader(DSLContext db, @Value("${trakr.rollup-cache.max-weight:4000000}") long cacheMaxWeight) {
+	private final ReadAhead readAhead;
+
+	RollupReader(DSLContext db, @Value("${trakr.rollup-cache.max-weight:4000000}") long cacheMaxWeight,
+			ReadAhead readAhead) {
+		this.readAhead = readAhead;
 		this.sql = new RollupSql(db);
 		this.toolSql = new ToolRollupSql(db);
 		this.cache = new RollupCache(cacheMaxWeight);
@@ -89,6 +94,8 @@ public class RollupReader {
 	 * {@code workflow} is null.
 	 */
 	public Map<String, WorkflowTotals> byWorkflow(UUID orgId, String workflow, TimeWindow window) {
+		this.readAhead.remember(Arrays.asList(Kind.WORKFLOWS, orgId, workflow), window,
+				(later) -> byWorkflow(orgId, workflow, later));
 		Map<String, WorkflowTotals> result = new TreeMap<>();
 		fold(new Request<>(Kind.WORKFLOWS, null, orgId, workflow, (name, start) -> name), WindowPlan.of(window),
 				result);
@@ -114,7 +121,10 @@ public class RollupReader {
 	 */
 	public <V> V byWorkflowDerived(String name, WindowRevisions read, Function<Map<String, WorkflowTotals>, V> derive,
 			ToIntFunction<V> weigher) {
-		Request<String> request = new Request<>(Kind.WORKFLOWS, null, read.orgId, null, (workflow, start) -> workflow);
+		UUID orgId = read.orgId;
+		this.readAhead.remember(Arrays.asList(Kind.WORKFLOWS, orgId, null), read.window,
+				(later) -> byWorkflow(orgId, null, later));
+		Request<String> request = new Request<>(Kind.WORKFLOWS, null, orgId, null, (workflow, start) -> workflow);
 		if (read.plan.buckets().isEmpty() || !read.plan.edgesCached()) {
 			return derive.apply(byWorkflow(read.orgId, null, read.window));
 		}
@@ -131,6 +141,8 @@ public class RollupReader {
 	 */
 	public <V> V seriesDerived(String name, UUID orgId, String workflow, TimeWindow window, int widthSeconds,
 			Function<TreeMap<Instant, WorkflowTotals>, V> derive, ToIntFunction<V> weigher) {
+		this.readAhead.remember(List.of(Kind.SERIES, name, widthSeconds, orgId, workflow), window,
+				(later) -> seriesDerived(name, orgId, workflow, later, widthSeconds, derive, weigher));
 		TreeMap<Instant, WindowCover> covers = WindowPlan.series(window, widthSeconds);
 		return seriesDerived(name, new Request<>(Kind.SERIES, String.valueOf(widthSeconds), orgId, workflow,
 				(n, start) -> WindowPlan.seriesBucket(start, widthSeconds)), covers, derive, weigher);
@@ -143,6 +155,8 @@ public class RollupReader {
 	 */
 	public <V> V seriesDerived(String name, UUID orgId, String workflow, TimeWindow window, ChronoUnit unit,
 			ZoneId zone, Function<TreeMap<Instant, WorkflowTotals>, V> derive, ToIntFunction<V> weigher) {
+		this.readAhead.remember(List.of(Kind.SERIES, name, unit, zone, orgId, workflow), window,
+				(later) -> seriesDerived(name, orgId, workflow, later, unit, zone, derive, weigher));
 		TreeMap<Instant, WindowCover> covers = WindowPlan.zoneSeries(window, unit, zone);
 		return seriesDerived(name, new Request<>(Kind.SERIES, unit + "@" + zone.getId(), orgId, workflow,
 				(n, start) -> covers.floorKey(start)), covers, derive, weigher);
@@ -205,6 +219,7 @@ public class RollupReader {
 
 	/** One aggregate per tool the workflow's runs used in the window. */
 	public Map<String, ToolTotals> tools(UUID orgId, String workflow, TimeWindow window) {
+		this.readAhead.remember(List.of(Kind.TOOLS, orgId, workflow), window, (later) -> tools(orgId, workflow, later));
 		WindowPlan plan = WindowPlan.of(window);
 		Map<String, ToolTotals> result = new TreeMap<>();
 		if (!plan.buckets().isEmpty()) {

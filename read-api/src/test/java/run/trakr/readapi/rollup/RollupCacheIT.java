@@ -3,6 +3,8 @@ package run.trakr.readapi.rollup;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -217,6 +219,39 @@ class RollupCacheIT {
 		bump(org, 0, 3600, DAY.plusHours(1));
 		assertThat(seriesRunCounts(org, String.format(stats, 1, 3))).as("hour 1's new revision")
 			.containsExactly(50L, 3L, 4L);
+	}
+
+	/**
+	 * A window that ends now is read again before the next hour begins, as it will be
+	 * then: the hours it gains at the boundary are cached ahead, so the first request
+	 * after the boundary finds them (a row changed without a new revision meanwhile stays
+	 * unseen), and a new revision is still seen.
+	 */
+	@Test
+	void aWindowThatEndsNowIsReadAheadOfTheNextHour(LocalStack stack) {
+		OrgToken org = new Admin(stack).createOrgWithToken("pro");
+		RollupReader reader = api.context().getBean(RollupReader.class);
+		ReadAhead readAhead = api.context().getBean(ReadAhead.class);
+		Instant now = Instant.now();
+		Instant boundary = now.truncatedTo(ChronoUnit.HOURS).plus(1, ChronoUnit.HOURS);
+		OffsetDateTime lastHour = boundary.minus(1, ChronoUnit.HOURS).atOffset(ZoneOffset.UTC);
+		OffsetDateTime hourBefore = lastHour.minusHours(1);
+		RollupRows.insert(db, org.orgId(), "triage", 3600, hourBefore, 0, 3);
+		bump(org, 0, 3600, hourBefore);
+		RollupRows.insert(db, org.orgId(), "triage", 3600, lastHour, 0, 4);
+		bump(org, 0, 3600, lastHour);
+		reader.byWorkflow(org.orgId(), null, new TimeWindow(now.minus(3, ChronoUnit.HOURS), now));
+
+		Instant after = boundary.plusSeconds(1);
+		assertThat(readAhead.readAt(after)).isPositive();
+		changeWithoutRevision(org, 3600, lastHour, 40);
+		TimeWindow then = new TimeWindow(after.minus(3, ChronoUnit.HOURS), after);
+		assertThat(reader.byWorkflow(org.orgId(), null, then).get("triage").runCount()).as("both hours as read ahead")
+			.isEqualTo(3 + 4);
+
+		bump(org, 0, 3600, lastHour);
+		assertThat(reader.byWorkflow(org.orgId(), null, then).get("triage").runCount()).as("a new revision")
+			.isEqualTo(3 + 40);
 	}
 
 	private static void changeWithoutRevision(OrgToken org, int bucketSeconds, OffsetDateTime bucketStart, long runs) {
