@@ -11,7 +11,9 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -131,21 +133,25 @@ public class RollupReader {
 		return derived(name, request, read.plan, read.revisions, TreeMap::new, derive, weigher);
 	}
 
+	/** A series: a point per bucket, in order, and the aggregate of all its buckets. */
+	public record Series<P>(List<P> points, WorkflowTotals total) {
+	}
+
 	/**
-	 * {@code derive} applied to one aggregate per UTC-aligned bucket of
-	 * {@code widthSeconds} overlapping the window (by bucket start, zero-filled),
-	 * counting only runs inside the window; buckets finer than the rollups come from run
-	 * rows. Cached as {@link #byWorkflowDerived} is: a dashboard's hourly series over 30
-	 * days is hundreds of buckets to merge and format at every refresh, and its moving
-	 * window changes them only when a run crosses an edge or a bucket changes.
+	 * One point per UTC-aligned bucket of {@code widthSeconds} overlapping the window (in
+	 * order, zero-filled), each from the aggregate of the bucket's runs inside the
+	 * window; buckets finer than the rollups come from run rows. What the whole buckets
+	 * give (every point but those an edge adds to, and their total) is cached per window
+	 * content, so a dashboard's hourly series over 30 days is not merged and formatted
+	 * again at every refresh: only the points an edge falls in are.
 	 */
-	public <V> V seriesDerived(String name, UUID orgId, String workflow, TimeWindow window, int widthSeconds,
-			Function<TreeMap<Instant, WorkflowTotals>, V> derive, ToIntFunction<V> weigher) {
+	public <P> Series<P> series(String name, UUID orgId, String workflow, TimeWindow window, int widthSeconds,
+			BiFunction<Instant, WorkflowTotals, P> point, ToIntFunction<P> pointWeight) {
 		this.readAhead.remember(List.of(Kind.SERIES, name, widthSeconds, orgId, workflow), window,
-				(later) -> seriesDerived(name, orgId, workflow, later, widthSeconds, derive, weigher));
+				(later) -> series(name, orgId, workflow, later, widthSeconds, point, pointWeight));
 		TreeMap<Instant, WindowCover> covers = WindowPlan.series(window, widthSeconds);
-		return seriesDerived(name, new Request<>(Kind.SERIES, String.valueOf(widthSeconds), orgId, workflow,
-				(n, start) -> WindowPlan.seriesBucket(start, widthSeconds)), covers, derive, weigher);
+		return series(name, new Request<>(Kind.SERIES, String.valueOf(widthSeconds), orgId, workflow,
+				(n, start) -> WindowPlan.seriesBucket(start, widthSeconds)), covers, point, pointWeight);
 	}
 
 	/**
@@ -153,31 +159,84 @@ public class RollupReader {
 	 * starts: composed from the UTC rollups (5-minute buckets where a zone's hour is not
 	 * a UTC hour), only what no whole bucket covers from run rows.
 	 */
-	public <V> V seriesDerived(String name, UUID orgId, String workflow, TimeWindow window, ChronoUnit unit,
-			ZoneId zone, Function<TreeMap<Instant, WorkflowTotals>, V> derive, ToIntFunction<V> weigher) {
+	public <P> Series<P> series(String name, UUID orgId, String workflow, TimeWindow window, ChronoUnit unit,
+			ZoneId zone, BiFunction<Instant, WorkflowTotals, P> point, ToIntFunction<P> pointWeight) {
 		this.readAhead.remember(List.of(Kind.SERIES, name, unit, zone, orgId, workflow), window,
-				(later) -> seriesDerived(name, orgId, workflow, later, unit, zone, derive, weigher));
+				(later) -> series(name, orgId, workflow, later, unit, zone, point, pointWeight));
 		TreeMap<Instant, WindowCover> covers = WindowPlan.zoneSeries(window, unit, zone);
-		return seriesDerived(name, new Request<>(Kind.SERIES, unit + "@" + zone.getId(), orgId, workflow,
-				(n, start) -> covers.floorKey(start)), covers, derive, weigher);
+		return series(name, new Request<>(Kind.SERIES, unit + "@" + zone.getId(), orgId, workflow,
+				(n, start) -> covers.floorKey(start)), covers, point, pointWeight);
 	}
 
-	private <V> V seriesDerived(String name, Request<Instant> request, TreeMap<Instant, WindowCover> covers,
-			Function<TreeMap<Instant, WorkflowTotals>, V> derive, ToIntFunction<V> weigher) {
-		Supplier<TreeMap<Instant, WorkflowTotals>> zeroFilled = () -> {
-			TreeMap<Instant, WorkflowTotals> result = new TreeMap<>();
-			covers.keySet().forEach((start) -> result.put(start, new WorkflowTotals()));
-			return result;
-		};
-		WindowPlan plan = WindowPlan.of(List.copyOf(covers.values()));
-		if (plan.buckets().isEmpty() || !plan.edgesCached()) {
-			TreeMap<Instant, WorkflowTotals> result = zeroFilled.get();
-			fold(request, plan, result);
-			return derive.apply(result);
+	/**
+	 * What a series' whole buckets give: a point per bucket (starts in order), their
+	 * total, and the aggregates of the buckets the window's edges fall in.
+	 */
+	private record WholeSeries<P>(List<Instant> starts, List<P> points, WorkflowTotals total,
+			Map<Instant, WorkflowTotals> atEdges) {
+
+		/** In the cache's unit (16 bytes). */
+		int weight(ToIntFunction<P> pointWeight) {
+			return this.starts.size() + this.points.stream().mapToInt(pointWeight).sum() + this.total.weight()
+					+ this.atEdges.values().stream().mapToInt(WorkflowTotals::weight).sum();
 		}
-		Revisions revisions = this.sql.revisions(request.orgId(), plan.buckets(),
-				List.copyOf(plan.edgesByBucket().keySet()));
-		return derived(name, request, plan, revisions, zeroFilled, derive, weigher);
+
+	}
+
+	private <P> Series<P> series(String name, Request<Instant> request, TreeMap<Instant, WindowCover> covers,
+			BiFunction<Instant, WorkflowTotals, P> point, ToIntFunction<P> pointWeight) {
+		WindowPlan plan = WindowPlan.of(List.copyOf(covers.values()));
+		Revisions revisions = (plan.buckets().isEmpty() && !plan.edgesCached()) ? null
+				: this.sql.revisions(request.orgId(), plan.buckets(),
+						plan.edgesCached() ? List.copyOf(plan.edgesByBucket().keySet()) : List.of());
+		// Each edge lies inside one bucket of the series.
+		Set<Instant> edgeKeys = new TreeSet<>();
+		plan.edges().forEach((edge) -> edgeKeys.add(request.key().apply(null, edge.from())));
+		Supplier<WholeSeries<P>> computeWhole = () -> {
+			TreeMap<Instant, WorkflowTotals> whole = new TreeMap<>();
+			covers.keySet().forEach((start) -> whole.put(start, new WorkflowTotals()));
+			if (!plan.buckets().isEmpty()) {
+				foldWhole(request, plan, revisions, whole);
+			}
+			List<P> points = new ArrayList<>(whole.size());
+			WorkflowTotals total = new WorkflowTotals();
+			Map<Instant, WorkflowTotals> atEdges = new HashMap<>();
+			whole.forEach((start, aggregate) -> {
+				total.merge(aggregate);
+				points.add(point.apply(start, aggregate));
+				if (edgeKeys.contains(start)) {
+					atEdges.put(start, aggregate);
+				}
+			});
+			return new WholeSeries<>(List.copyOf(whole.keySet()), List.copyOf(points), total, atEdges);
+		};
+		// Two windows with the same whole buckets can differ in their first and last
+		// bucket and in where their edges are.
+		String variant = name + " " + request.variant() + " " + covers.firstKey() + ".." + covers.lastKey() + " "
+				+ edgeKeys;
+		WholeSeries<P> whole = (revisions == null) ? computeWhole.get()
+				: this.cache.get(
+						new RollupCache.Key(Kind.DERIVED, variant, request.orgId(), request.workflow(), plan.buckets()),
+						revisions.wholeBuckets(), computeWhole, (cached) -> cached.weight(pointWeight));
+		Map<Instant, WorkflowTotals> edges = new TreeMap<>();
+		if (revisions == null || !plan.edgesCached()) {
+			foldEdgeRows(request, plan.edges(), edges);
+		}
+		else {
+			foldEdges(request, plan, revisions, edges);
+		}
+		if (edges.isEmpty()) {
+			return new Series<>(whole.points(), whole.total());
+		}
+		List<P> points = new ArrayList<>(whole.points());
+		WorkflowTotals total = whole.total().copy();
+		edges.forEach((start, added) -> {
+			WorkflowTotals bucket = whole.atEdges().get(start).copy();
+			bucket.merge(added);
+			points.set(Collections.binarySearch(whole.starts(), start), point.apply(start, bucket));
+			total.merge(added);
+		});
+		return new Series<>(points, total);
 	}
 
 	/**
@@ -392,6 +451,20 @@ public class RollupReader {
 	/** {@link #fold(Request, WindowPlan, Map)} once the revisions are known. */
 	private <K> void fold(Request<K> request, WindowPlan plan, Revisions revisions, Map<K, WorkflowTotals> result) {
 		if (!plan.buckets().isEmpty()) {
+			foldWhole(request, plan, revisions, result);
+		}
+		if (!plan.edgesCached()) {
+			foldEdgeRows(request, plan.edges(), result);
+		}
+		else {
+			foldEdges(request, plan, revisions, result);
+		}
+	}
+
+	/** Adds the plan's whole buckets (there are some) into {@code result}. */
+	private <K> void foldWhole(Request<K> request, WindowPlan plan, Revisions revisions,
+			Map<K, WorkflowTotals> result) {
+		{
 			ToIntFunction<Map<K, WorkflowTotals>> weigher = (
 					aggregates) -> aggregates.values().stream().mapToInt(WorkflowTotals::weight).sum();
 			BucketValues<Map<K, WorkflowTotals>> values = new BucketValues<>(
@@ -421,10 +494,13 @@ public class RollupReader {
 				}
 			}
 		}
-		if (!plan.edgesCached()) {
-			foldEdgeRows(request, plan.edges(), result);
-			return;
-		}
+	}
+
+	/**
+	 * Adds the runs of the plan's edges into {@code result}, from cached edge buckets.
+	 */
+	private <K> void foldEdges(Request<K> request, WindowPlan plan, Revisions revisions,
+			Map<K, WorkflowTotals> result) {
 		plan.edgesByBucket().forEach((start, intervals) -> {
 			BucketRuns runs = edgeRuns(request.orgId(), start, revisions);
 			for (Interval interval : intervals) {

@@ -18,7 +18,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Function;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -134,16 +133,16 @@ class WorkflowController {
 		}
 		requireWorkflow(caller, name);
 		boolean utc = zone.normalized().equals(ZoneOffset.UTC);
-		Function<TreeMap<Instant, WorkflowTotals>, Series> derive = (series) -> Series.of(name, series,
-				utc ? null : zone);
-		Series series = utc
-				? this.rollups.seriesDerived("stats", caller.orgId(), name, window, interval.seconds(), derive,
-						Series::weight)
-				: this.rollups.seriesDerived("stats", caller.orgId(), name, window, interval.unit(), zone, derive,
-						Series::weight);
+		RollupReader.Series<WorkflowStats.Point> series = utc
+				? this.rollups.series("stats", caller.orgId(), name, window, interval.seconds(),
+						(start, aggregate) -> WorkflowStats.Point.of(Formats.timestamp(start), aggregate),
+						WorkflowStats.Point::weight)
+				: this.rollups.series("stats", caller.orgId(), name, window, interval.unit(), zone,
+						(start, aggregate) -> WorkflowStats.Point.of(Formats.timestamp(start, zone), aggregate),
+						WorkflowStats.Point::weight);
 		List<WorkflowStats.Point> points = series.points();
 		WorkflowStats stats = new WorkflowStats(name, Formats.timestamp(window.from()), Formats.timestamp(window.to()),
-				interval.parameter(), series.summary(), points);
+				interval.parameter(), WorkflowSummary.of(name, series.total()), points);
 		return answer(format, stats, response, WorkflowStats.Point.class, points);
 	}
 
@@ -229,31 +228,6 @@ class WorkflowController {
 		if (!this.rollups.workflowExists(caller.orgId(), name)) {
 			throw new ApiException(ErrorCode.NOT_FOUND);
 		}
-	}
-
-	/**
-	 * A stats series' points and their summary, computed once for as long as the window's
-	 * content is unchanged (the cache holds it; nothing may change it).
-	 */
-	private record Series(WorkflowSummary summary, List<WorkflowStats.Point> points) {
-
-		/** The points' bucket starts in {@code zone}'s offsets, or in UTC when null. */
-		static Series of(String name, TreeMap<Instant, WorkflowTotals> series, ZoneId zone) {
-			WorkflowTotals total = new WorkflowTotals();
-			List<WorkflowStats.Point> points = new ArrayList<>(series.size());
-			series.forEach((start, aggregate) -> {
-				total.merge(aggregate);
-				points.add(WorkflowStats.Point
-					.of((zone == null) ? Formats.timestamp(start) : Formats.timestamp(start, zone), aggregate));
-			});
-			return new Series(WorkflowSummary.of(name, total), List.copyOf(points));
-		}
-
-		/** In the cache's unit (16 bytes): about 200 bytes a point. */
-		int weight() {
-			return 4 + 12 * this.points.size();
-		}
-
 	}
 
 	/** A workflow's summary with the exact values it can be sorted by. */

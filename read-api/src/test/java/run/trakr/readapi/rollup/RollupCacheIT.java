@@ -254,6 +254,31 @@ class RollupCacheIT {
 			.isEqualTo(3 + 40);
 	}
 
+	/**
+	 * Two windows with the same whole hours and different edges: the second reuses the
+	 * first's whole-bucket points (a row changed without a new revision stays unseen) and
+	 * adds its own edge runs to the first point and to the summary.
+	 */
+	@Test
+	void aSeriesReusesItsWholeBucketsAndAddsEachRequestsEdges(LocalStack stack) {
+		OrgToken org = new Admin(stack).createOrgWithToken("pro");
+		for (int hour = 1; hour <= 3; hour++) {
+			RollupRows.insert(db, org.orgId(), "triage", 3600, DAY.plusHours(hour), 0, 10L * hour);
+			bump(org, 0, 3600, DAY.plusHours(hour));
+		}
+		insertRun(org, DAY.plusMinutes(56), "0.10");
+		insertRun(org, DAY.plusMinutes(58), "0.20");
+		String stats = "/api/workflows/triage/stats?interval=hour&from=2026-11-01T00:%s&to=2026-11-01T03:59:59.999999Z";
+		assertThat(seriesRunCounts(org, String.format(stats, "57:00Z"))).containsExactly(1L, 10L, 20L, 30L);
+
+		changeWithoutRevision(org, 3600, DAY.plusHours(2), 99);
+		String wider = String.format(stats, "55:30Z");
+		assertThat(seriesRunCounts(org, wider)).as("the cached hours, this window's edge runs")
+			.containsExactly(2L, 10L, 20L, 30L);
+		JsonNode summary = JSON.readTree(api.get(wider, "Bearer " + org.token()).body()).get("summary");
+		assertThat(summary.get("run_count").asLong()).isEqualTo(62);
+	}
+
 	private static void changeWithoutRevision(OrgToken org, int bucketSeconds, OffsetDateTime bucketStart, long runs) {
 		db.update(WORKFLOW_ROLLUPS)
 			.set(WORKFLOW_ROLLUPS.RUN_COUNT, runs)
