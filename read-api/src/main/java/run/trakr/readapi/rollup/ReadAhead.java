@@ -49,7 +49,7 @@ class ReadAhead {
 	/** Forgotten when not read for ten minutes: nobody is looking at it. */
 	private final Cache<Moving, Consumer<TimeWindow>> moving = Caffeine.newBuilder()
 		.maximumSize(2_000)
-		.expireAfterWrite(Duration.ofMinutes(10))
+		.expireAfterAccess(Duration.ofMinutes(10))
 		.build();
 
 	private volatile Instant readFor;
@@ -67,7 +67,13 @@ class ReadAhead {
 		Duration behind = Duration.between(window.to(), this.clock.instant());
 		for (Duration moving : List.of(Duration.ZERO, length)) {
 			if (behind.minus(moving).abs().compareTo(SLACK) <= 0) {
-				this.moving.put(new Moving(reader, length, moving), read);
+				// A read, not a write, on every request of a refreshing dashboard:
+				// sixteen
+				// threads writing one key contend for it.
+				Moving key = new Moving(reader, length, moving);
+				if (this.moving.getIfPresent(key) == null) {
+					this.moving.put(key, read);
+				}
 				return;
 			}
 		}
