@@ -124,13 +124,29 @@ public class RollupReader {
 	public <V> V byWorkflowDerived(String name, WindowRevisions read, Function<Map<String, WorkflowTotals>, V> derive,
 			ToIntFunction<V> weigher) {
 		UUID orgId = read.orgId;
+		if (read.plan.buckets().isEmpty() || !read.plan.edgesCached()) {
+			return derive.apply(byWorkflow(orgId, null, read.window));
+		}
 		this.readAhead.remember(Arrays.asList(Kind.WORKFLOWS, orgId, null), read.window,
 				(later) -> byWorkflow(orgId, null, later));
+		WindowPlan plan = read.plan;
+		Revisions revisions = read.revisions;
+		List<Long> content = new ArrayList<>();
+		plan.edgesByBucket().forEach((start, intervals) -> {
+			BucketRuns runs = edgeRuns(orgId, start, revisions);
+			content.add(revisions.edgeBuckets().get(start));
+			intervals.forEach((interval) -> content.add(runs.span(interval.from(), interval.until())));
+		});
+		// One value per window's buckets, replaced when the edges hold other
+		// runs: a moving window would otherwise leave one behind at every step.
 		Request<String> request = new Request<>(Kind.WORKFLOWS, null, orgId, null, (workflow, start) -> workflow);
-		if (read.plan.buckets().isEmpty() || !read.plan.edgesCached()) {
-			return derive.apply(byWorkflow(read.orgId, null, read.window));
-		}
-		return derived(name, request, read.plan, read.revisions, TreeMap::new, derive, weigher);
+		Derived<V> derived = this.cache.get(new RollupCache.Key(Kind.DERIVED, name, orgId, null, plan.buckets()),
+				revisions.wholeBuckets(), (cached) -> cached.content().equals(content), () -> {
+					Map<String, WorkflowTotals> aggregates = new TreeMap<>();
+					fold(request, plan, revisions, aggregates);
+					return new Derived<>(content, derive.apply(aggregates));
+				}, (cached) -> cached.content().size() + weigher.applyAsInt(cached.value()));
+		return derived.value();
 	}
 
 	/** A series: a point per bucket, in order, and the aggregate of all its buckets. */
@@ -237,32 +253,6 @@ public class RollupReader {
 			total.merge(added);
 		});
 		return new Series<>(points, total);
-	}
-
-	/**
-	 * {@code derive} applied to the fold of the plan, cached for as long as the plan
-	 * holds the same runs: the same whole buckets at the same revisions and, at each
-	 * edge, the same span of the same bucket's runs. One value per plan's buckets,
-	 * replaced when the edges hold other runs: a moving window would otherwise leave one
-	 * behind at every step.
-	 */
-	private <K, M extends Map<K, WorkflowTotals>, V> V derived(String name, Request<K> request, WindowPlan plan,
-			Revisions revisions, Supplier<M> empty, Function<M, V> derive, ToIntFunction<V> weigher) {
-		List<Long> content = new ArrayList<>();
-		plan.edgesByBucket().forEach((start, intervals) -> {
-			BucketRuns runs = edgeRuns(request.orgId(), start, revisions);
-			content.add(revisions.edgeBuckets().get(start));
-			intervals.forEach((interval) -> content.add(runs.span(interval.from(), interval.until())));
-		});
-		String variant = (request.variant() != null) ? name + " " + request.variant() : name;
-		Derived<V> derived = this.cache.get(
-				new RollupCache.Key(Kind.DERIVED, variant, request.orgId(), request.workflow(), plan.buckets()),
-				revisions.wholeBuckets(), (cached) -> cached.content().equals(content), () -> {
-					M aggregates = empty.get();
-					fold(request, plan, revisions, aggregates);
-					return new Derived<>(content, derive.apply(aggregates));
-				}, (cached) -> cached.content().size() + weigher.applyAsInt(cached.value()));
-		return derived.value();
 	}
 
 	/** A value derived from a window's aggregates, and which edge runs it holds. */
@@ -464,34 +454,31 @@ public class RollupReader {
 	/** Adds the plan's whole buckets (there are some) into {@code result}. */
 	private <K> void foldWhole(Request<K> request, WindowPlan plan, Revisions revisions,
 			Map<K, WorkflowTotals> result) {
-		{
-			ToIntFunction<Map<K, WorkflowTotals>> weigher = (
-					aggregates) -> aggregates.values().stream().mapToInt(WorkflowTotals::weight).sum();
-			BucketValues<Map<K, WorkflowTotals>> values = new BucketValues<>(
-					(levelBuckets) -> this.sql.workflowBuckets(request.orgId(), request.workflow(), levelBuckets,
-							request.key()),
-					(levelBuckets) -> this.sql.workflowBucketsEach(request.orgId(), request.workflow(), levelBuckets,
-							request.key()),
-					HashMap::new, RollupReader::merged, weigher);
-			Supplier<List<Map<K, WorkflowTotals>>> levels = () -> wholeBuckets(request, plan.buckets(), revisions,
-					values);
-			if (request.kind() == Kind.WORKFLOWS) {
-				// The levels merged are cached too (valid while no level's revision
-				// moves): merging three levels' histograms for every request was most of
-				// its time. Series have hundreds of keys, which would double the memory
-				// held, so they merge per request.
-				Map<K, WorkflowTotals> whole = this.cache.get(request.cacheKey(Kind.WORKFLOWS_MERGED, plan.buckets()),
-						revisions.wholeBuckets(), () -> merged(levels.get()), weigher);
-				whole.forEach((k, aggregate) -> result.merge(k, aggregate.copy(), (existing, copy) -> {
-					copy.merge(existing);
-					return copy;
-				}));
-			}
-			else {
-				for (Map<K, WorkflowTotals> level : levels.get()) {
-					level.forEach((k, aggregate) -> result.computeIfAbsent(k, (ignored) -> new WorkflowTotals())
-						.merge(aggregate));
-				}
+		ToIntFunction<Map<K, WorkflowTotals>> weigher = (
+				aggregates) -> aggregates.values().stream().mapToInt(WorkflowTotals::weight).sum();
+		BucketValues<Map<K, WorkflowTotals>> values = new BucketValues<>(
+				(levelBuckets) -> this.sql.workflowBuckets(request.orgId(), request.workflow(), levelBuckets,
+						request.key()),
+				(levelBuckets) -> this.sql.workflowBucketsEach(request.orgId(), request.workflow(), levelBuckets,
+						request.key()),
+				HashMap::new, RollupReader::merged, weigher);
+		Supplier<List<Map<K, WorkflowTotals>>> levels = () -> wholeBuckets(request, plan.buckets(), revisions, values);
+		if (request.kind() == Kind.WORKFLOWS) {
+			// The levels merged are cached too (valid while no level's revision
+			// moves): merging three levels' histograms for every request was most of
+			// its time. Series have hundreds of keys, which would double the memory
+			// held; they merge into the whole part each series caches.
+			Map<K, WorkflowTotals> whole = this.cache.get(request.cacheKey(Kind.WORKFLOWS_MERGED, plan.buckets()),
+					revisions.wholeBuckets(), () -> merged(levels.get()), weigher);
+			whole.forEach((k, aggregate) -> result.merge(k, aggregate.copy(), (existing, copy) -> {
+				copy.merge(existing);
+				return copy;
+			}));
+		}
+		else {
+			for (Map<K, WorkflowTotals> level : levels.get()) {
+				level.forEach((k, aggregate) -> result.computeIfAbsent(k, (ignored) -> new WorkflowTotals())
+					.merge(aggregate));
 			}
 		}
 	}
