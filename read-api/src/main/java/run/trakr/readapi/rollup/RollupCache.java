@@ -18,8 +18,8 @@ import run.trakr.schema.rollup.WindowCover.BucketSpan;
  * those buckets' revisions is unchanged (see {@code rollup_revisions}): the projector
  * gives a bucket a new, larger revision in the transaction that changes it, so the sum
  * grows with any change and a cached value is reused only when no bucket it was computed
- * from has changed since. A Caffeine cache bounded by total weight (about one unit per
- * histogram bin held, keys included), its W-TinyLFU policy choosing what goes.
+ * from has changed since. A Caffeine cache bounded by total weight (the memory held, in
+ * 8-byte words, keys included), its W-TinyLFU policy choosing what goes.
  */
 final class RollupCache {
 
@@ -61,7 +61,7 @@ final class RollupCache {
 		 * free, so many small values cannot grow the cache past its bound.
 		 */
 		int weight() {
-			return 4 + this.buckets.size() + ((this.workflow != null) ? this.workflow.length() / 8 : 0)
+			return 8 + 4 * this.buckets.size() + ((this.workflow != null) ? this.workflow.length() / 8 : 0)
 					+ ((this.variant != null) ? this.variant.length() / 8 : 0);
 		}
 

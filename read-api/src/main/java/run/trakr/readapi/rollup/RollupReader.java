@@ -64,12 +64,23 @@ public class RollupReader {
 
 	private final ReadAhead readAhead;
 
-	RollupReader(DSLContext db, @Value("${trakr.rollup-cache.max-weight:4000000}") long cacheMaxWeight,
+	RollupReader(DSLContext db, @Value("${trakr.rollup-cache.max-weight:-1}") long cacheMaxWeight,
 			ReadAhead readAhead) {
 		this.readAhead = readAhead;
 		this.sql = new RollupSql(db);
 		this.toolSql = new ToolRollupSql(db);
-		this.cache = new RollupCache(cacheMaxWeight);
+		this.cache = new RollupCache((cacheMaxWeight >= 0) ? cacheMaxWeight : defaultMaxWeight());
+	}
+
+	/**
+	 * A quarter of the heap, in 8-byte words. A dashboard of a 10 M-run org (30 days of
+	 * its 50 workflows by day, ten workflows' hourly series, their tools) holds about 75
+	 * MB: a cache smaller than what the dashboard reads evicts what its next refresh
+	 * needs, and at each boundary its requests waited for a month of rollup rows again
+	 * (0.2 to 1.4 s; BENCHMARKS.md, "The rollup cache's size").
+	 */
+	static long defaultMaxWeight() {
+		return Runtime.getRuntime().maxMemory() / 4 / 8;
 	}
 
 	/**
@@ -191,7 +202,7 @@ public class RollupReader {
 	private record WholeSeries<P>(List<Instant> starts, List<P> points, WorkflowTotals total,
 			Map<Instant, WorkflowTotals> atEdges) {
 
-		/** In the cache's unit (16 bytes). */
+		/** In the cache's unit (8 bytes). */
 		int weight(ToIntFunction<P> pointWeight) {
 			return this.starts.size() + this.points.stream().mapToInt(pointWeight).sum() + this.total.weight()
 					+ this.atEdges.values().stream().mapToInt(WorkflowTotals::weight).sum();
@@ -224,7 +235,8 @@ public class RollupReader {
 					atEdges.put(start, aggregate);
 				}
 			});
-			return new WholeSeries<>(List.copyOf(whole.keySet()), List.copyOf(points), total, atEdges);
+			atEdges.values().forEach(WorkflowTotals::compact);
+			return new WholeSeries<>(List.copyOf(whole.keySet()), List.copyOf(points), total.compact(), atEdges);
 		};
 		// Two windows with the same whole buckets can differ in their first and last
 		// bucket and in where their edges are.
@@ -503,6 +515,9 @@ public class RollupReader {
 			level.forEach(
 					(k, aggregate) -> merged.computeIfAbsent(k, (ignored) -> new WorkflowTotals()).merge(aggregate));
 		}
+		// Kept in the cache: only the bins with values (a merged hour's histograms are
+		// dense over ten times the bins they hold).
+		merged.values().forEach(WorkflowTotals::compact);
 		return merged;
 	}
 
@@ -511,6 +526,7 @@ public class RollupReader {
 		for (Map<String, ToolTotals> part : parts) {
 			part.forEach((tool, totals) -> merged.computeIfAbsent(tool, (ignored) -> new ToolTotals()).merge(totals));
 		}
+		merged.values().forEach(ToolTotals::compact);
 		return merged;
 	}
 

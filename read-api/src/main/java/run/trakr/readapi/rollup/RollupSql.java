@@ -159,6 +159,7 @@ final class RollupSql {
 		Map<K, WorkflowTotals> result = new HashMap<>();
 		forEachWorkflowRow(orgId, workflow, buckets, (row) -> add(result,
 				key.apply(row.getWorkflowName(), row.getBucketStart().toInstant()), WorkflowTotals.of(row)));
+		result.values().forEach(WorkflowTotals::compact);
 		return result;
 	}
 
@@ -174,6 +175,9 @@ final class RollupSql {
 			add(result.computeIfAbsent(start, (ignored) -> new HashMap<>()), key.apply(row.getWorkflowName(), start),
 					WorkflowTotals.of(row));
 		});
+		// Cached per bucket: only the bins with values are kept (shards merged are
+		// dense).
+		result.values().forEach((workflows) -> workflows.values().forEach(WorkflowTotals::compact));
 		return result;
 	}
 

@@ -36,6 +36,7 @@ final class ToolRollupSql {
 		forEachToolRow(orgId, workflow, buckets,
 				(row) -> result.computeIfAbsent(row.getToolName(), (name) -> new ToolTotals())
 					.merge(ToolTotals.of(row)));
+		result.values().forEach(ToolTotals::compact);
 		return result;
 	}
 
@@ -48,6 +49,8 @@ final class ToolRollupSql {
 				(row) -> result.computeIfAbsent(row.getBucketStart().toInstant(), (start) -> new HashMap<>())
 					.computeIfAbsent(row.getToolName(), (name) -> new ToolTotals())
 					.merge(ToolTotals.of(row)));
+		// Cached per bucket: only the bins with values are kept.
+		result.values().forEach((tools) -> tools.values().forEach(ToolTotals::compact));
 		return result;
 	}
 

@@ -30,9 +30,18 @@ public final class LogHistogram {
 
 	/**
 	 * Counts of the bins {@code offset .. offset + counts.length - 1}, dense: merging is
-	 * a loop over two arrays, which the read API does for every aggregate it answers.
+	 * a loop over two arrays, which the read API does for every aggregate it answers. In
+	 * the sparse form ({@link #bins} set), the count of bin {@code bins[i]} instead.
 	 */
 	private long[] counts = NO_COUNTS;
+
+	/**
+	 * The bins that hold values, ascending, when the histogram is sparse: as read from a
+	 * rollup row, or {@link #compact compacted} to be kept. An hour's histogram holds
+	 * about 165 bins spread over 1,500, so the dense form of a cached value took ten
+	 * times the memory its bins need. Anything that adds to a histogram makes it dense.
+	 */
+	private int[] bins;
 
 	private int offset;
 
@@ -60,6 +69,23 @@ public final class LogHistogram {
 		}
 		LogHistogram histogram = new LogHistogram();
 		histogram.zeros = zeros;
+		if (ascending(bins)) {
+			// Kept as read: the columns are the sparse form already.
+			int held = 0;
+			for (Long count : counts) {
+				held += (count != 0) ? 1 : 0;
+			}
+			histogram.bins = new int[held];
+			histogram.counts = new long[held];
+			for (int i = 0, next = 0; i < bins.length; i++) {
+				if (counts[i] != 0) {
+					histogram.bins[next] = bins[i];
+					histogram.counts[next++] = counts[i];
+					histogram.binned += counts[i];
+				}
+			}
+			return histogram;
+		}
 		if (bins.length > 0) {
 			// Columns are in ascending order: one allocation for the whole range.
 			histogram.ensureRange(Math.min(bins[0], bins[bins.length - 1]), Math.max(bins[0], bins[bins.length - 1]));
@@ -68,6 +94,62 @@ public final class LogHistogram {
 			histogram.addToBin(bins[i], counts[i]);
 		}
 		return histogram;
+	}
+
+	private static boolean ascending(Integer[] bins) {
+		for (int i = 1; i < bins.length; i++) {
+			if (bins[i] <= bins[i - 1]) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/**
+	 * Turns this histogram into its sparse form, which holds only the bins with values;
+	 * returns it. For a value that is kept and read, not added to.
+	 */
+	public LogHistogram compact() {
+		if (this.bins == null) {
+			int held = binCount();
+			int[] sparseBins = new int[held];
+			long[] sparseCounts = new long[held];
+			for (int i = 0, next = 0; i < this.counts.length; i++) {
+				if (this.counts[i] != 0) {
+					sparseBins[next] = this.offset + i;
+					sparseCounts[next++] = this.counts[i];
+				}
+			}
+			this.bins = sparseBins;
+			this.counts = sparseCounts;
+			this.offset = 0;
+		}
+		return this;
+	}
+
+	/** The dense form, which can be added to. */
+	private void densify() {
+		if (this.bins != null) {
+			int[] sparseBins = this.bins;
+			long[] sparseCounts = this.counts;
+			this.bins = null;
+			this.counts = NO_COUNTS;
+			this.offset = 0;
+			if (sparseBins.length > 0) {
+				ensureRange(sparseBins[0], sparseBins[sparseBins.length - 1]);
+				for (int i = 0; i < sparseBins.length; i++) {
+					this.counts[sparseBins[i] - this.offset] = sparseCounts[i];
+				}
+			}
+		}
+	}
+
+	/**
+	 * The memory this histogram's bins hold, in 8-byte words (a sparse bin is an int and
+	 * a long): what a cache bounded by memory weighs.
+	 */
+	public int words() {
+		return (this.bins != null) ? this.bins.length + (this.bins.length + 1) / 2 : this.counts.length;
 	}
 
 	public void add(BigDecimal value) {
@@ -109,7 +191,18 @@ public final class LogHistogram {
 	 * retract).
 	 */
 	public void merge(LogHistogram other, int sign) {
+		densify();
 		this.zeros += sign * other.zeros;
+		if (other.bins != null) {
+			if (other.bins.length > 0) {
+				ensureRange(other.bins[0], other.bins[other.bins.length - 1]);
+				for (int i = 0; i < other.bins.length; i++) {
+					this.counts[other.bins[i] - this.offset] += sign * other.counts[i];
+				}
+				this.binned += sign * other.binned;
+			}
+			return;
+		}
 		int first = other.firstNonZero();
 		if (first < 0) {
 			return;
@@ -127,6 +220,7 @@ public final class LogHistogram {
 	public LogHistogram copy() {
 		LogHistogram copy = new LogHistogram();
 		copy.counts = (this.counts.length == 0) ? NO_COUNTS : this.counts.clone();
+		copy.bins = (this.bins != null) ? this.bins.clone() : null;
 		copy.offset = this.offset;
 		copy.binned = this.binned;
 		copy.zeros = this.zeros;
@@ -158,7 +252,7 @@ public final class LogHistogram {
 		for (int i = 0; i < this.counts.length; i++) {
 			seen += this.counts[i];
 			if (seen >= rank) {
-				return representativeOf(this.offset + i);
+				return representativeOf(binAt(i));
 			}
 		}
 		throw new IllegalStateException("Counts are inconsistent");
@@ -190,13 +284,18 @@ public final class LogHistogram {
 		return this.zeros;
 	}
 
+	/** The bin whose count is {@code counts[i]}, in either form. */
+	private int binAt(int i) {
+		return (this.bins != null) ? this.bins[i] : this.offset + i;
+	}
+
 	/** Bin indexes in ascending order, for the {@code *_bins} column. */
 	public Integer[] binColumn() {
 		Integer[] bins = new Integer[binCount()];
 		int next = 0;
 		for (int i = 0; i < this.counts.length; i++) {
 			if (this.counts[i] != 0) {
-				bins[next++] = this.offset + i;
+				bins[next++] = binAt(i);
 			}
 		}
 		return bins;
@@ -216,6 +315,7 @@ public final class LogHistogram {
 
 	private void addToBin(int bin, long count) {
 		if (count != 0) {
+			densify();
 			ensureRange(bin, bin);
 			this.counts[bin - this.offset] += count;
 			this.binned += count;
@@ -278,7 +378,7 @@ public final class LogHistogram {
 		String separator = "";
 		for (int i = 0; i < this.counts.length; i++) {
 			if (this.counts[i] != 0) {
-				text.append(separator).append(this.offset + i).append('=').append(this.counts[i]);
+				text.append(separator).append(binAt(i)).append('=').append(this.counts[i]);
 				separator = ", ";
 			}
 		}

@@ -80,9 +80,20 @@ public final class ToolTotals {
 		this.durations.merge(other.durations, 1);
 	}
 
-	/** Roughly proportional to the memory these totals hold. */
+	/**
+	 * The memory these totals hold, in 8-byte words: the histogram's bins and about 64
+	 * bytes of counters and headers.
+	 */
 	public int weight() {
-		return 1 + this.durations.binCount();
+		return 8 + this.durations.words();
+	}
+
+	/**
+	 * Keeps only the histogram's bins with values (before a value is cached); returns it.
+	 */
+	public ToolTotals compact() {
+		this.durations.compact();
+		return this;
 	}
 
 	public long useCount() {

@@ -165,9 +165,21 @@ public final class WorkflowTotals {
 		}
 	}
 
-	/** Roughly proportional to the memory these totals hold. */
+	/**
+	 * The memory these totals hold, in 8-byte words: the histograms' bins and about 96
+	 * bytes of counters and headers.
+	 */
 	public int weight() {
-		return 1 + this.costs.binCount() + this.durations.binCount();
+		return 12 + this.costs.words() + this.durations.words();
+	}
+
+	/**
+	 * Keeps only the histograms' bins with values (before a value is cached); returns it.
+	 */
+	public WorkflowTotals compact() {
+		this.costs.compact();
+		this.durations.compact();
+		return this;
 	}
 
 	public long runCount() {

@@ -131,6 +131,59 @@ class LogHistogramTest {
 	}
 
 	@Test
+	void theSparseFormAnswersAsTheDenseAndHoldsOnlyItsBins() {
+		Random random = new Random(7);
+		for (int trial = 0; trial < 50; trial++) {
+			LogHistogram dense = new LogHistogram();
+			LogHistogram other = new LogHistogram();
+			for (int i = 0; i < 1 + random.nextInt(300); i++) {
+				dense.add(randomCost(random));
+				other.add(randomCost(random));
+			}
+			// As read from a row, and as compacted to be cached.
+			LogHistogram read = LogHistogram.fromColumns(dense.zeros(), dense.binColumn(), dense.countColumn());
+			LogHistogram compacted = dense.copy().compact();
+			for (LogHistogram sparse : List.of(read, compacted)) {
+				assertThat(sparse).isEqualTo(dense).hasSameHashCodeAs(dense);
+				assertThat(sparse.count()).isEqualTo(dense.count());
+				assertThat(sparse.binCount()).isEqualTo(dense.binCount());
+				assertThat(sparse.words()).isLessThanOrEqualTo(dense.binCount() * 3 / 2 + 1);
+				for (double q : new double[] { 0.01, 0.5, 0.95, 1.0 }) {
+					assertThat(sparse.quantile(q)).isEqualTo(dense.quantile(q));
+				}
+				// Merged into, merged from, retracted: as the dense form would be.
+				LogHistogram expected = dense.copy();
+				expected.merge(other, 1);
+				LogHistogram into = sparse.copy();
+				into.merge(other, 1);
+				assertThat(into).isEqualTo(expected);
+				LogHistogram from = other.copy();
+				from.merge(sparse, 1);
+				assertThat(from).isEqualTo(expected);
+				from.merge(sparse, -1);
+				assertThat(from).isEqualTo(other);
+				LogHistogram added = sparse.copy();
+				added.add(1_000L);
+				LogHistogram denseAdded = dense.copy();
+				denseAdded.add(1_000L);
+				assertThat(added).isEqualTo(denseAdded);
+				assertThat(sparse).isEqualTo(dense);
+			}
+		}
+	}
+
+	@Test
+	void aSparseHourHoldsAFractionOfItsDenseForm() {
+		LogHistogram hour = new LogHistogram();
+		// Few values over six decades, as an hour of one workflow's costs.
+		for (long value = 1; value < 1_000_000; value *= 2) {
+			hour.add(value);
+		}
+		int dense = hour.words();
+		assertThat(hour.compact().words()).isLessThan(dense / 10);
+	}
+
+	@Test
 	void emptyAndAllZeroHistogramsReportZero() {
 		assertThat(new LogHistogram().quantile(0.95)).isNull();
 		assertThat(new LogHistogram().quantileAsMoney(0.95)).isEqualByComparingTo("0");

@@ -71,6 +71,31 @@ class WorkflowTotalsTest {
 		assertThat(early.lastStartedAt()).isEqualTo(EARLY);
 	}
 
+	@Test
+	void compactedTotalsAnswerAlikeAndWeighWhatTheyHold() {
+		WorkflowTotals hour = new WorkflowTotals();
+		// A few runs whose costs and durations span decades, as an hour of a workflow.
+		for (int i = 0; i < 12; i++) {
+			add(hour, "success", BigDecimal.valueOf(1L << (2 * i)).movePointLeft(6).toPlainString(), 10L << i, EARLY,
+					1);
+		}
+		String before = hour.toString();
+		int dense = hour.weight();
+
+		WorkflowTotals compacted = hour.copy().compact();
+		assertThat(compacted).hasToString(before);
+		assertThat(compacted.p95Cost()).isEqualTo(hour.p95Cost());
+		assertThat(compacted.p95DurationMs()).isEqualTo(hour.p95DurationMs());
+		assertThat(compacted.weight()).as("the memory held, not the range of bins").isLessThan(dense / 5);
+		// Merging a compacted value into another, as a request does with cached ones.
+		WorkflowTotals twice = hour.copy();
+		twice.merge(compacted);
+		WorkflowTotals expected = hour.copy();
+		expected.merge(hour);
+		assertThat(twice).hasToString(expected.toString());
+		assertThat(compacted).as("what is merged from is unchanged").hasToString(before);
+	}
+
 	private static void add(WorkflowTotals totals, String status, String cost, Long durationMs, Instant startedAt,
 			int sign) {
 		totals.add(RunStatus.of(status), new BigDecimal(cost), durationMs, 10, 20, 3, 2, startedAt, sign);
