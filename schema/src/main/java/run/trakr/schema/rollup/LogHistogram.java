@@ -87,7 +87,8 @@ public final class LogHistogram {
 			return histogram;
 		}
 		if (bins.length > 0) {
-			// Columns are in ascending order: one allocation for the whole range.
+			// Columns out of order (not as this class writes them): dense, one
+			// allocation for the whole range.
 			histogram.ensureRange(Math.min(bins[0], bins[bins.length - 1]), Math.max(bins[0], bins[bins.length - 1]));
 		}
 		for (int i = 0; i < bins.length; i++) {
