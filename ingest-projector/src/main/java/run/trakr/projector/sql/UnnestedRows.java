@@ -146,7 +146,8 @@ public final class UnnestedRows<R> {
 		// LIMIT keeps the lookup a subquery run per batch row instead of a join.
 		Table<T> locked = DSL
 			.lateral(DSL.selectFrom(table).where(sameAsBatchRow()).limit(1).forUpdate().asTable("locked"));
-		return db.select(locked.fields()).from(table(), locked).fetchInto(table);
+		// coerce maps the columns by position: fetchInto(table) matched each one by name.
+		return db.select(locked.fields()).from(table(), locked).coerce(table).fetch();
 	}
 
 	/**
@@ -159,7 +160,7 @@ public final class UnnestedRows<R> {
 		distinct.columns.addAll(this.columns);
 		// OFFSET keeps the lookup a subquery run per batch row (as LIMIT does in lock).
 		Table<T> found = DSL.lateral(DSL.selectFrom(table).where(sameAsBatchRow()).offset(0).asTable("found"));
-		return db.select(found.fields()).from(distinct.table(), found).fetchInto(table);
+		return db.select(found.fields()).from(distinct.table(), found).coerce(table).fetch();
 	}
 
 	/** The target table's columns equal the batch row's, column by column. */

@@ -1,9 +1,16 @@
 package run.trakr.readapi.rollup;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
@@ -102,13 +109,7 @@ final class RollupCache {
 		}
 		if (entry != mine) {
 			if (entry.revision() == revision) {
-				try {
-					return (V) entry.value().join();
-				}
-				catch (CompletionException ex) {
-					// The computing request's failure (database down: a 503) is ours too.
-					throw (ex.getCause() instanceof RuntimeException cause) ? cause : ex;
-				}
+				return join(entry);
 			}
 			// Another request already read a later revision: compute this one uncached.
 			return compute.get();
@@ -152,30 +153,75 @@ final class RollupCache {
 	}
 
 	/**
-	 * The value held for {@code key} at exactly {@code revision}, or null: none, another
-	 * revision, or still being computed (the caller reads it with others rather than
-	 * wait).
+	 * The values of several keys, each at its own revision, in the keys' order: as
+	 * {@link #get(Key, long, Supplier, ToIntFunction)} for each, except that the keys to
+	 * compute are computed together ({@code computeMissing} is given them and returns
+	 * what it found; a key it leaves out gets {@code absent}). A key another request is
+	 * computing is waited for, not computed again: the panels of a dashboard refreshed at
+	 * a cold start ask for overlapping windows at once, and each read every bucket.
 	 */
-	@SuppressWarnings("unchecked")
-	<V> V getIfCurrent(Key key, long revision) {
-		Entry entry = this.entries.getIfPresent(key);
-		if (entry == null || entry.revision() != revision || !entry.value().isDone()
-				|| entry.value().isCompletedExceptionally()) {
-			return null;
+	<V> List<V> getAll(Map<Key, Long> revisions, Function<Set<Key>, Map<Key, V>> computeMissing, Supplier<V> absent,
+			ToIntFunction<V> weigher) {
+		Map<Key, Entry> mine = new LinkedHashMap<>();
+		Map<Key, Entry> theirs = new HashMap<>();
+		Set<Key> toCompute = new LinkedHashSet<>();
+		revisions.forEach((key, revision) -> {
+			Entry entry = this.entries.getIfPresent(key);
+			if (entry == null || entry.revision() < revision || entry.value().isCompletedExceptionally()) {
+				Entry computing = new Entry(revision, new CompletableFuture<>(), key.weight());
+				entry = this.entries.asMap()
+					.compute(key, (k, existing) -> (existing == null || existing.revision() < revision
+							|| existing.value().isCompletedExceptionally()) ? computing : existing);
+				if (entry == computing) {
+					mine.put(key, computing);
+				}
+			}
+			if (entry.revision() == revision && !mine.containsKey(key)) {
+				theirs.put(key, entry);
+			}
+			else {
+				// Ours to compute; uncached when a later revision is held already.
+				toCompute.add(key);
+			}
+		});
+		Map<Key, V> computed = new HashMap<>();
+		if (!toCompute.isEmpty()) {
+			try {
+				computed.putAll(computeMissing.apply(toCompute));
+			}
+			catch (RuntimeException ex) {
+				mine.forEach((key, entry) -> {
+					this.entries.asMap().remove(key, entry);
+					entry.value().completeExceptionally(ex);
+				});
+				throw ex;
+			}
+			toCompute.forEach((key) -> computed.computeIfAbsent(key, (k) -> absent.get()));
+			// Completed before waiting for anyone: two requests never wait on each other.
+			mine.forEach((key, entry) -> {
+				V value = computed.get(key);
+				entry.value().complete(value);
+				this.entries.asMap()
+					.replace(key, entry,
+							new Entry(entry.revision(), entry.value(), key.weight() + weigher.applyAsInt(value)));
+			});
 		}
-		return (V) entry.value().join();
+		List<V> values = new ArrayList<>(revisions.size());
+		for (Key key : revisions.keySet()) {
+			values.add(computed.containsKey(key) ? computed.get(key) : join(theirs.get(key)));
+		}
+		return values;
 	}
 
-	/**
-	 * Holds a value read together with others, unless the key already holds one at this
-	 * or a later revision.
-	 */
-	<V> void put(Key key, long revision, V value, ToIntFunction<V> weigher) {
-		Entry mine = new Entry(revision, CompletableFuture.completedFuture(value),
-				key.weight() + weigher.applyAsInt(value));
-		this.entries.asMap()
-			.compute(key, (k, existing) -> (existing == null || existing.revision() < revision
-					|| existing.value().isCompletedExceptionally()) ? mine : existing);
+	@SuppressWarnings("unchecked")
+	private static <V> V join(Entry entry) {
+		try {
+			return (V) entry.value().join();
+		}
+		catch (CompletionException ex) {
+			// The computing request's failure (database down: a 503) is ours too.
+			throw (ex.getCause() instanceof RuntimeException cause) ? cause : ex;
+		}
 	}
 
 	/** How many values are held. */

@@ -1,12 +1,23 @@
 package run.trakr.readapi.rollup;
 
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RollupCacheTest {
 
@@ -40,17 +51,63 @@ class RollupCacheTest {
 	}
 
 	@Test
-	void aValuePutIsHeldAtItsRevisionAndNeverReplacesALaterOne() {
-		this.cache.put(this.key, 7, "a@7", String::length);
-		assertThat(this.cache.<String>getIfCurrent(this.key, 7)).isEqualTo("a@7");
-		assertThat(this.cache.<String>getIfCurrent(this.key, 8)).as("another revision").isNull();
-		assertThat(get(7, "b")).as("get uses what put held").isEqualTo("a@7");
+	void valuesComputedTogetherAreHeldAtTheirRevisionAndNeverReplaceALaterOne() {
+		RollupCache.Key other = key("other");
+		assertThat(getAll(Map.of(this.key, 7L, other, 7L), "a")).containsExactlyInAnyOrder("a@7", "absent");
+		assertThat(get(7, "b")).as("get uses what getAll held").isEqualTo("a@7");
+		assertThat(this.cache.get(other, 7, () -> "not held", String::length)).as("absent is held too")
+			.isEqualTo("absent");
 
-		this.cache.put(this.key, 9, "c@9", String::length);
-		this.cache.put(this.key, 8, "d@8", String::length);
-		assertThat(this.cache.<String>getIfCurrent(this.key, 9)).as("a later revision stays").isEqualTo("c@9");
-		assertThat(this.cache.<String>getIfCurrent(this.key, 8)).isNull();
-		assertThat(this.computed).hasValue(0);
+		assertThat(get(9, "c")).isEqualTo("c@9");
+		assertThat(getAll(Map.of(this.key, 8L), "d")).as("an older revision, computed").containsExactly("d@8");
+		assertThat(get(9, "e")).as("the later revision stays").isEqualTo("c@9");
+		assertThat(this.computed).hasValue(3);
+	}
+
+	/**
+	 * Two requests over overlapping buckets at once: the second waits for the bucket the
+	 * first is computing and computes only its own.
+	 */
+	@Test
+	void aKeyAnotherRequestIsComputingIsWaitedForNotComputedAgain() throws Exception {
+		RollupCache.Key a = key("a");
+		RollupCache.Key b = key("b");
+		RollupCache.Key c = key("c");
+		List<Set<RollupCache.Key>> computedSets = new CopyOnWriteArrayList<>();
+		CountDownLatch firstComputing = new CountDownLatch(1);
+		CountDownLatch secondComputed = new CountDownLatch(1);
+		ExecutorService threads = Executors.newFixedThreadPool(2);
+		try {
+			Future<List<String>> first = threads.submit(() -> this.cache.getAll(ordered(a, b), (missing) -> {
+				computedSets.add(Set.copyOf(missing));
+				firstComputing.countDown();
+				await(secondComputed);
+				return Map.of(a, "a from first", b, "b from first");
+			}, () -> "absent", String::length));
+			firstComputing.await(5, TimeUnit.SECONDS);
+			Future<List<String>> second = threads.submit(() -> this.cache.getAll(ordered(b, c), (missing) -> {
+				computedSets.add(Set.copyOf(missing));
+				secondComputed.countDown();
+				return Map.of(c, "c from second");
+			}, () -> "absent", String::length));
+
+			assertThat(second.get(5, TimeUnit.SECONDS)).containsExactly("b from first", "c from second");
+			assertThat(first.get(5, TimeUnit.SECONDS)).containsExactly("a from first", "b from first");
+			assertThat(computedSets).containsExactly(Set.of(a, b), Set.of(c));
+		}
+		finally {
+			threads.shutdownNow();
+		}
+	}
+
+	@Test
+	void aFailedComputationIsNotHeldAndIsComputedAgainNextTime() {
+		assertThatThrownBy(() -> this.cache.getAll(ordered(this.key), (missing) -> {
+			throw new IllegalStateException("database down");
+		}, () -> "absent", String::length)).hasMessage("database down");
+
+		assertThat(getAll(ordered(this.key), "after")).containsExactly("after@1");
+		assertThat(get(1, "again")).as("then held").isEqualTo("after@1");
 	}
 
 	@Test
@@ -62,6 +119,37 @@ class RollupCacheTest {
 		}
 
 		assertThat(this.cache.size()).isPositive().isLessThanOrEqualTo(1_000 / 4);
+	}
+
+	private List<String> getAll(Map<RollupCache.Key, Long> revisions, String content) {
+		return this.cache.getAll(revisions, (missing) -> {
+			Map<RollupCache.Key, String> computed = new HashMap<>();
+			missing.stream()
+				.filter(this.key::equals)
+				.forEach((k) -> computed.put(k, compute(revisions.get(k), content)));
+			return computed;
+		}, () -> "absent", String::length);
+	}
+
+	private static Map<RollupCache.Key, Long> ordered(RollupCache.Key... keys) {
+		Map<RollupCache.Key, Long> revisions = new LinkedHashMap<>();
+		for (RollupCache.Key key : keys) {
+			revisions.put(key, 1L);
+		}
+		return revisions;
+	}
+
+	private static RollupCache.Key key(String workflow) {
+		return new RollupCache.Key(RollupCache.Kind.WORKFLOWS, null, UUID.randomUUID(), workflow, List.of());
+	}
+
+	private static void await(CountDownLatch latch) {
+		try {
+			latch.await(5, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	private String get(long revision, String content) {
