@@ -412,22 +412,21 @@ public class RollupReader {
 	private <V> V byBucket(Request<?> request, BucketLevel level, List<BucketSpan> spans, BucketValues<V> values) {
 		Map<Instant, Long> bucketRevisions = this.sql.bucketRevisions(request.orgId(), level, spans);
 		Map<RollupCache.Key, Long> revisions = new LinkedHashMap<>();
-		Map<RollupCache.Key, Instant> starts = new HashMap<>();
 		for (BucketSpan span : spans) {
 			for (Instant start = span.start(); start.isBefore(span.end()); start = start.plus(level.width())) {
 				RollupCache.Key key = request.cacheKey(request.kind(), List.of(BucketSpan.of(level, start)));
 				revisions.put(key, bucketRevisions.getOrDefault(start, 0L));
-				starts.put(key, start);
 			}
 		}
+		// Each key holds its one bucket.
 		List<V> found = this.cache.getAll(revisions, (missing) -> {
 			Map<Instant, V> read = values.readEach()
-				.apply(WindowCover
-					.joined(missing.stream().map((key) -> BucketSpan.of(level, starts.get(key))).toList()));
+				.apply(WindowCover.joined(missing.stream().map((key) -> key.buckets().get(0)).toList()));
 			Map<RollupCache.Key, V> byKey = new HashMap<>();
 			missing.forEach((key) -> {
-				if (read.containsKey(starts.get(key))) {
-					byKey.put(key, read.get(starts.get(key)));
+				V value = read.get(key.buckets().get(0).start());
+				if (value != null) {
+					byKey.put(key, value);
 				}
 			});
 			return byKey;
