@@ -341,18 +341,51 @@ public final class LocalStack implements AutoCloseable {
 	 */
 	static int freePort() {
 		for (int attempt = 0; attempt < 1000; attempt++) {
-			int port;
-			try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-				port = socket.getLocalPort();
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException("No free loopback port", ex);
-			}
+			int port = probeFreePort();
 			if (HANDED_OUT.add(port)) {
 				return port;
 			}
 		}
 		throw new IllegalStateException("No loopback port left that was not handed out already");
+	}
+
+	/**
+	 * A free loopback port whose {@code port + offset} is free too, both reserved like
+	 * {@link #freePort()}'s: a Redis Cluster node also listens
+	 * {@value RedisCluster#BUS_PORT_OFFSET} above its port, and will not start when that
+	 * is above 65535 or taken.
+	 */
+	static int freePortPair(int offset) {
+		for (int attempt = 0; attempt < 1000; attempt++) {
+			int port = probeFreePort();
+			int second = port + offset;
+			if (second > 65535 || !isFree(second) || !HANDED_OUT.add(port)) {
+				continue;
+			}
+			if (HANDED_OUT.add(second)) {
+				return port;
+			}
+			HANDED_OUT.remove(port);
+		}
+		throw new IllegalStateException("No pair of loopback ports " + offset + " apart left");
+	}
+
+	private static int probeFreePort() {
+		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			return socket.getLocalPort();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("No free loopback port", ex);
+		}
+	}
+
+	private static boolean isFree(int port) {
+		try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
 	}
 
 	/** Waits, polling every 50 ms, until {@code condition} holds; else throws. */

@@ -18,6 +18,9 @@ public final class RedisCluster implements AutoCloseable {
 
 	static final int NODES = 6;
 
+	/** Redis 6 listens for the cluster bus this far above a node's port. */
+	static final int BUS_PORT_OFFSET = 10000;
+
 	private static final int SLOTS = 16384;
 
 	/** By port; a node keeps its port across a restart. */
@@ -30,7 +33,7 @@ public final class RedisCluster implements AutoCloseable {
 	static RedisCluster start(StackDirectory stack, Path binaryCache) {
 		List<Integer> ports = new ArrayList<>();
 		for (int i = 0; i < NODES; i++) {
-			ports.add(LocalStack.freePort());
+			ports.add(LocalStack.freePortPair(BUS_PORT_OFFSET));
 		}
 		List<CompletableFuture<RedisServer>> starting = new ArrayList<>();
 		for (int i = 0; i < NODES; i++) {
