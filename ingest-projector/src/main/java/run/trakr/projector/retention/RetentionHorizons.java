@@ -1,16 +1,11 @@
 package run.trakr.projector.retention;
 
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 
 import org.jooq.DSLContext;
 import org.jooq.Field;
@@ -19,57 +14,35 @@ import org.jooq.impl.DSL;
 import org.springframework.stereotype.Component;
 
 import run.trakr.schema.retention.Horizons;
+import run.trakr.schema.retention.RawDaysCache;
+
 import static run.trakr.schema.jooq.Tables.ORGANIZATIONS;
 import static run.trakr.schema.jooq.Tables.RETENTION_PLANS;
 
 /**
- * Each org's raw horizon in days (its override, else its plan's default), read from the
- * database and kept for {@link #TTL}: a change made with {@code trakr-admin} reaches new
- * rows within that. An org not registered here has no horizon: its rows never expire.
+ * Each org's raw horizon in days, as {@link RawDaysCache} keeps it, recorded in the org's
+ * row before new rows are written under it. An org not registered here has no horizon:
+ * its rows never expire.
  */
 @Component
 public class RetentionHorizons {
 
-	static final Duration TTL = Duration.ofSeconds(30);
-
-	private record Known(OptionalInt rawDays, Instant readAt) {
-	}
-
 	private final DSLContext db;
 
-	private final Clock clock;
-
-	private final Map<UUID, Known> known = new ConcurrentHashMap<>();
+	private final RawDaysCache cache;
 
 	RetentionHorizons(DSLContext db, Clock clock) {
 		this.db = db;
-		this.clock = clock;
+		this.cache = new RawDaysCache(db, clock);
 	}
 
 	/** The raw days of each org, empty for an org without a horizon. */
 	public Map<UUID, OptionalInt> rawDays(Collection<UUID> orgs) {
-		Instant now = this.clock.instant();
-		Set<UUID> stale = orgs.stream().filter(org -> {
-			Known entry = this.known.get(org);
-			return entry == null || entry.readAt().plus(TTL).isBefore(now);
-		}).collect(Collectors.toSet());
+		Set<UUID> stale = this.cache.stale(orgs);
 		if (!stale.isEmpty()) {
 			widen(stale);
-			Field<Integer> rawDays = Horizons.RAW_DAYS.as("raw_days");
-			Map<UUID, Integer> read = this.db.select(ORGANIZATIONS.ORG_ID, rawDays)
-				.from(Horizons.ORGS_WITH_PLANS)
-				.where(ORGANIZATIONS.ORG_ID.in(stale))
-				.fetchMap(ORGANIZATIONS.ORG_ID, rawDays);
-			for (UUID org : stale) {
-				Integer days = read.get(org);
-				this.known.put(org, new Known((days != null) ? OptionalInt.of(days) : OptionalInt.empty(), now));
-			}
 		}
-		Map<UUID, OptionalInt> days = new HashMap<>();
-		for (UUID org : orgs) {
-			days.put(org, this.known.get(org).rawDays());
-		}
-		return days;
+		return this.cache.rawDays(orgs);
 	}
 
 	/**

@@ -1,13 +1,11 @@
 package run.trakr.readapi.query;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.Map;
+import java.util.OptionalInt;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.servlet.http.HttpServletResponse;
 import org.jooq.DSLContext;
@@ -15,17 +13,15 @@ import org.jooq.DSLContext;
 import org.springframework.stereotype.Component;
 
 import run.trakr.schema.retention.Expiry;
-import run.trakr.schema.retention.Horizons;
-
-import static run.trakr.schema.jooq.Tables.ORGANIZATIONS;
+import run.trakr.schema.retention.RawDaysCache;
 
 /**
  * Where each org's raw data starts today (docs/retention.md, "The read API at the
  * horizon"): runs that started before it have expired, and so have its 5-minute rollups;
  * its hour and day rollups are kept longer. An answer over a window that starts before it
  * is composed of whole UTC hours there, so the window's edges before the horizon are
- * rounded out to the hours that cover them, and {@link #ANSWERED_WINDOW} says so. Read
- * from the database and kept for {@link #TTL}, as the projector does.
+ * rounded out to the hours that cover them, and {@link #ANSWERED_WINDOW} says so. The
+ * days are read and kept as the projector keeps them ({@link RawDaysCache}).
  */
 @Component
 public class RawHorizons {
@@ -36,36 +32,19 @@ public class RawHorizons {
 	 */
 	public static final String ANSWERED_WINDOW = "Trakr-Answered-Window";
 
-	static final Duration TTL = Duration.ofSeconds(30);
-
-	/** An org's raw days as read, empty when it keeps everything (not registered). */
-	private record Known(Integer rawDays, Instant readAt) {
-	}
-
-	private final DSLContext db;
-
 	private final Clock clock;
 
-	private final Map<UUID, Known> known = new ConcurrentHashMap<>();
+	private final RawDaysCache rawDays;
 
 	RawHorizons(DSLContext db, Clock clock) {
-		this.db = db;
 		this.clock = clock;
+		this.rawDays = new RawDaysCache(db, clock);
 	}
 
 	/** The start of the org's first retained day; null when it keeps every run. */
 	public Instant of(UUID orgId) {
-		Instant now = this.clock.instant();
-		Known entry = this.known.get(orgId);
-		if (entry == null || entry.readAt().plus(TTL).isBefore(now)) {
-			Integer days = this.db.select(Horizons.RAW_DAYS)
-				.from(Horizons.ORGS_WITH_PLANS)
-				.where(ORGANIZATIONS.ORG_ID.eq(orgId))
-				.fetchOne(Horizons.RAW_DAYS);
-			entry = new Known(days, now);
-			this.known.put(orgId, entry);
-		}
-		return (entry.rawDays() != null) ? Expiry.horizon(today(), entry.rawDays()) : null;
+		OptionalInt days = this.rawDays.rawDays(orgId);
+		return days.isPresent() ? Expiry.horizon(today(), days.getAsInt()) : null;
 	}
 
 	/** Today, as retention counts days (UTC). */
