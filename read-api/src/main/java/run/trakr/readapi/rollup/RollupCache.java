@@ -1,6 +1,7 @@
 package run.trakr.readapi.rollup;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -95,40 +96,14 @@ final class RollupCache {
 	 * rather than each running it (a cold dashboard refresh would otherwise take every
 	 * database connection at once). The caller must not change the value it gets.
 	 */
-	@SuppressWarnings("unchecked")
 	<V> V get(Key key, long revision, Supplier<V> compute, ToIntFunction<V> weigher) {
-		// The common case, a hit, is a read; only a miss or an older revision writes.
+		// The common case, a hit, only reads.
 		Entry entry = this.entries.getIfPresent(key);
-		Entry mine = null;
-		if (entry == null || entry.revision() < revision) {
-			Entry computing = new Entry(revision, new CompletableFuture<>(), key.weight());
-			entry = this.entries.asMap()
-				.compute(key,
-						(k, existing) -> (existing == null || existing.revision() < revision) ? computing : existing);
-			mine = computing;
+		if (entry != null && entry.revision() == revision && !entry.value().isCompletedExceptionally()) {
+			return join(entry);
 		}
-		if (entry != mine) {
-			if (entry.revision() == revision) {
-				return join(entry);
-			}
-			// Another request already read a later revision: compute this one uncached.
-			return compute.get();
-		}
-		V value;
-		try {
-			value = compute.get();
-		}
-		catch (RuntimeException ex) {
-			this.entries.asMap().remove(key, mine);
-			mine.value().completeExceptionally(ex);
-			throw ex;
-		}
-		mine.value().complete(value);
-		// The same entry at its real weight (Caffeine weighs on write); unless it was
-		// evicted or replaced meanwhile.
-		this.entries.asMap()
-			.replace(key, mine, new Entry(revision, mine.value(), key.weight() + weigher.applyAsInt(value)));
-		return value;
+		return getAll(Map.of(key, revision), (keys) -> Collections.singletonMap(key, compute.get()), compute, weigher)
+			.get(0);
 	}
 
 	/**

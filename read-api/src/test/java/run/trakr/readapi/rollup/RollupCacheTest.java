@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
@@ -94,6 +95,55 @@ class RollupCacheTest {
 			assertThat(second.get(5, TimeUnit.SECONDS)).containsExactly("b from first", "c from second");
 			assertThat(first.get(5, TimeUnit.SECONDS)).containsExactly("a from first", "b from first");
 			assertThat(computedSets).containsExactly(Set.of(a, b), Set.of(c));
+		}
+		finally {
+			threads.shutdownNow();
+		}
+	}
+
+	/** The same for one key through {@code get}, which is {@code getAll} of one. */
+	@Test
+	void concurrentGetsOfOneKeyComputeItOnceAndShareAFailure() throws Exception {
+		CountDownLatch computing = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		ExecutorService threads = Executors.newFixedThreadPool(2);
+		try {
+			Future<String> first = threads.submit(() -> this.cache.get(this.key, 3, () -> {
+				computing.countDown();
+				await(release);
+				return "first";
+			}, String::length));
+			computing.await(5, TimeUnit.SECONDS);
+			Future<String> second = threads.submit(() -> this.cache.get(this.key, 3, () -> "second", String::length));
+			Thread.sleep(100);
+			assertThat(second).as("waits for the first").isNotDone();
+			release.countDown();
+			assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo("first");
+			assertThat(second.get(5, TimeUnit.SECONDS)).isEqualTo("first");
+
+			CountDownLatch failing = new CountDownLatch(1);
+			CountDownLatch fail = new CountDownLatch(1);
+			Future<String> failed = threads.submit(() -> this.cache.get(this.key, 4, () -> {
+				failing.countDown();
+				await(fail);
+				throw new IllegalStateException("database down");
+			}, String::length));
+			failing.await(5, TimeUnit.SECONDS);
+			AtomicReference<Thread> waiting = new AtomicReference<>();
+			Future<String> waiter = threads.submit(() -> {
+				waiting.set(Thread.currentThread());
+				return this.cache.get(this.key, 4, () -> "never", String::length);
+			});
+			// Parked on the first's computation, before that fails.
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+			while (waiting.get() == null || waiting.get().getState() != Thread.State.WAITING) {
+				assertThat(System.nanoTime()).as("the waiter parks").isLessThan(deadline);
+				Thread.sleep(5);
+			}
+			fail.countDown();
+			assertThatThrownBy(() -> waiter.get(5, TimeUnit.SECONDS)).hasRootCauseMessage("database down");
+			assertThatThrownBy(() -> failed.get(5, TimeUnit.SECONDS)).hasRootCauseMessage("database down");
+			assertThat(get(4, "after")).as("not held: computed again").isEqualTo("after@4");
 		}
 		finally {
 			threads.shutdownNow();
