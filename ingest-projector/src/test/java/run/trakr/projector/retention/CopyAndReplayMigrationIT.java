@@ -102,6 +102,13 @@ class CopyAndReplayMigrationIT {
 							JOIN retention_plans p USING (plan) JOIN runs r USING (org_id, run_id, expires_on)
 							WHERE k.expires_on = (r.started_at AT TIME ZONE 'UTC')::date + p.raw_days + 1""")
 					.get(0, Long.class)).isEqualTo(population.expectedRuns().size());
+				// docs/retention.md's check before the switch: no admin change missed.
+				String adminChanges = """
+						SELECT (SELECT md5(string_agg(org_id || plan, ',' ORDER BY org_id)) FROM organizations),
+						       (SELECT md5(string_agg(token_id || coalesce(revoked_at::text, '-'), ',' ORDER BY token_id))
+						        FROM api_tokens)""";
+				assertThat(upgraded.db().fetch(adminChanges).formatCSV()).contains(",")
+					.isEqualTo(old.db().fetch(adminChanges).formatCSV());
 			}
 		}
 	}
