@@ -32,8 +32,8 @@ import io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag;
  * ({@code spring.data.redis.url}). Every form has the same guarantees: each command and
  * connect bounded by the timeout, commands rejected at once (never queued) while
  * disconnected. A cluster client also follows failovers by itself (periodic and adaptive
- * topology refresh); a sentinel client asks the sentinels for the master at every
- * (re)connect.
+ * topology refresh, nodes flagged failed left out); a sentinel client asks the sentinels
+ * for the master at every (re)connect.
  */
 public final class SharedRedis implements AutoCloseable {
 
@@ -135,6 +135,10 @@ public final class SharedRedis implements AutoCloseable {
 					.enablePeriodicRefresh(Duration.ofSeconds(2))
 					.enableAllAdaptiveRefreshTriggers()
 					.build())
+				// A master that failed over stays in the cluster's view, flagged failed;
+				// a new connection could pick it and be refused until it came back.
+				.nodeFilter((node) -> !node.is(NodeFlag.FAIL) && !node.is(NodeFlag.EVENTUAL_FAIL)
+						&& !node.is(NodeFlag.NOADDR))
 				.build());
 			return new SharedRedis(endpoint, client, () -> {
 				StatefulRedisClusterConnection<String, String> connection = client.connect();
