@@ -38,11 +38,8 @@ public class RetentionHorizons {
 
 	/** The raw days of each org, empty for an org without a horizon. */
 	public Map<UUID, OptionalInt> rawDays(Collection<UUID> orgs) {
-		Set<UUID> stale = this.cache.stale(orgs);
-		if (!stale.isEmpty()) {
-			widen(stale);
-		}
-		return this.cache.rawDays(orgs);
+		// Widened for exactly the orgs whose days are read again, before they are.
+		return this.cache.rawDays(orgs, this::widen);
 	}
 
 	/**

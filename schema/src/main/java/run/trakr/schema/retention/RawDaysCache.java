@@ -11,6 +11,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 import org.jooq.DSLContext;
@@ -42,20 +43,15 @@ public final class RawDaysCache {
 		this.clock = clock;
 	}
 
-	/** The orgs whose days are not known, or were read more than {@link #TTL} ago. */
-	public Set<UUID> stale(Collection<UUID> orgs) {
+	/**
+	 * The raw days of each org; the stale ones (not known, or read more than {@link #TTL}
+	 * ago) are read in one statement, after {@code beforeReading} is given them.
+	 */
+	public Map<UUID, OptionalInt> rawDays(Collection<UUID> orgs, Consumer<Set<UUID>> beforeReading) {
 		Instant now = this.clock.instant();
-		return orgs.stream().filter((org) -> {
-			Known entry = this.known.get(org);
-			return entry == null || entry.readAt().plus(TTL).isBefore(now);
-		}).collect(Collectors.toSet());
-	}
-
-	/** The raw days of each org; the stale ones are read in one statement. */
-	public Map<UUID, OptionalInt> rawDays(Collection<UUID> orgs) {
-		Set<UUID> stale = stale(orgs);
+		Set<UUID> stale = orgs.stream().filter((org) -> !fresh(this.known.get(org), now)).collect(Collectors.toSet());
 		if (!stale.isEmpty()) {
-			Instant now = this.clock.instant();
+			beforeReading.accept(stale);
 			Field<Integer> rawDays = Horizons.RAW_DAYS.as("raw_days");
 			Map<UUID, Integer> read = this.db.select(ORGANIZATIONS.ORG_ID, rawDays)
 				.from(Horizons.ORGS_WITH_PLANS)
@@ -73,9 +69,18 @@ public final class RawDaysCache {
 		return days;
 	}
 
-	/** The raw days of one org. */
+	/** The raw days of one org: a read of the cache while they are fresh. */
 	public OptionalInt rawDays(UUID org) {
-		return rawDays(List.of(org)).get(org);
+		Known entry = this.known.get(org);
+		if (fresh(entry, this.clock.instant())) {
+			return entry.rawDays();
+		}
+		return rawDays(List.of(org), (stale) -> {
+		}).get(org);
+	}
+
+	private static boolean fresh(Known entry, Instant now) {
+		return entry != null && !entry.readAt().plus(TTL).isBefore(now);
 	}
 
 }

@@ -6,9 +6,11 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.UUID;
 
 import org.flywaydb.core.Flyway;
@@ -63,16 +65,19 @@ class RawDaysCacheIT {
 			});
 			List<UUID> orgs = List.of(starter, overridden, unregistered);
 
-			assertThat(cache.stale(orgs)).containsExactlyInAnyOrderElementsOf(orgs);
-			assertThat(cache.rawDays(orgs)).isEqualTo(Map.of(starter, OptionalInt.of(30), overridden,
+			List<Set<UUID>> read = new ArrayList<>();
+			assertThat(cache.rawDays(orgs, read::add)).isEqualTo(Map.of(starter, OptionalInt.of(30), overridden,
 					OptionalInt.of(200), unregistered, OptionalInt.empty()));
-			assertThat(cache.stale(orgs)).isEmpty();
+			assertThat(read).containsExactly(Set.copyOf(orgs));
+			cache.rawDays(orgs, read::add);
+			assertThat(read).as("none stale: nothing read").hasSize(1);
 
 			db.execute("UPDATE organizations SET retention_days = 7 WHERE org_id = ?", starter);
 			clock[0] = Clock.fixed(start.plus(RawDaysCache.TTL), ZoneOffset.UTC);
 			assertThat(cache.rawDays(starter)).as("kept for the TTL").hasValue(30);
 			clock[0] = Clock.fixed(start.plus(RawDaysCache.TTL).plusMillis(1), ZoneOffset.UTC);
-			assertThat(cache.stale(List.of(starter))).containsExactly(starter);
+			assertThat(cache.rawDays(orgs, read::add)).containsEntry(starter, OptionalInt.of(7));
+			assertThat(read).as("every org stale after the TTL").hasSize(2).last().isEqualTo(Set.copyOf(orgs));
 			assertThat(cache.rawDays(starter)).hasValue(7);
 		}
 	}
