@@ -4,7 +4,7 @@
 # of each request with and without the ETag of its answer in If-None-Match, printing p50/p99
 # per round and the medians' 304/200 ratio.
 # Usage: bench/conditional.sh [--runs 10000000] [--rate 200] [--seconds 20] [--warmup 5]
-#        [--rounds 3] [--connections 16]
+#        [--rounds 3] [--connections 16] [--env-file PATH (a running bin/local-stack)] [--only REGEX]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -q -B -pl read-api -am test-compile dependency:build-classpath \

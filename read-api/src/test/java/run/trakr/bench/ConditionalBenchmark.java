@@ -12,8 +12,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import run.trakr.localstack.LocalStack;
+import java.util.regex.Pattern;
 
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -28,7 +27,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  * <p>
  * Options: {@code --runs N} (10000000), {@code --rate R} (req/s, 200),
  * {@code --seconds S} (measured per round, 20), {@code --warmup S} (5),
- * {@code --rounds N} (3), {@code --connections C} (16).
+ * {@code --rounds N} (3), {@code --connections C} (16), {@code --env-file PATH} (a
+ * running local stack, as {@code bench/read-routes.sh}: loads once, then compares commits
+ * on one data set), {@code --only REGEX} (just the routes whose name it finds).
  */
 public final class ConditionalBenchmark {
 
@@ -48,13 +49,10 @@ public final class ConditionalBenchmark {
 		int warmUp = Integer.parseInt(options.getOrDefault("warmup", "5"));
 		int rounds = Integer.parseInt(options.getOrDefault("rounds", "3"));
 		int connections = Integer.parseInt(options.getOrDefault("connections", "16"));
-		try (LocalStack stack = LocalStack.start(LocalStack.Settings.forTests())) {
-			ConfigurableApplicationContext api = RouteBenchmark.startApi(stack.springProperties());
+		try (RouteBenchmark.Stack stack = RouteBenchmark.Stack.of(options)) {
+			ConfigurableApplicationContext api = RouteBenchmark.startApi(stack.spring());
 			int port = ((WebServerApplicationContext) api).getWebServer().getPort();
-			BenchDataset dataset = new BenchDataset(stack.jdbcUrl(), stack.postgresUser(), stack.postgresPassword());
-			long started = System.nanoTime();
-			dataset.load(RouteBenchmark.orgs(runs), Instant.now().truncatedTo(ChronoUnit.SECONDS));
-			System.out.printf("load of %,d runs: %.1f s%n", runs, (System.nanoTime() - started) / 1e9);
+			BenchDataset dataset = stack.loaded(runs);
 			String token = RouteBenchmark.createToken(dataset);
 			Instant end = RouteBenchmark.dataEnd(dataset);
 			String window = "from=" + end.minus(Duration.ofDays(30)).plusSeconds(137).toEpochMilli() + "&to="
@@ -69,6 +67,7 @@ public final class ConditionalBenchmark {
 			System.out.printf("%n%d req/s, %d s warm-up, %d s measured per round, %d connections%n", rate, warmUp,
 					seconds, connections);
 			System.out.printf("%-66s %-6s %5s %9s %9s%n", "route", "answer", "round", "p50 ms", "p99 ms");
+			routes.keySet().removeIf((name) -> !Pattern.compile(options.getOrDefault("only", "")).matcher(name).find());
 			for (Map.Entry<String, String> route : routes.entrySet()) {
 				String etag = etag(port, token, route.getValue());
 				List<long[]> ok = new ArrayList<>();

@@ -106,41 +106,24 @@ public final class RouteBenchmark {
 		int seconds = Integer.parseInt(options.getOrDefault("seconds", "20"));
 		int warmUp = Integer.parseInt(options.getOrDefault("warmup", "10"));
 		int connections = Integer.parseInt(options.getOrDefault("connections", "16"));
-		LocalStack stack = null;
-		Map<String, String> spring = new LinkedHashMap<>();
-		if (options.containsKey("env-file")) {
-			for (String line : Files.readAllLines(Path.of(options.get("env-file")))) {
-				String[] pair = line.split("=", 2);
-				spring.put(pair[0].toLowerCase().replace('_', '.').replace("bootstrapservers", "bootstrap-servers"),
-						pair[1]);
-			}
-		}
-		else {
-			stack = LocalStack.start(LocalStack.Settings.forTests());
-			spring.putAll(stack.springProperties());
-		}
+		Stack stack = Stack.of(options);
+		Map<String, String> spring = stack.spring();
 		MovableClock clock = new MovableClock();
 		try {
 			ConfigurableApplicationContext api = startApi(spring, clock);
 			int port = ((WebServerApplicationContext) api).getWebServer().getPort();
-			BenchDataset dataset = new BenchDataset(spring.get("spring.datasource.url"),
-					spring.get("spring.datasource.username"), spring.getOrDefault("spring.datasource.password", ""));
-			if (!dataset.isLoaded(LARGE_ORG)) {
-				long started = System.nanoTime();
-				dataset.load(orgs(runs), Instant.now().truncatedTo(ChronoUnit.SECONDS));
-				System.out.printf("load: total %.1f s%n", (System.nanoTime() - started) / 1e9);
-			}
+			BenchDataset dataset = stack.loaded(runs);
 			String token = createToken(dataset);
 			Instant end = dataEnd(dataset);
 			Map<String, Integer> ports = new LinkedHashMap<>(Map.of("primary", port));
 			ConfigurableApplicationContext onStandby = null;
 			if (Boolean.parseBoolean(options.getOrDefault("standby", "false"))) {
-				if (stack == null) {
+				if (stack.own() == null) {
 					throw new IllegalArgumentException("--standby needs the benchmark's own stack, not --env-file");
 				}
 				// Starting it restarts the primary (its data directory is copied).
 				long started = System.nanoTime();
-				PostgresStandby standby = stack.startPostgresStandby();
+				PostgresStandby standby = stack.own().startPostgresStandby();
 				standby.awaitCaughtUp(Duration.ofMinutes(5));
 				System.out.printf("standby of the data set started in %.1f s%n", (System.nanoTime() - started) / 1e9);
 				Map<String, String> replica = new LinkedHashMap<>(spring);
@@ -156,10 +139,53 @@ public final class RouteBenchmark {
 			api.close();
 		}
 		finally {
-			if (stack != null) {
-				stack.close();
+			stack.close();
+		}
+	}
+
+	/**
+	 * Where a benchmark's data lives: with {@code --env-file PATH}, a running local
+	 * stack's PostgreSQL and Redis (the data set loaded once, kept for the next run or
+	 * commit); else a fresh stack of its own, closed at the end.
+	 */
+	record Stack(LocalStack own, Map<String, String> spring) implements AutoCloseable {
+
+		static Stack of(Map<String, String> options) throws IOException {
+			if (!options.containsKey("env-file")) {
+				LocalStack stack = LocalStack.start(LocalStack.Settings.forTests());
+				return new Stack(stack, new LinkedHashMap<>(stack.springProperties()));
+			}
+			Map<String, String> spring = new LinkedHashMap<>();
+			for (String line : Files.readAllLines(Path.of(options.get("env-file")))) {
+				String[] pair = line.split("=", 2);
+				spring.put(pair[0].toLowerCase().replace('_', '.').replace("bootstrapservers", "bootstrap-servers"),
+						pair[1]);
+			}
+			return new Stack(null, spring);
+		}
+
+		/**
+		 * The data set of {@code runs} runs in the large org, loaded unless it is there.
+		 */
+		BenchDataset loaded(long runs) throws Exception {
+			BenchDataset dataset = new BenchDataset(this.spring.get("spring.datasource.url"),
+					this.spring.get("spring.datasource.username"),
+					this.spring.getOrDefault("spring.datasource.password", ""));
+			if (!dataset.isLoaded(LARGE_ORG)) {
+				long started = System.nanoTime();
+				dataset.load(orgs(runs), Instant.now().truncatedTo(ChronoUnit.SECONDS));
+				System.out.printf("load: total %.1f s%n", (System.nanoTime() - started) / 1e9);
+			}
+			return dataset;
+		}
+
+		@Override
+		public void close() {
+			if (this.own != null) {
+				this.own.close();
 			}
 		}
+
 	}
 
 	static List<BenchDataset.Org> orgs(long runs) {
