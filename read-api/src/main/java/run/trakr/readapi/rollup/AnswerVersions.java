@@ -13,7 +13,8 @@ import static run.trakr.schema.jooq.Tables.ORG_REVISIONS;
 
 /**
  * The versions handlers give {@code ConditionalRequests.notModified}: numbers that grow
- * whenever the data an answer reads changes, each one statement over a few revision rows.
+ * whenever the data an answer reads changes, each one statement over a few revision rows,
+ * none while {@link RevisionWatch} has seen no revision table change.
  */
 @Component
 public class AnswerVersions {
@@ -25,13 +26,20 @@ public class AnswerVersions {
 	public record Org(long runs, long alerts) {
 	}
 
+	/** What one {@link #org} read is remembered by. */
+	private record OrgRead(UUID orgId) {
+	}
+
 	private final RollupReader rollups;
 
 	private final DSLContext db;
 
-	AnswerVersions(RollupReader rollups, DSLContext db) {
+	private final RevisionWatch watch;
+
+	AnswerVersions(RollupReader rollups, DSLContext db, RevisionWatch watch) {
 		this.rollups = rollups;
 		this.db = db;
+		this.watch = watch;
 	}
 
 	/** What an answer over the runs started in the window reads. */
@@ -41,6 +49,10 @@ public class AnswerVersions {
 
 	/** What an answer that is not bounded by a window reads. */
 	public Org org(UUID orgId) {
+		return this.watch.read(new OrgRead(orgId), () -> readOrg(orgId));
+	}
+
+	private Org readOrg(UUID orgId) {
 		var sums = this.db
 			.select(DSL.coalesce(DSL.sum(ORG_REVISIONS.RUNS_REVISION), 0).cast(Long.class),
 					DSL.coalesce(DSL.sum(ORG_REVISIONS.ALERTS_REVISION), 0).cast(Long.class))

@@ -65,10 +65,10 @@ public class RollupReader {
 
 	private final ReadAhead readAhead;
 
-	RollupReader(DSLContext db, @Value("${trakr.rollup-cache.max-weight:-1}") long cacheMaxWeight,
-			ReadAhead readAhead) {
+	RollupReader(DSLContext db, @Value("${trakr.rollup-cache.max-weight:-1}") long cacheMaxWeight, ReadAhead readAhead,
+			RevisionWatch watch) {
 		this.readAhead = readAhead;
-		this.sql = new RollupSql(db);
+		this.sql = new RollupSql(db, watch);
 		this.toolSql = new ToolRollupSql(db);
 		this.cache = new RollupCache((cacheMaxWeight >= 0) ? cacheMaxWeight : defaultMaxWeight());
 	}

@@ -5,6 +5,7 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -44,7 +45,9 @@ import static run.trakr.schema.jooq.Tables.WORKFLOW_ROLLUPS;
 
 /**
  * The statements behind the workflow aggregates: bucket revisions, workflow rollup rows
- * and the run rows of edges. No caching here; {@link RollupReader} decides what to read.
+ * and the run rows of edges. No caching here, but of the revisions ({@link RevisionWatch}
+ * remembers them until a revision table changes); {@link RollupReader} decides what to
+ * read.
  */
 final class RollupSql {
 
@@ -68,14 +71,33 @@ final class RollupSql {
 
 	}
 
-	private final DSLContext db;
-
-	RollupSql(DSLContext db) {
-		this.db = db;
+	/** What one {@link #revisions} read is remembered by. */
+	private record RevisionsRead(UUID orgId, List<BucketSpan> buckets, List<Instant> edgeBuckets) {
 	}
 
-	/** The revisions a cached value is checked against, in one statement. */
+	/** What one {@link #bucketRevisions} read is remembered by. */
+	private record BucketRevisionsRead(UUID orgId, BucketLevel level, List<BucketSpan> spans) {
+	}
+
+	private final DSLContext db;
+
+	private final RevisionWatch watch;
+
+	RollupSql(DSLContext db, RevisionWatch watch) {
+		this.db = db;
+		this.watch = watch;
+	}
+
+	/**
+	 * The revisions a cached value is checked against, in one statement unless nothing
+	 * changed since it last ran.
+	 */
 	Revisions revisions(UUID orgId, List<BucketSpan> buckets, List<Instant> edgeBuckets) {
+		return this.watch.read(new RevisionsRead(orgId, List.copyOf(buckets), List.copyOf(edgeBuckets)),
+				() -> readRevisions(orgId, buckets, edgeBuckets));
+	}
+
+	private Revisions readRevisions(UUID orgId, List<BucketSpan> buckets, List<Instant> edgeBuckets) {
 		// One row per range of consecutive buckets: its slot (a level's ordinal,
 		// or an edge bucket's), its width, its first and last start. The text is
 		// the same for every window (the ranges travel as arrays), which keeps
@@ -125,7 +147,7 @@ final class RollupSql {
 		for (int i = 0; i < edgeBuckets.size(); i++) {
 			edges.put(edgeBuckets.get(i), revisionOrZero(bySlot.get(BucketLevel.values().length + i)));
 		}
-		return new Revisions(levels, edges);
+		return new Revisions(Collections.unmodifiableMap(levels), Map.copyOf(edges));
 	}
 
 	/**
@@ -133,6 +155,11 @@ final class RollupSql {
 	 * never written has none.
 	 */
 	Map<Instant, Long> bucketRevisions(UUID orgId, BucketLevel level, List<BucketSpan> spans) {
+		return this.watch.read(new BucketRevisionsRead(orgId, level, List.copyOf(spans)),
+				() -> readBucketRevisions(orgId, level, spans));
+	}
+
+	private Map<Instant, Long> readBucketRevisions(UUID orgId, BucketLevel level, List<BucketSpan> spans) {
 		Condition within = falseCondition();
 		for (BucketSpan span : spans) {
 			within = within.or(ROLLUP_REVISIONS.BUCKET_START.between(span.start().atOffset(ZoneOffset.UTC),
@@ -146,7 +173,7 @@ final class RollupSql {
 			.and(within)
 			.groupBy(ROLLUP_REVISIONS.BUCKET_START)
 			.forEach((row) -> revisions.put(row.value1().toInstant(), row.value2()));
-		return revisions;
+		return Map.copyOf(revisions);
 	}
 
 	private static long revisionOrZero(Long revision) {

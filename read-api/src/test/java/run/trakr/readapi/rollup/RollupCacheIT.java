@@ -401,8 +401,10 @@ class RollupCacheIT {
 		bump(org, shard, 86400, DAY);
 	}
 
+	/** A new revision, seen by the API before the test reads through its beans again. */
 	private static void bump(OrgToken org, int shard, int bucketSeconds, OffsetDateTime bucketStart) {
 		RollupRows.bump(db, org.orgId(), shard, bucketSeconds, bucketStart);
+		api.awaitRevisionsSeen();
 	}
 
 }

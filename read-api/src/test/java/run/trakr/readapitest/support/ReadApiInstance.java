@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -16,6 +17,7 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import run.trakr.readapi.ReadApiApplication;
+import run.trakr.readapi.rollup.RevisionWatch;
 
 /**
  * One running read-api replica on free ports, with {@link SimulatedFailures} beside the
@@ -70,8 +72,29 @@ public final class ReadApiInstance implements AutoCloseable {
 		return send("GET", path, authorization);
 	}
 
+	/**
+	 * Sends a request once this replica has seen every revision change committed before
+	 * (a test reads its own writes; the replica would see them a moment later anyway).
+	 */
 	public HttpResponse<String> send(String method, String path, String authorization) {
+		awaitRevisionsSeen();
 		return send(method, this.port, path, authorization);
+	}
+
+	/**
+	 * Returns once this replica has seen every revision change committed before the call.
+	 */
+	public void awaitRevisionsSeen() {
+		try {
+			this.context.getBean(RevisionWatch.class).awaitSeen(Duration.ofSeconds(10));
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	public HttpResponse<String> management(String path) {
