@@ -130,6 +130,9 @@ class ConditionalRequestsEndToEndIT {
 
 	private static HttpResponse<String> send(ReadApiInstance replica, OrgToken caller, String path, String ifNoneMatch)
 			throws Exception {
+		// What the projector committed is seen by the replica a moment later; the test
+		// asks once it is.
+		replica.awaitRevisionsSeen();
 		HttpRequest.Builder request = HttpRequest.newBuilder(replica.uri(path))
 			.header("Authorization", "Bearer " + caller.token());
 		if (ifNoneMatch != null) {

@@ -37,7 +37,10 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * listening connection is not up (starting, lost, being replaced), and when the routes
  * read a streaming replica (a primary's notification says nothing of what the replica has
  * replayed), nothing is remembered and every lookup reads. A connection that dies without
- * a word is found by a ping every second.
+ * a word is found by a ping after a second without notifications, answered within five.
+ * {@code trakr.revision-watch.enabled=false} reads every time (for a database behind a
+ * pooler that cannot hold a LISTEN, or an org-distributed one whose triggers notify on
+ * the node that holds the row).
  */
 @Component
 public class RevisionWatch implements SmartLifecycle {
@@ -78,10 +81,14 @@ public class RevisionWatch implements SmartLifecycle {
 
 	private Thread listener;
 
+	/** Where {@link #awaitSeen} sends its marks from; opened on first use. */
+	private Connection sender;
+
 	private record Read(long generation, Object value) {
 	}
 
-	RevisionWatch(DataSourceProperties database, @Value("${trakr.read-replica.url:}") String readReplica) {
+	RevisionWatch(DataSourceProperties database, @Value("${trakr.read-replica.url:}") String readReplica,
+			@Value("${trakr.revision-watch.enabled:true}") boolean enabled) {
 		this.url = database.determineUrl();
 		this.connection.setProperty("user", database.determineUsername());
 		String password = database.determinePassword();
@@ -92,8 +99,8 @@ public class RevisionWatch implements SmartLifecycle {
 		this.connection.setProperty("connectTimeout", "5");
 		// A ping that gets no answer in this long ends the connection (and the trust).
 		this.connection.setProperty("socketTimeout", "5");
-		this.enabled = readReplica.isEmpty();
-		if (!this.enabled) {
+		this.enabled = enabled && readReplica.isEmpty();
+		if (enabled && !readReplica.isEmpty()) {
 			log.info("Revisions are read on every request: the routes read a streaming replica");
 		}
 	}
@@ -135,21 +142,47 @@ public class RevisionWatch implements SmartLifecycle {
 		if (!watching()) {
 			return;
 		}
-		long mark = this.marksSent.incrementAndGet();
-		try (Connection sender = DriverManager.getConnection(this.url, this.connection);
-				Statement statement = sender.createStatement()) {
-			statement.execute("SELECT pg_notify('" + CHANNEL + "', '" + MARK + mark + "')");
-		}
+		long mark = sendMark();
 		long deadline = System.nanoTime() + timeout.toNanos();
 		synchronized (this.marksSeen) {
 			// A new listening session remembers nothing from before it began.
 			while (this.marksSeen.get() < mark && watching() && this.sessions.get() == session) {
-				long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+				long left = deadline - System.nanoTime();
 				if (left <= 0) {
 					throw new IllegalStateException("revision notifications not seen within " + timeout);
 				}
-				this.marksSeen.wait(left);
+				this.marksSeen.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
 			}
+		}
+	}
+
+	/** Sends the next mark on a connection kept for that, so many callers open none. */
+	private synchronized long sendMark() throws SQLException {
+		long mark = this.marksSent.incrementAndGet();
+		try {
+			if (this.sender == null || this.sender.isClosed()) {
+				this.sender = DriverManager.getConnection(this.url, this.connection);
+			}
+			try (Statement statement = this.sender.createStatement()) {
+				statement.execute("SELECT pg_notify('" + CHANNEL + "', '" + MARK + mark + "')");
+			}
+			return mark;
+		}
+		catch (SQLException ex) {
+			closeSender();
+			throw ex;
+		}
+	}
+
+	private synchronized void closeSender() {
+		if (this.sender != null) {
+			try {
+				this.sender.close();
+			}
+			catch (SQLException ex) {
+				// Already gone.
+			}
+			this.sender = null;
 		}
 	}
 
@@ -167,6 +200,7 @@ public class RevisionWatch implements SmartLifecycle {
 	@Override
 	public void stop() {
 		this.running = false;
+		closeSender();
 		this.generation = NOT_WATCHING;
 		if (this.listener != null) {
 			this.listener.interrupt();

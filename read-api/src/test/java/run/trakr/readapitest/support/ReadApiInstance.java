@@ -82,6 +82,14 @@ public final class ReadApiInstance implements AutoCloseable {
 	}
 
 	/**
+	 * Sends a GET at once, without waiting for revision changes to be seen: for a test
+	 * that times the API while PostgreSQL does not answer.
+	 */
+	public HttpResponse<String> getAtOnce(String path, String authorization) {
+		return send("GET", this.port, path, authorization);
+	}
+
+	/**
 	 * Returns once this replica has seen every revision change committed before the call.
 	 */
 	public void awaitRevisionsSeen() {
@@ -89,7 +97,8 @@ public final class ReadApiInstance implements AutoCloseable {
 			this.context.getBean(RevisionWatch.class).awaitSeen(Duration.ofSeconds(10));
 		}
 		catch (SQLException ex) {
-			throw new IllegalStateException(ex);
+			// PostgreSQL is out of reach (a test of that): nothing new to see, and the
+			// request shows what the API does then.
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
