@@ -54,7 +54,7 @@ class IngestProjectorApplicationIT {
 	void startsAgainstTheLocalStackWithTheSchemaMigrated() {
 		assertThat(this.db.fetchCount(DEAD_LETTERS)).isZero();
 		assertThat(this.db.fetchValue("SELECT count(*) FROM flyway_schema_history WHERE success", Long.class))
-			.isEqualTo(11L);
+			.isEqualTo(12L);
 	}
 
 	@Test
