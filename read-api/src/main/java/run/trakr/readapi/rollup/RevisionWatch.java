@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -54,7 +55,7 @@ public class RevisionWatch implements SmartLifecycle {
 
 	private static final Duration PING = Duration.ofSeconds(1);
 
-	private static final String MARK = "seen:";
+	private static final String MARKS = "seen:";
 
 	private final String url;
 
@@ -65,6 +66,12 @@ public class RevisionWatch implements SmartLifecycle {
 	private final AtomicLong generations = new AtomicLong();
 
 	private volatile long generation = NOT_WATCHING;
+
+	/**
+	 * The prefix of this replica's marks: every replica listening hears every mark, and
+	 * another's numbers say nothing of this one's.
+	 */
+	private final String markPrefix = MARKS + UUID.randomUUID() + ":";
 
 	/** The last of {@link #awaitSeen}'s marks the listener has received. */
 	private final AtomicLong marksSeen = new AtomicLong();
@@ -164,7 +171,7 @@ public class RevisionWatch implements SmartLifecycle {
 				this.sender = DriverManager.getConnection(this.url, this.connection);
 			}
 			try (Statement statement = this.sender.createStatement()) {
-				statement.execute("SELECT pg_notify('" + CHANNEL + "', '" + MARK + mark + "')");
+				statement.execute("SELECT pg_notify('" + CHANNEL + "', '" + this.markPrefix + mark + "')");
 			}
 			return mark;
 		}
@@ -260,10 +267,10 @@ public class RevisionWatch implements SmartLifecycle {
 		boolean changed = false;
 		for (PGNotification notification : received) {
 			String payload = notification.getParameter();
-			if (payload.startsWith(MARK)) {
-				mark = Math.max(mark, Long.parseLong(payload.substring(MARK.length())));
+			if (payload.startsWith(this.markPrefix)) {
+				mark = Math.max(mark, Long.parseLong(payload.substring(this.markPrefix.length())));
 			}
-			else {
+			else if (!payload.startsWith(MARKS)) {
 				changed = true;
 			}
 		}
