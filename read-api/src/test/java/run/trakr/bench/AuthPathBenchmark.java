@@ -2,20 +2,38 @@ package run.trakr.bench;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.sync.RedisCommands;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 import run.trakr.localstack.JavaProcess;
 import run.trakr.localstack.LocalStack;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -24,11 +42,14 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.filter.OncePerRequestFilter;
 
 import run.trakr.readapi.ReadApiApplication;
 import run.trakr.readapi.auth.ReadToken;
+import run.trakr.readapi.ratelimit.TokenRateLimiter;
 
 import static run.trakr.schema.jooq.Tables.API_TOKENS;
 import static run.trakr.schema.jooq.Tables.ORGANIZATIONS;
@@ -37,18 +58,36 @@ import static run.trakr.schema.jooq.Tables.ORGANIZATIONS;
  * Added latency of the auth + rate-limit path: the same trivial handler behind the real
  * gate (token lookup in PostgreSQL, sliding window in Redis) and with the gate switched
  * off, driven open-loop at a fixed rate by {@link FixedRateLoad}, in alternating rounds.
- * Each variant runs in a JVM of its own ({@code BENCH_SERVER_JAVA_OPTS}, default
+ * Two more variants measure the floor under any gate that keeps the documented semantics
+ * (a quota shared by every replica, a revocation seen by the next request): no gate, but
+ * one Redis {@code PING} per request, through a Lettuce connection as the gate uses, and
+ * through a blocking socket per request thread (no event-loop hand-off at all). Each
+ * variant runs in a JVM of its own ({@code BENCH_SERVER_JAVA_OPTS}, default
  * {@code -Xmx512m} as in the demo); this JVM holds the local stack and the load
  * generator.
  *
  * <p>
- * Arguments: rate (req/s, default 2000), warm-up seconds (20), measured seconds (30),
- * rounds per variant (3), tokens (500, so that each stays under its 300/min quota),
- * client connections (32).
+ * Arguments: rate (req/s, default 2000), warm-up seconds (20; at most 5 after the first
+ * round), measured seconds (30), rounds per variant (3), tokens (500, so that each stays
+ * under its 300/min quota), client connections (32).
  */
 public final class AuthPathBenchmark {
 
 	private static final String SERVER = "--serve-gate";
+
+	/** What stands between the connection and the handler. */
+	enum Variant {
+
+		OFF("gate off"), ON("gate on"), SCRIPT_LETTUCE("script only"), PING_LETTUCE("PING, Lettuce"),
+		PING_SOCKET("PING, socket");
+
+		final String label;
+
+		Variant(String label) {
+			this.label = label;
+		}
+
+	}
 
 	private static final Map<String, Double> PERCENTILES = Map.of("p50", 0.50, "p99", 0.99, "p99.9", 0.999);
 
@@ -57,7 +96,7 @@ public final class AuthPathBenchmark {
 
 	public static void main(String[] args) throws Exception {
 		if (args.length > 0 && args[0].equals(SERVER)) {
-			serve(args[1].equals("off"), Arrays.copyOfRange(args, 2, args.length));
+			serve(Variant.valueOf(args[1]), Arrays.copyOfRange(args, 2, args.length));
 			return;
 		}
 		int rate = intArg(args, 0, 2000);
@@ -68,8 +107,9 @@ public final class AuthPathBenchmark {
 		int connections = intArg(args, 5, 32);
 		try (LocalStack stack = LocalStack.start(LocalStack.Settings.forTests())) {
 			Map<String, ServerProcess> variants = new LinkedHashMap<>();
-			variants.put("gate off", ServerProcess.start(stack, "off"));
-			variants.put("gate on", ServerProcess.start(stack, "on"));
+			for (Variant variant : Variant.values()) {
+				variants.put(variant.label, ServerProcess.start(stack, variant));
+			}
 			List<String> tokens = createTokens(stack, tokenCount);
 			Map<String, List<long[]>> results = new LinkedHashMap<>();
 			variants.forEach((variant, server) -> results.put(variant, new ArrayList<>()));
@@ -77,10 +117,11 @@ public final class AuthPathBenchmark {
 				for (int round = 1; round <= rounds; round++) {
 					for (Map.Entry<String, ServerProcess> variant : variants.entrySet()) {
 						int port = variant.getValue().port();
-						drive(port, tokens, rate, warmUp, connections);
+						// JIT and caches warm in the first round; later ones only settle.
+						drive(port, tokens, rate, (round == 1) ? warmUp : Math.min(warmUp, 5), connections);
 						long[] latencies = drive(port, tokens, rate, measured, connections);
 						results.get(variant.getKey()).add(latencies);
-						System.out.printf("round %d %-8s %s%n", round, variant.getKey(), summary(latencies));
+						System.out.printf("round %d %-14s %s%n", round, variant.getKey(), summary(latencies));
 					}
 				}
 			}
@@ -90,16 +131,29 @@ public final class AuthPathBenchmark {
 			System.out.printf(
 					"%nrate %d req/s, %d s warm-up + %d s measured per round, %d rounds, %d tokens, %d connections%n",
 					rate, warmUp, measured, rounds, tokenCount, connections);
+			String off = Variant.OFF.label;
 			for (String name : List.of("p50", "p99", "p99.9")) {
 				double q = PERCENTILES.get(name);
-				long[] added = new long[rounds];
-				for (int i = 0; i < rounds; i++) {
-					added[i] = percentile(results.get("gate on").get(i), q)
-							- percentile(results.get("gate off").get(i), q);
+				System.out.printf("%n%-6s %-14s %s (median of rounds)%n", name, off,
+						micros(medianOf(results.get(off), q)));
+				for (Variant variant : Arrays.copyOfRange(Variant.values(), 1, Variant.values().length)) {
+					List<long[]> perRound = results.get(variant.label);
+					long[] added = new long[perRound.size()];
+					double[] ratios = new double[perRound.size()];
+					for (int i = 0; i < perRound.size(); i++) {
+						long base = percentile(results.get(off).get(i), q);
+						added[i] = percentile(perRound.get(i), q) - base;
+						ratios[i] = (double) percentile(perRound.get(i), q) / base;
+					}
+					double[] sortedRatios = ratios.clone();
+					Arrays.sort(sortedRatios);
+					System.out.printf(
+							"%-6s %-14s %s; added per round %s -> median %s; x %s per round %s -> median %.2f%n", name,
+							variant.label, micros(medianOf(perRound, q)),
+							Arrays.stream(added).mapToObj(AuthPathBenchmark::micros).toList(), micros(median(added)),
+							off, Arrays.stream(ratios).mapToObj((r) -> String.format("%.2f", r)).toList(),
+							sortedRatios[sortedRatios.length / 2]);
 				}
-				System.out.printf("%-6s gate off %s, gate on %s (medians of rounds); added per round %s -> median %s%n",
-						name, micros(medianOf(results.get("gate off"), q)), micros(medianOf(results.get("gate on"), q)),
-						Arrays.stream(added).mapToObj(AuthPathBenchmark::micros).toList(), micros(median(added)));
 			}
 		}
 	}
@@ -110,15 +164,21 @@ public final class AuthPathBenchmark {
 	}
 
 	/**
-	 * A server process: the read-api with the bench handler, gate on or off, in a JVM of
-	 * its own as in production (not sharing a heap with the local stack's Kafka broker or
-	 * the load generator). Prints its port on a line {@code PORT n}.
+	 * A server process: the read-api with the bench handler and one {@link Variant}, in a
+	 * JVM of its own as in production (not sharing a heap with the local stack's Kafka
+	 * broker or the load generator). Prints its port on a line {@code PORT n}.
 	 */
-	private static void serve(boolean gateOff, String[] springArguments) {
+	private static void serve(Variant variant, String[] springArguments) {
 		List<Class<?>> sources = new ArrayList<>(
 				List.of(ReadApiApplication.class, BenchHandler.class, WithoutRealOverview.class));
-		if (gateOff) {
+		if (variant != Variant.ON) {
 			sources.add(GateOff.class);
+		}
+		if (variant == Variant.PING_LETTUCE || variant == Variant.SCRIPT_LETTUCE) {
+			sources.add(PingThroughLettuce.class);
+		}
+		if (variant == Variant.PING_SOCKET) {
+			sources.add(PingThroughSocket.class);
 		}
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(sources.toArray(Class[]::new))
 			.run(springArguments);
@@ -180,9 +240,10 @@ public final class AuthPathBenchmark {
 	/** A {@link #serve server} in a child JVM with this JVM's classpath. */
 	private record ServerProcess(Process process, int port) implements AutoCloseable {
 
-		static ServerProcess start(LocalStack stack, String gate) throws IOException {
+		static ServerProcess start(LocalStack stack, Variant variant) throws IOException {
 			String options = System.getenv().getOrDefault("BENCH_SERVER_JAVA_OPTS", "-Xmx512m");
-			List<String> arguments = new ArrayList<>(List.of(SERVER, gate));
+			List<String> arguments = new ArrayList<>(
+					List.of(SERVER, variant.name(), "--bench.variant=" + variant.name()));
 			arguments.addAll(JavaProcess.springArguments(stack.springProperties()));
 			arguments.addAll(List.of("--server.port=0", "--management.server.port=0", "--logging.level.root=WARN",
 					"--trakr.rate-limit.concurrent-requests-per-org=100000",
@@ -197,13 +258,13 @@ public final class AuthPathBenchmark {
 				if (line.startsWith("PORT ")) {
 					int port = Integer.parseInt(line.substring(5).trim());
 					Thread drain = new Thread(() -> out.lines().forEach(rest -> {
-					}), "drain-" + gate);
+					}), "drain-" + variant.name());
 					drain.setDaemon(true);
 					drain.start();
 					return new ServerProcess(process, port);
 				}
 			}
-			throw new IllegalStateException("The gate-" + gate + " server exited before it listened");
+			throw new IllegalStateException("The " + variant.label + " server exited before it listened");
 		}
 
 		@Override
@@ -238,7 +299,111 @@ public final class AuthPathBenchmark {
 
 	}
 
-	/** Switches the bearer-token gate off, for the baseline variant only. */
+	/**
+	 * One round trip to Redis per request, through one shared Lettuce connection with the
+	 * gate's timeout, as the gate's {@code EVALSHA} travels: request thread, event loop,
+	 * Redis, event loop, request thread.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	static class PingThroughLettuce {
+
+		@Bean(destroyMethod = "shutdown")
+		RedisClient pingClient() {
+			RedisClient client = RedisClient.create();
+			client.setOptions(
+					ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled(Duration.ofMillis(500))).build());
+			return client;
+		}
+
+		@Bean
+		FilterRegistrationBean<OncePerRequestFilter> pingFilter(RedisClient client,
+				@Value("${spring.data.redis.url}") String url, @Value("${bench.variant}") Variant variant)
+				throws IOException {
+			RedisCommands<String, String> redis = client.connect(RedisURI.create(url)).sync();
+			if (variant == Variant.PING_LETTUCE) {
+				return roundTripFilter((request) -> redis.ping());
+			}
+			String script;
+			try (InputStream in = TokenRateLimiter.class.getResourceAsStream("sliding-window.lua")) {
+				script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+			}
+			String sha = redis.scriptLoad(script);
+			String[] limits = { "300", "60000000" };
+			return roundTripFilter((request) -> {
+				String token = request.getHeader("Authorization");
+				String[] keys = { "bench:{" + token + "}:rl", "bench:{" + token + "}:revoked" };
+				List<Long> reply = redis.evalsha(sha, ScriptOutputType.MULTI, keys, limits);
+				return (reply.get(0) == 1) ? "PONG" : "refused";
+			});
+		}
+
+	}
+
+	/**
+	 * One round trip to Redis per request over a blocking socket of the request thread's
+	 * own: the cheapest round trip there is, with no thread hand-off.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	static class PingThroughSocket {
+
+		@Bean
+		FilterRegistrationBean<OncePerRequestFilter> pingFilter(@Value("${spring.data.redis.url}") String url) {
+			URI redis = URI.create(url);
+			ThreadLocal<Socket> sockets = ThreadLocal.withInitial(() -> {
+				try {
+					Socket socket = new Socket(redis.getHost(), redis.getPort());
+					socket.setTcpNoDelay(true);
+					return socket;
+				}
+				catch (IOException ex) {
+					throw new UncheckedIOException(ex);
+				}
+			});
+			byte[] ping = "PING\r\n".getBytes(StandardCharsets.US_ASCII);
+			return roundTripFilter((request) -> {
+				try {
+					Socket socket = sockets.get();
+					socket.getOutputStream().write(ping);
+					byte[] pong = new byte[7];
+					int read = 0;
+					while (read < pong.length) {
+						int n = socket.getInputStream().read(pong, read, pong.length - read);
+						if (n < 0) {
+							throw new IOException("Redis closed the connection");
+						}
+						read += n;
+					}
+					return new String(pong, StandardCharsets.US_ASCII).trim();
+				}
+				catch (IOException ex) {
+					throw new UncheckedIOException(ex);
+				}
+			});
+		}
+
+	}
+
+	/** Where the gate stands, a filter that makes the round trip and expects a PONG. */
+	private static FilterRegistrationBean<OncePerRequestFilter> roundTripFilter(
+			Function<HttpServletRequest, String> ping) {
+		FilterRegistrationBean<OncePerRequestFilter> registration = new FilterRegistrationBean<>(
+				new OncePerRequestFilter() {
+					@Override
+					protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response,
+							FilterChain chain) throws ServletException, IOException {
+						String pong = ping.apply(request);
+						if (!"PONG".equals(pong) && !"+PONG".equals(pong)) {
+							throw new IllegalStateException("Redis answered " + pong);
+						}
+						chain.doFilter(request, response);
+					}
+				});
+		registration.addUrlPatterns("/*");
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+		return registration;
+	}
+
+	/** Switches the bearer-token gate off, for every variant but the gate's own. */
 	@Configuration(proxyBeanMethods = false)
 	static class GateOff {
 
