@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.servlet.http.HttpServletResponse;
 import org.jooq.DSLContext;
@@ -60,7 +61,14 @@ public class ProjectionFreshness {
 
 	private final String topic;
 
-	private volatile Reading last = new Reading(null, false, Instant.MIN);
+	private static final Reading NONE_YET = new Reading(null, false, Instant.MIN);
+
+	private volatile Reading last = NONE_YET;
+
+	/**
+	 * Whether a request is reading: the others meanwhile answer with the last reading.
+	 */
+	private final AtomicBoolean readingNow = new AtomicBoolean();
 
 	ProjectionFreshness(DSLContext db, Clock clock, @Value("${trakr.freshness.topic:trakr.ingest.v1}") String topic) {
 		this.db = db;
@@ -110,6 +118,25 @@ public class ProjectionFreshness {
 		if (reading.readAt().isAfter(now.minus(READ_EVERY))) {
 			return reading;
 		}
+		// One reader at a time: every request that saw the reading expire used to query
+		// at once, and in a stall of the database they all waited (auth path p99).
+		boolean reader = this.readingNow.compareAndSet(false, true);
+		if (!reader && reading != NONE_YET) {
+			return reading;
+		}
+		try {
+			reading = read(now);
+			this.last = reading;
+			return reading;
+		}
+		finally {
+			if (reader) {
+				this.readingNow.set(false);
+			}
+		}
+	}
+
+	private Reading read(Instant now) {
 		try {
 			Record2<OffsetDateTime, Boolean> row = this.db
 				.select(min(PROJECTOR_OFFSETS.DATA_AS_OF), boolAnd(PROJECTOR_OFFSETS.CAUGHT_UP))
@@ -118,15 +145,13 @@ public class ProjectionFreshness {
 				.and(PROJECTOR_OFFSETS.DATA_AS_OF.isNotNull())
 				.fetchOne();
 			OffsetDateTime asOf = (row != null) ? row.value1() : null;
-			reading = new Reading((asOf != null) ? asOf.toInstant() : null,
+			return new Reading((asOf != null) ? asOf.toInstant() : null,
 					asOf != null && Boolean.TRUE.equals(row.value2()), now);
 		}
 		catch (DataAccessException ex) {
 			log.debug("Freshness not read: {}", ex.getMessage());
-			reading = new Reading(null, false, now);
+			return new Reading(null, false, now);
 		}
-		this.last = reading;
-		return reading;
 	}
 
 }
