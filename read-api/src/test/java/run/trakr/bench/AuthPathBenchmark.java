@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -42,6 +42,7 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.Ordered;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -58,13 +59,13 @@ import static run.trakr.schema.jooq.Tables.ORGANIZATIONS;
  * Added latency of the auth + rate-limit path: the same trivial handler behind the real
  * gate (token lookup in PostgreSQL, sliding window in Redis) and with the gate switched
  * off, driven open-loop at a fixed rate by {@link FixedRateLoad}, in alternating rounds.
- * Two more variants measure the floor under any gate that keeps the documented semantics
- * (a quota shared by every replica, a revocation seen by the next request): no gate, but
- * one Redis {@code PING} per request, through a Lettuce connection as the gate uses, and
- * through a blocking socket per request thread (no event-loop hand-off at all). Each
- * variant runs in a JVM of its own ({@code BENCH_SERVER_JAVA_OPTS}, default
- * {@code -Xmx512m} as in the demo); this JVM holds the local stack and the load
- * generator.
+ * Three more variants measure the floor under any gate that keeps the documented
+ * semantics (a quota shared by every replica, a revocation seen by the next request): no
+ * gate, but per request the gate's script through Lettuce alone, one Redis {@code PING}
+ * through a Lettuce connection as the gate uses, or one over a blocking socket per
+ * request thread (no event-loop hand-off at all). Each variant runs in a JVM of its own
+ * ({@code BENCH_SERVER_JAVA_OPTS}, default {@code -Xmx512m} as in the demo); this JVM
+ * holds the local stack and the load generator.
  *
  * <p>
  * Arguments: rate (req/s, default 2000), warm-up seconds (20; at most 5 after the first
@@ -75,16 +76,21 @@ public final class AuthPathBenchmark {
 
 	private static final String SERVER = "--serve-gate";
 
-	/** What stands between the connection and the handler. */
+	/** What stands between the connection and the handler: the configurations it adds. */
 	enum Variant {
 
-		OFF("gate off"), ON("gate on"), SCRIPT_LETTUCE("script only"), PING_LETTUCE("PING, Lettuce"),
-		PING_SOCKET("PING, socket");
+		OFF("gate off", GateOff.class), ON("gate on"),
+		SCRIPT_LETTUCE("script only", GateOff.class, ScriptThroughLettuce.class),
+		PING_LETTUCE("PING, Lettuce", GateOff.class, PingThroughLettuce.class),
+		PING_SOCKET("PING, socket", GateOff.class, PingThroughSocket.class);
 
 		final String label;
 
-		Variant(String label) {
+		final List<Class<?>> configurations;
+
+		Variant(String label, Class<?>... configurations) {
 			this.label = label;
+			this.configurations = List.of(configurations);
 		}
 
 	}
@@ -106,22 +112,22 @@ public final class AuthPathBenchmark {
 		int tokenCount = intArg(args, 4, 500);
 		int connections = intArg(args, 5, 32);
 		try (LocalStack stack = LocalStack.start(LocalStack.Settings.forTests())) {
-			Map<String, ServerProcess> variants = new LinkedHashMap<>();
+			Map<Variant, ServerProcess> variants = new EnumMap<>(Variant.class);
+			Map<Variant, List<long[]>> results = new EnumMap<>(Variant.class);
 			for (Variant variant : Variant.values()) {
-				variants.put(variant.label, ServerProcess.start(stack, variant));
+				variants.put(variant, ServerProcess.start(stack, variant));
+				results.put(variant, new ArrayList<>());
 			}
 			List<String> tokens = createTokens(stack, tokenCount);
-			Map<String, List<long[]>> results = new LinkedHashMap<>();
-			variants.forEach((variant, server) -> results.put(variant, new ArrayList<>()));
 			try {
 				for (int round = 1; round <= rounds; round++) {
-					for (Map.Entry<String, ServerProcess> variant : variants.entrySet()) {
+					for (Map.Entry<Variant, ServerProcess> variant : variants.entrySet()) {
 						int port = variant.getValue().port();
 						// JIT and caches warm in the first round; later ones only settle.
 						drive(port, tokens, rate, (round == 1) ? warmUp : Math.min(warmUp, 5), connections);
 						long[] latencies = drive(port, tokens, rate, measured, connections);
 						results.get(variant.getKey()).add(latencies);
-						System.out.printf("round %d %-14s %s%n", round, variant.getKey(), summary(latencies));
+						System.out.printf("round %d %-14s %s%n", round, variant.getKey().label, summary(latencies));
 					}
 				}
 			}
@@ -131,17 +137,17 @@ public final class AuthPathBenchmark {
 			System.out.printf(
 					"%nrate %d req/s, %d s warm-up + %d s measured per round, %d rounds, %d tokens, %d connections%n",
 					rate, warmUp, measured, rounds, tokenCount, connections);
-			String off = Variant.OFF.label;
+			List<long[]> off = results.get(Variant.OFF);
 			for (String name : List.of("p50", "p99", "p99.9")) {
 				double q = PERCENTILES.get(name);
-				System.out.printf("%n%-6s %-14s %s (median of rounds)%n", name, off,
-						micros(medianOf(results.get(off), q)));
+				System.out.printf("%n%-6s %-14s %s (median of rounds)%n", name, Variant.OFF.label,
+						micros(medianOf(off, q)));
 				for (Variant variant : Arrays.copyOfRange(Variant.values(), 1, Variant.values().length)) {
-					List<long[]> perRound = results.get(variant.label);
+					List<long[]> perRound = results.get(variant);
 					long[] added = new long[perRound.size()];
 					double[] ratios = new double[perRound.size()];
 					for (int i = 0; i < perRound.size(); i++) {
-						long base = percentile(results.get(off).get(i), q);
+						long base = percentile(off.get(i), q);
 						added[i] = percentile(perRound.get(i), q) - base;
 						ratios[i] = (double) percentile(perRound.get(i), q) / base;
 					}
@@ -151,7 +157,7 @@ public final class AuthPathBenchmark {
 							"%-6s %-14s %s; added per round %s -> median %s; x %s per round %s -> median %.2f%n", name,
 							variant.label, micros(medianOf(perRound, q)),
 							Arrays.stream(added).mapToObj(AuthPathBenchmark::micros).toList(), micros(median(added)),
-							off, Arrays.stream(ratios).mapToObj((r) -> String.format("%.2f", r)).toList(),
+							Variant.OFF.label, Arrays.stream(ratios).mapToObj((r) -> String.format("%.2f", r)).toList(),
 							sortedRatios[sortedRatios.length / 2]);
 				}
 			}
@@ -171,15 +177,7 @@ public final class AuthPathBenchmark {
 	private static void serve(Variant variant, String[] springArguments) {
 		List<Class<?>> sources = new ArrayList<>(
 				List.of(ReadApiApplication.class, BenchHandler.class, WithoutRealOverview.class));
-		if (variant != Variant.ON) {
-			sources.add(GateOff.class);
-		}
-		if (variant == Variant.PING_LETTUCE || variant == Variant.SCRIPT_LETTUCE) {
-			sources.add(PingThroughLettuce.class);
-		}
-		if (variant == Variant.PING_SOCKET) {
-			sources.add(PingThroughSocket.class);
-		}
+		sources.addAll(variant.configurations);
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(sources.toArray(Class[]::new))
 			.run(springArguments);
 		System.out.println("PORT " + ((WebServerApplicationContext) context).getWebServer().getPort());
@@ -242,8 +240,7 @@ public final class AuthPathBenchmark {
 
 		static ServerProcess start(LocalStack stack, Variant variant) throws IOException {
 			String options = System.getenv().getOrDefault("BENCH_SERVER_JAVA_OPTS", "-Xmx512m");
-			List<String> arguments = new ArrayList<>(
-					List.of(SERVER, variant.name(), "--bench.variant=" + variant.name()));
+			List<String> arguments = new ArrayList<>(List.of(SERVER, variant.name()));
 			arguments.addAll(JavaProcess.springArguments(stack.springProperties()));
 			arguments.addAll(List.of("--server.port=0", "--management.server.port=0", "--logging.level.root=WARN",
 					"--trakr.rate-limit.concurrent-requests-per-org=100000",
@@ -300,15 +297,15 @@ public final class AuthPathBenchmark {
 	}
 
 	/**
-	 * One round trip to Redis per request, through one shared Lettuce connection with the
-	 * gate's timeout, as the gate's {@code EVALSHA} travels: request thread, event loop,
-	 * Redis, event loop, request thread.
+	 * One Lettuce connection with the gate's timeout, shared by the request threads as
+	 * the gate's is: a command travels request thread, event loop, Redis, event loop,
+	 * request thread.
 	 */
 	@Configuration(proxyBeanMethods = false)
-	static class PingThroughLettuce {
+	static class LettuceConnection {
 
 		@Bean(destroyMethod = "shutdown")
-		RedisClient pingClient() {
+		RedisClient benchRedisClient() {
 			RedisClient client = RedisClient.create();
 			client.setOptions(
 					ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled(Duration.ofMillis(500))).build());
@@ -316,13 +313,35 @@ public final class AuthPathBenchmark {
 		}
 
 		@Bean
-		FilterRegistrationBean<OncePerRequestFilter> pingFilter(RedisClient client,
-				@Value("${spring.data.redis.url}") String url, @Value("${bench.variant}") Variant variant)
+		RedisCommands<String, String> benchRedis(RedisClient client, @Value("${spring.data.redis.url}") String url) {
+			return client.connect(RedisURI.create(url)).sync();
+		}
+
+	}
+
+	/** One {@code PING} per request through the shared Lettuce connection. */
+	@Configuration(proxyBeanMethods = false)
+	@Import(LettuceConnection.class)
+	static class PingThroughLettuce {
+
+		@Bean
+		FilterRegistrationBean<OncePerRequestFilter> pingFilter(RedisCommands<String, String> redis) {
+			return roundTripFilter((request) -> redis.ping());
+		}
+
+	}
+
+	/**
+	 * The gate's sliding-window script per request through the shared Lettuce connection,
+	 * keyed by the bearer token, with none of the gate's Java around it.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@Import(LettuceConnection.class)
+	static class ScriptThroughLettuce {
+
+		@Bean
+		FilterRegistrationBean<OncePerRequestFilter> scriptFilter(RedisCommands<String, String> redis)
 				throws IOException {
-			RedisCommands<String, String> redis = client.connect(RedisURI.create(url)).sync();
-			if (variant == Variant.PING_LETTUCE) {
-				return roundTripFilter((request) -> redis.ping());
-			}
 			String script;
 			try (InputStream in = TokenRateLimiter.class.getResourceAsStream("sliding-window.lua")) {
 				script = new String(in.readAllBytes(), StandardCharsets.UTF_8);

@@ -11,6 +11,7 @@ import java.util.function.LongSupplier;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Policy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -63,6 +64,9 @@ class TokenResolver implements AutoCloseable {
 
 	private final Cache<String, StoredToken> cache;
 
+	/** The cache's expiry, which tells an entry's age. */
+	private final Policy.FixedExpiration<String, StoredToken> expiry;
+
 	/** Hashes no token has, each with nothing of interest: presence is the answer. */
 	private final Cache<String, Boolean> unknown;
 
@@ -87,6 +91,7 @@ class TokenResolver implements AutoCloseable {
 			.expireAfterWrite(SharedRevocations.MAX_TOKEN_CACHE_AGE)
 			.maximumSize(MAX_KNOWN)
 			.build();
+		this.expiry = this.cache.policy().expireAfterWrite().orElseThrow();
 		this.unknown = Caffeine.newBuilder()
 			.ticker(nanoClock::getAsLong)
 			.executor(Runnable::run)
@@ -126,10 +131,7 @@ class TokenResolver implements AutoCloseable {
 	}
 
 	private void refreshIfOld(String tokenHash) {
-		Duration age = this.cache.policy()
-			.expireAfterWrite()
-			.flatMap((expiry) -> expiry.ageOf(tokenHash))
-			.orElse(Duration.ZERO);
+		Duration age = this.expiry.ageOf(tokenHash).orElse(Duration.ZERO);
 		if (age.compareTo(REFRESH_AFTER) < 0 || !this.refreshing.add(tokenHash)) {
 			return;
 		}
